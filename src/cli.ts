@@ -1,0 +1,105 @@
+// The CLI: which commands exist, and how one run is carried out. getCli() is
+// separate from runCli() so tests can build and drive it in-process.
+// Command classes are small and loaded eagerly (clipanion needs their options to
+// parse); everything heavy they use is imported inside execute().
+import { Cli } from 'clipanion';
+import type { HarborContext } from './commands/base.js';
+import { CompleteCommand } from './commands/complete.js';
+import { CompletionCommand } from './commands/completion.js';
+import { ContextCommand } from './commands/context.js';
+import { HelpCommand, RootCommand } from './commands/root.js';
+import { VersionCommand } from './commands/version.js';
+import { colorEnabled, makeStyle } from './output/style.js';
+import { VERSION } from './version.js';
+
+export const BINARY_NAME = 'kubectl harbor';
+
+const COMMANDS = [RootCommand, HelpCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
+
+export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
+  const cli = new Cli<HarborContext>({
+    binaryLabel: 'kubectl-harbor: Harbor pull secrets and CA trust for vSphere with Tanzu',
+    binaryName: BINARY_NAME,
+    binaryVersion: `v${VERSION}`,
+    enableColors: opts.colors ?? false,
+    enableCapture: false,
+  });
+  for (const c of COMMANDS) cli.register(c);
+  return cli;
+}
+
+/**
+ * One run. Parse errors go to stderr with exit code 2 (clipanion's own `run`
+ * prints them to stdout: clipanion#176); the command's own failures are printed
+ * by BaseCommand; anything that still escapes is a bug.
+ */
+export async function runCli(argv: string[], context: HarborContext): Promise<number> {
+  const colors = colorEnabled(context.stdout as { isTTY?: boolean }, context.env);
+  const errColors = colorEnabled(context.stderr as { isTTY?: boolean }, context.env);
+  const cli = getCli({ colors });
+  let command;
+  try {
+    command = cli.process(argv, context);
+  } catch (e) {
+    context.stderr.write(parseErrorText(e, argv, undefined, errColors));
+    return 2;
+  }
+  if (command.help) {
+    context.stdout.write(readableUsage(cli.usage(command, { colored: colors, detailed: true })));
+    return 0;
+  }
+  command.context = context;
+  command.cli = {
+    binaryLabel: cli.binaryLabel,
+    binaryName: cli.binaryName,
+    binaryVersion: cli.binaryVersion,
+    enableCapture: false,
+    enableColors: colors,
+    definitions: () => cli.definitions(),
+    error: (error, o) => cli.error(error, o),
+    format: (c) => cli.format(c),
+    process: (input, sub) => cli.process(input, { ...context, ...sub }),
+    run: (input, sub) => runCli(Array.isArray(input) ? input : [], { ...context, ...sub }),
+    usage: (cmd, o) => cli.usage(cmd, o),
+  };
+  try {
+    return await command.validateAndExecute();
+  } catch (e) {
+    // Schema validation, and anything a command outside BaseCommand throws.
+    context.stderr.write(parseErrorText(e, argv, command.path, errColors));
+    return 2;
+  }
+}
+
+/** `#0` is clipanion's placeholder for an option's value; name it after the option instead. */
+export function readableUsage(text: string): string {
+  return text.replace(/(-{1,2}([\w-]+)) #0/g, (_m, flag: string, name: string) => `${flag} <${name}>`);
+}
+
+/** One line for what was wrong with the command line, and where to read more. */
+function parseErrorText(e: unknown, argv: string[], path: string[] | undefined, colors: boolean): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  let first = (raw.split('\n')[0] ?? '').trim();
+  const extraneous = /^Extraneous positional argument \("(.*)"\)/.exec(first);
+  const unsupported = /^Unsupported option name \("(.*)"\)/.exec(first);
+  const known = path ?? knownPath(argv);
+  if (extraneous && known.length === 0) first = `unknown command "${extraneous[1]}" for "${BINARY_NAME}"`;
+  else if (extraneous) first = `unexpected argument "${extraneous[1]}"`;
+  else if (unsupported) first = `unknown flag: ${unsupported[1]}`;
+  else if (/^Command not found/.test(first)) first = `unknown command "${argv.join(' ')}" for "${BINARY_NAME}"`;
+  const where = known.length ? `${BINARY_NAME} ${known.join(' ')}` : BINARY_NAME;
+  return `${makeStyle(colors).red('error:')} ${first.replace(/\.$/, '')}\nSee '${where} --help' for usage.\n`;
+}
+
+/** The leading words of argv that name a command, for the help hint. */
+function knownPath(argv: string[]): string[] {
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith('-')) break;
+    words.push(a);
+  }
+  const paths = COMMANDS.flatMap((c) => c.paths ?? []);
+  let best: string[] = [];
+  for (const p of paths) if (p.length > best.length && p.every((w, i) => words[i] === w)) best = p;
+  return best;
+}

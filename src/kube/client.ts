@@ -1,0 +1,151 @@
+// Building Kubernetes API clients for one resolved target: a per-request timeout,
+// -v request logging (method, URL, status, time; never headers or bodies), one
+// keep-alive agent shared by every request, and error translation in one place.
+import https from 'node:https';
+import http from 'node:http';
+import {
+  type Configuration,
+  createConfiguration,
+  KubernetesObjectApi,
+  ServerConfiguration,
+  type RequestContext,
+  type ResponseContext,
+  type SecurityAuthentication,
+  type HttpLibrary,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
+import type { KubeTarget } from './config.js';
+import { translate, type Situation } from '../translate.js';
+
+export interface ClientOptions {
+  /** 0 means no timeout, as with kubectl's --request-timeout=0. */
+  timeoutMs: number;
+  /** Called with one line per request when -v is on. */
+  log?: ((line: string) => void) | undefined;
+}
+
+type ApiConstructor<T> = new (config: Configuration) => T;
+
+/** Reuses one agent per target: client-node would otherwise build a new agent, and so a new TLS handshake, per request. */
+class SharedAgentAuth implements SecurityAuthentication {
+  private agent: http.Agent | undefined;
+  constructor(private readonly target: KubeTarget) {}
+
+  getName(): string {
+    return 'kubeconfig';
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await this.target.kc.applySecurityAuthentication(context);
+    if (!this.agent) {
+      const made = context.getAgent();
+      const opts = (made as (https.Agent & { options?: https.AgentOptions }) | undefined)?.options ?? {};
+      this.agent = context.getUrl().startsWith('https:')
+        ? new https.Agent({ ...opts, keepAlive: true, maxSockets: 32 })
+        : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    }
+    context.setAgent(this.agent);
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+/** The default fetch library, logging one line per request: method, URL, status and time. */
+function loggingHttp(log: (line: string) => void): HttpLibrary {
+  const inner = createConfiguration().httpApi;
+  return wrapHttpLibrary({
+    async send(req: RequestContext) {
+      const t0 = Date.now();
+      const line = (what: string) => log(`${req.getHttpMethod()} ${req.getUrl()} ${what} in ${Date.now() - t0}ms`);
+      try {
+        const res = await inner.send(req).toPromise();
+        line(String(res.httpStatusCode));
+        return res;
+      } catch (err) {
+        line(`failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+        throw err;
+      }
+    },
+  });
+}
+
+export class KubeClient {
+  readonly target: KubeTarget;
+  private readonly config: Configuration;
+  private readonly auth: SharedAgentAuth;
+  private readonly cache = new Map<unknown, unknown>();
+
+  constructor(target: KubeTarget, opts: ClientOptions) {
+    this.target = target;
+    this.auth = new SharedAgentAuth(target);
+    const { log, timeoutMs } = opts;
+    this.config = createConfiguration({
+      baseServer: new ServerConfiguration(target.cluster.server, {}),
+      authMethods: { default: this.auth },
+      ...(log ? { httpApi: loggingHttp(log) } : {}),
+      promiseMiddleware: [
+        {
+          pre: async (ctx: RequestContext) => {
+            if (timeoutMs > 0) ctx.setSignal(AbortSignal.timeout(timeoutMs));
+            return ctx;
+          },
+          post: async (res: ResponseContext) => res,
+        },
+      ],
+    });
+  }
+
+  /** A typed API client (CoreV1Api, CustomObjectsApi, ...) for this target, built once. */
+  api<T>(ctor: ApiConstructor<T>): T {
+    let c = this.cache.get(ctor) as T | undefined;
+    if (!c) {
+      c = new ctor(this.config);
+      this.cache.set(ctor, c);
+    }
+    return c;
+  }
+
+  objects(): KubernetesObjectApi {
+    return this.api(KubernetesObjectApi);
+  }
+
+  situation(doing: string): Situation {
+    const v = this.target.vsphere;
+    return {
+      doing,
+      context: this.target.contextName,
+      target: this.target.cluster.server,
+      ...(v ? { vsphere: { server: v.server, username: v.username, tkc: v.kind === 'tkc' } } : {}),
+    };
+  }
+
+  /** Run one API call; any failure becomes a one-line CliError that says what was being done. */
+  async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw translate(e, this.situation(doing));
+    }
+  }
+
+  close(): void {
+    this.auth.close();
+  }
+}
+
+/** Parse kubectl's --request-timeout: "0", a bare number of seconds, or a duration such as 1m30s or 500ms. */
+export function parseDuration(value: string): number | undefined {
+  const s = value.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3_600_000 : m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
+    matched = re.lastIndex;
+  }
+  return matched === s.length && s.length > 0 ? Math.round(total) : undefined;
+}

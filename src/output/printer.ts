@@ -1,0 +1,123 @@
+// All output of a command goes through one Printer: data on stdout, status,
+// warnings and progress on stderr. With -o json|yaml the objects written are
+// collected and printed once at the end (one object, or a v1 List), so that the
+// output of `--dry-run=client -o yaml` can be piped into `kubectl apply -f -`.
+import type { Writable } from 'node:stream';
+import { makeStyle, type Style } from './style.js';
+
+export const OUTPUT_FORMATS = ['json', 'yaml', 'name', 'wide'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export type Action = 'created' | 'configured' | 'unchanged' | 'deleted' | 'bound' | 'unbound' | 'skipped' | 'failed';
+
+export interface KubeObjectLike {
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined;
+}
+
+export interface PrinterOptions {
+  output?: OutputFormat | undefined;
+  verbose: number;
+  colorStdout: boolean;
+  colorStderr: boolean;
+  dryRun?: 'client' | 'server' | undefined;
+}
+
+/** `secret/name`, or `kind.group/name` for objects outside the core group, as kubectl prints them. */
+export function resourceRef(obj: KubeObjectLike): string {
+  const kind = (obj.kind ?? 'object').toLowerCase();
+  const api = obj.apiVersion ?? 'v1';
+  const group = api.includes('/') ? api.slice(0, api.indexOf('/')) : '';
+  return `${kind}${group ? `.${group}` : ''}/${obj.metadata?.name ?? ''}`;
+}
+
+export class Printer {
+  readonly out: Style;
+  readonly err: Style;
+  private readonly objects: unknown[] = [];
+  private warned = new Set<string>();
+
+  constructor(
+    private readonly stdout: Writable,
+    private readonly stderr: Writable,
+    readonly opts: PrinterOptions,
+  ) {
+    this.out = makeStyle(opts.colorStdout);
+    this.err = makeStyle(opts.colorStderr);
+  }
+
+  get output(): OutputFormat | undefined {
+    return this.opts.output;
+  }
+
+  /** A line of data on stdout. */
+  line(text: string): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** Status on stderr. */
+  status(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** Shown once per distinct text, on stderr, as kubectl does. */
+  warn(text: string): void {
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.stderr.write(`${this.err.yellow('Warning:')} ${text}\n`);
+  }
+
+  error(text: string): void {
+    this.stderr.write(`${this.err.red('error:')} ${text}\n`);
+  }
+
+  /** Detail on stderr, only with -v (level 1) or -vv (level 2). Callers never pass secrets. */
+  debug(text: string, level = 1): void {
+    if (this.opts.verbose >= level) this.stderr.write(`${this.err.dim(`I ${text}`)}\n`);
+  }
+
+  /**
+   * The result of writing one object. Default output: `secret/x created` on stdout
+   * (kubectl's form); -o name: `secret/x`; -o json|yaml: the object, printed by flush().
+   */
+  result(obj: KubeObjectLike, action: Action): void {
+    switch (this.opts.output) {
+      case 'json':
+      case 'yaml':
+        this.objects.push(obj);
+        return;
+      case 'name':
+        this.line(resourceRef(obj));
+        return;
+      default: {
+        const dry = this.opts.dryRun === 'client' ? ' (dry run)' : this.opts.dryRun === 'server' ? ' (server dry run)' : '';
+        this.line(`${resourceRef(obj)} ${action}${dry}`);
+      }
+    }
+  }
+
+  /** A non-Kubernetes document (version, context): json/yaml as asked, else the text form. */
+  async document(doc: unknown, text: () => string): Promise<void> {
+    if (this.opts.output === 'json' || this.opts.output === 'yaml') {
+      this.stdout.write(await serialize(doc, this.opts.output));
+    } else {
+      this.stdout.write(text());
+    }
+  }
+
+  /** Print the objects collected for -o json|yaml. Call once, at the end. */
+  async flush(): Promise<void> {
+    const fmt = this.opts.output;
+    if ((fmt !== 'json' && fmt !== 'yaml') || this.objects.length === 0) return;
+    const doc = this.objects.length === 1 ? this.objects[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: this.objects };
+    this.objects.length = 0;
+    this.stdout.write(await serialize(doc, fmt));
+  }
+}
+
+export async function serialize(doc: unknown, fmt: 'json' | 'yaml'): Promise<string> {
+  if (fmt === 'json') return `${JSON.stringify(doc, null, 4)}\n`;
+  const { stringify } = await import('yaml');
+  return stringify(doc, { lineWidth: 0 });
+}
