@@ -60,7 +60,7 @@ export async function runCli(argv: string[], context: HarborContext): Promise<nu
     format: (c) => cli.format(c),
     process: (input, sub) => cli.process(input, { ...context, ...sub }),
     run: (input, sub) => runCli(Array.isArray(input) ? input : [], { ...context, ...sub }),
-    usage: (cmd, o) => cli.usage(cmd, o),
+    usage: (cmd, o) => readableUsage(cli.usage(cmd, o)),
   };
   try {
     return await command.validateAndExecute();

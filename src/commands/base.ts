@@ -10,6 +10,7 @@ import { CliError, isUsageError } from '../errors.js';
 import { OUTPUT_FORMATS, Printer } from '../output/printer.js';
 import { colorEnabled } from '../output/style.js';
 import { translate } from '../translate.js';
+import { parseDuration } from '../duration.js';
 
 export interface HarborContext extends BaseContext {
   /** The user's home directory (for ~/.kube/config, ~/.docker/config.json). */
@@ -86,11 +87,9 @@ export abstract class BaseCommand extends Command<HarborContext> {
   /** A client for the chosen context, built once per command run. */
   async kube(): Promise<KubeClient> {
     if (!this.clientMemo) {
-      const [{ KubeClient, parseDuration }, target] = await Promise.all([import('../kube/client.js'), this.target()]);
-      const timeoutMs = parseDuration(this.requestTimeout);
-      if (timeoutMs === undefined) throw new UsageError(`invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`);
+      const [{ KubeClient }, target] = await Promise.all([import('../kube/client.js'), this.target()]);
       this.clientMemo = new KubeClient(target, {
-        timeoutMs,
+        timeoutMs: this.requestTimeoutMs(),
         log: this.verbose >= 2 ? (line) => this.printer.debug(line, 2) : undefined,
       });
       this.printer.debug(`context "${target.contextName}", server ${target.cluster.server}, namespace "${target.namespace}" (from ${target.namespaceSource})`);
@@ -98,8 +97,15 @@ export abstract class BaseCommand extends Command<HarborContext> {
     return this.clientMemo;
   }
 
+  protected requestTimeoutMs(): number {
+    const ms = parseDuration(this.requestTimeout);
+    if (ms === undefined) throw new UsageError(`invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`);
+    return ms;
+  }
+
   async execute(): Promise<number> {
     try {
+      this.requestTimeoutMs();
       if (this.output && !this.outputFormats().includes(this.output)) {
         throw new UsageError(`this command does not support -o ${this.output} (supported: ${this.outputFormats().join(', ') || 'none'})`);
       }

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// npm test: type-check, build plugin/kubectl-harbor, then run every test/**/*.test.ts
+// with Node's built-in runner (TypeScript through tsx). Extra arguments are
+// passed to node --test (e.g. --test-name-pattern=completion).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function step(title, cmd, args) {
+  process.stderr.write(`\n== ${title}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`== ${title} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status || 1);
+  }
+}
+
+function testFiles(dir) {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))
+    .sort();
+}
+
+step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
+step('build', process.execPath, ['scripts/build.mjs']);
+const files = testFiles(path.join(root, 'test')).map((f) => path.relative(root, f));
+step('test', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files]);
