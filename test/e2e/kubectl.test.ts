@@ -1,0 +1,105 @@
+// End to end: the built plugin/kubectl-harbor on PATH, run through the real kubectl
+// (the machine's dispatcher picks kubectl 1.32 when no server is asked).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { KC, tempDir } from '../helpers/kubeconfig.js';
+import { PLUGIN, ROOT, baseEnv, exec } from '../helpers/run.js';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+let bin: string;
+let env: NodeJS.ProcessEnv;
+let kubeconfig: string;
+
+before(() => {
+  assert.ok(fs.existsSync(PLUGIN), 'npm run build first');
+  bin = tempDir('harbor-bin-');
+  fs.symlinkSync(PLUGIN, path.join(bin, 'kubectl-harbor'));
+  env = baseEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+  kubeconfig = new KC().vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a'], { 'tkc-1': '10.0.0.20' }).use('team-a').write(bin);
+});
+
+const kubectl = (...args: string[]) => exec('kubectl', args, env);
+
+test('kubectl plugin list finds kubectl-harbor', async () => {
+  const r = await kubectl('plugin', 'list');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(path.join(bin, 'kubectl-harbor')), r.stdout);
+  assert.doesNotMatch(r.stderr, /warning/i);
+});
+
+test('kubectl harbor --help: the overview on stdout, exit 0', async () => {
+  const r = await kubectl('harbor', '--help');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Other Commands:/);
+  assert.match(r.stdout, /Use "kubectl harbor <command> --help"/);
+  assert.equal(r.stderr, '');
+});
+
+test('kubectl harbor version', async () => {
+  const r = await kubectl('harbor', 'version');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `kubectl-harbor v${pkg.version}\n`);
+  const j = JSON.parse((await kubectl('harbor', 'version', '-o', 'json')).stdout);
+  assert.equal(j.version, `v${pkg.version}`);
+  assert.match(j.gitCommit, /^([0-9a-f]{7,}|unknown)$/);
+});
+
+test('kubectl harbor context reads the kubeconfig given in either flag form', async () => {
+  for (const args of [['--kubeconfig', kubeconfig], [`--kubeconfig=${kubeconfig}`]]) {
+    const r = await kubectl('harbor', 'context', ...args, '--context=tkc-1', '-o', 'yaml');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.context, 'tkc-1');
+    assert.equal(doc.vsphere.kind, 'tkc');
+    assert.equal(doc.vsphere.supervisorContext, '10.0.0.10');
+  }
+});
+
+test('exit codes: usage error 2, failure 1; errors on stderr only, without colour when not a TTY', async () => {
+  const usage = await kubectl('harbor', 'nope');
+  assert.equal(usage.code, 2);
+  assert.equal(usage.stdout, '');
+  assert.match(usage.stderr, /^error: unknown command "nope" for "kubectl harbor"\n/);
+  const failed = await kubectl('harbor', 'context', '--kubeconfig', '/does/not/exist');
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stdout, '');
+  assert.equal(failed.stderr, 'error: kubeconfig file /does/not/exist does not exist\n');
+  assert.doesNotMatch(usage.stderr + failed.stderr, /\u001b\[/);
+});
+
+test('colour on a TTY, none with NO_COLOR', { skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)' }, async () => {
+  const run = (extra: NodeJS.ProcessEnv) =>
+    exec('script', ['-qec', `${PLUGIN} context --kubeconfig /does/not/exist`, '/dev/null'], { ...env, TERM: 'xterm', ...extra });
+  assert.match((await run({})).stdout, /\u001b\[31merror:/);
+  assert.doesNotMatch((await run({ NO_COLOR: '1' })).stdout, /\u001b\[/);
+});
+
+test('--help loads neither the network stack nor the Kubernetes client', async () => {
+  const out = path.join(tempDir(), 'modules');
+  const r = await exec(process.execPath, ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, '--help'], { ...env, MODULES_OUT: out });
+  assert.equal(r.code, 0);
+  const loaded = fs.readFileSync(out, 'utf8');
+  for (const m of ['https', 'http2', 'tls', 'zlib']) assert.doesNotMatch(loaded, new RegExp(`NativeModule ${m}\\b`), `${m} was loaded`);
+  const ctx = path.join(tempDir(), 'modules');
+  await exec(process.execPath, ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, 'context', '--kubeconfig', kubeconfig], { ...env, MODULES_OUT: ctx });
+  assert.match(fs.readFileSync(ctx, 'utf8'), /NativeModule https\b/, 'the check itself can see the client being loaded');
+});
+
+test('completion through kubectl: kubectl_complete-harbor answers for subcommands, flags and values', async () => {
+  const install = await kubectl('harbor', 'completion', '--install');
+  assert.equal(install.code, 0, install.stderr);
+  assert.equal(install.stderr, `${path.join(bin, 'kubectl_complete-harbor')} created\n`);
+  assert.equal(fs.statSync(path.join(bin, 'kubectl_complete-harbor')).mode & 0o777, 0o755);
+  assert.match((await kubectl('harbor', 'completion', '--install')).stderr, / unchanged\n$/);
+
+  const complete = async (...words: string[]) => (await kubectl('__complete', 'harbor', ...words)).stdout.trim().split('\n');
+  assert.deepEqual(await complete('ver'), ['version\tPrint the version of kubectl-harbor', ':4']);
+  assert.ok((await complete('')).includes('context\tShow the context, namespace and vSphere session that commands will use'));
+  assert.deepEqual(await complete('version', '--out'), ['--output\tOutput format: json, yaml, name or wide', ':4']);
+  assert.deepEqual(await complete('version', '-o', 'y'), ['yaml', ':4']);
+  assert.deepEqual(await complete('context', `--kubeconfig=${kubeconfig}`, '--context', 't'), ['team-a', 'tkc-1', ':4']);
+  assert.deepEqual(await complete('context', '--kubeconfig', kubeconfig, '--context=1'), ['--context=10.0.0.10', ':4']);
+});
