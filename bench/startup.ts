@@ -1,0 +1,49 @@
+// Start-up time of `kubectl harbor --help`: the bundle under node, the SEA binary,
+// against bare `node -e 0` and `kubectl --help`, run interleaved in one process so
+// machine load hits every candidate alike. Prints medians and ratios; asserts nothing.
+//   npm run bench:startup [-- --runs 20]
+// Needs `npm run package` first for the SEA binary (dist/sea/kubectl-harbor).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+const sea = path.join(root, 'dist/sea/kubectl-harbor');
+const env = { PATH: process.env.PATH, HOME: '/nonexistent' };
+
+const candidates: Array<[string, string, string[]]> = [
+  ['node -e 0', process.execPath, ['-e', '0']],
+  ['bundle --help', process.execPath, [path.join(root, 'plugin/kubectl-harbor'), '--help']],
+  ['kubectl --help', 'kubectl', ['--help']],
+];
+if (fs.existsSync(sea)) candidates.push(['SEA --help', sea, ['--help']]);
+else process.stderr.write('no dist/sea/kubectl-harbor: run `npm run package` to include the SEA binary\n');
+
+const times = new Map<string, number[]>(candidates.map(([n]) => [n, []]));
+for (const [, file, args] of candidates) spawnSync(file, args, { env, stdio: 'ignore' }); // warm the page cache
+for (let i = 0; i < runs; i++) {
+  for (const [name, file, args] of candidates) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(file, args, { env, stdio: 'ignore' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${name} exited ${r.status}`);
+    times.get(name)!.push(ms);
+  }
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const base = median(times.get('node -e 0')!);
+console.log(`startup, ${runs} interleaved runs each (median ms, ratio to node -e 0)`);
+for (const [name] of candidates) {
+  const m = median(times.get(name)!);
+  console.log(`  ${name.padEnd(16)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x`);
+}
+if (fs.existsSync(sea)) {
+  const r = median(times.get('SEA --help')!) / base;
+  console.log(`SEA --help / node -e 0 = ${r.toFixed(2)}x (target <= 1.15x)`);
+}
