@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 // npm run build: bundle src/main.ts into ONE CommonJS file, plugin/kubectl-harbor.
-//  - Optional native modules (ssh2's cpu-features and sshcrypto.node, ws's
-//    bufferutil and utf-8-validate) resolve to a stub that throws; every caller
-//    wraps them in try/catch and falls back to pure JavaScript.
-//  - Each command's heavy code is reached through import(), which esbuild turns
-//    into a lazily initialised module, so --help loads neither the Kubernetes
-//    client nor ssh2 nor ora.
+//
+// Start-up matters for a kubectl plugin (`--help`, completion), so the file has two
+// parts. The light part is what every run needs: clipanion, the command classes,
+// the printer. Everything the commands reach through `import()` (the Kubernetes
+// client, ssh2, node-forge, yaml, ora, ...) is the heavy part: bundled separately
+// and embedded as source text that is compiled only when a command first imports
+// from it. Parsing a 3.6 MB script costs ~60 ms that `--help` never pays.
+//
+// Modules the light part already holds (errors, printer, clipanion) are not bundled
+// twice: the heavy part gets the light part's instances, so `instanceof CliError`
+// holds across the two.
+//
+// Optional native modules (ssh2's cpu-features and sshcrypto.node, ws's bufferutil
+// and utf-8-validate) resolve to a stub that throws; every caller wraps them in
+// try/catch and falls back to pure JavaScript.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const outfile = path.join(root, process.argv[2] ?? 'plugin/kubectl-harbor');
+// --sea DIR: also write DIR/main.cjs and DIR/lazy.js for a single-executable build,
+// where the lazy part is a SEA asset rather than a string inside the main script.
+const seaDir = process.argv.includes('--sea') ? path.resolve(process.argv[process.argv.indexOf('--sea') + 1]) : undefined;
+const outfile = path.join(root, 'plugin/kubectl-harbor');
 
 function gitCommit() {
   try {
@@ -24,8 +36,7 @@ function gitCommit() {
   }
 }
 
-export const OPTIONAL = /^(cpu-features|bufferutil|utf-8-validate|encoding|supports-color)$|\.node$/;
-
+const OPTIONAL = /^(cpu-features|bufferutil|utf-8-validate|encoding|supports-color)$|\.node$/;
 const optionalStub = {
   name: 'optional-stub',
   setup(b) {
@@ -37,29 +48,128 @@ const optionalStub = {
   },
 };
 
-const result = await build({
-  entryPoints: [path.join(root, 'src/main.ts')],
-  outfile,
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   minify: true,
-  keepNames: false,
   legalComments: 'none',
-  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+  metafile: true,
+  write: false,
   define: {
     __HARBOR_VERSION__: JSON.stringify(pkg.version),
     __HARBOR_COMMIT__: JSON.stringify(gitCommit()),
   },
-  metafile: true,
-  logLevel: 'warning',
-  plugins: [optionalStub],
-});
-// esbuild keeps the entry's own shebang too when it has one; one is enough.
-const text = fs.readFileSync(outfile, 'utf8').replace(/^(#!.*\n)(#!.*\n)/, '$1');
-fs.writeFileSync(outfile, text);
+};
+
+const key = (file) => path.relative(root, file).split(path.sep).join('/');
+
+/**
+ * The light part. Dynamic imports become `load(key)` from the heavy part; `shared`
+ * lists the light modules the heavy part may use, registered by the entry wrapper.
+ */
+async function buildLight(heavySource, shared, sea = false) {
+  const lazy = new Set();
+  const entry = [
+    ...shared.map((k, i) => `import * as m${i} from ${JSON.stringify(path.join(root, k))};`),
+    `import { share } from 'harbor:heavy';`,
+    ...shared.map((k, i) => `share(${JSON.stringify(k)}, m${i});`),
+    `import ${JSON.stringify(path.join(root, 'src/main.ts'))};`,
+  ].join('\n');
+  const result = await build({
+    ...common,
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
+    plugins: [
+      optionalStub,
+      {
+        name: 'lazy',
+        setup(b) {
+          b.onResolve({ filter: /^harbor:heavy$/ }, () => ({ path: 'heavy', namespace: 'harbor' }));
+          b.onLoad({ filter: /.*/, namespace: 'harbor' }, () => ({
+            loader: 'js',
+            contents: `
+              const shared = {};
+              let modules;
+              exports.share = (k, m) => { shared[k] = m; };
+              exports.load = (k) => {
+                if (!modules) {
+                  const source = ${sea ? "require('node:sea').getAsset('lazy.js', 'utf8')" : JSON.stringify(heavySource ?? '')};
+                  const fn = require('node:vm').compileFunction(source, ['require', 'module', 'exports', '__harbor_shared'], { filename: 'kubectl-harbor/lazy.js' });
+                  const m = { exports: {} };
+                  fn(require, m, m.exports, (s) => shared[s]);
+                  modules = m.exports;
+                }
+                return modules[k]();
+              };`,
+          }));
+          b.onResolve({ filter: /.*/ }, async (a) => {
+            if (a.kind !== 'dynamic-import' || a.namespace === 'lazy') return undefined;
+            const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: 'import-statement' });
+            if (r.errors.length) return { errors: r.errors };
+            lazy.add(r.path);
+            return { path: key(r.path), namespace: 'lazy' };
+          });
+          b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({
+            loader: 'js',
+            contents: `module.exports = require('harbor:heavy').load(${JSON.stringify(a.path)});`,
+          }));
+        },
+      },
+    ],
+  });
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes(':') && fs.existsSync(path.join(root, f))).map((f) => key(path.join(root, f)));
+  return { text: result.outputFiles[0].text, lazy: [...lazy].map(key), inputs };
+}
+
+/** The heavy part: a CommonJS module whose exports map each lazy key to a loader. */
+async function buildHeavy(lazyKeys, lightInputs) {
+  const light = new Set(lightInputs);
+  const used = new Set();
+  const entry = `module.exports = {${lazyKeys.map((k) => `${JSON.stringify(k)}: () => require(${JSON.stringify(path.join(root, k))})`).join(',\n')}};`;
+  const result = await build({
+    ...common,
+    stdin: { contents: entry, resolveDir: root, loader: 'js', sourcefile: 'lazy-entry.js' },
+    plugins: [
+      optionalStub,
+      {
+        name: 'shared',
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, async (a) => {
+            if (a.namespace === 'shared' || a.pluginData === 'probe' || a.kind === 'entry-point') return undefined;
+            const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, importer: a.importer, pluginData: 'probe' });
+            if (r.errors.length || r.external || !r.path.startsWith('/')) return undefined;
+            const k = key(r.path);
+            if (!light.has(k) || lazyKeys.includes(k)) return undefined;
+            used.add(k);
+            return { path: k, namespace: 'shared' };
+          });
+          b.onLoad({ filter: /.*/, namespace: 'shared' }, (a) => ({ loader: 'js', contents: `module.exports = __harbor_shared(${JSON.stringify(a.path)});` }));
+        },
+      },
+    ],
+  });
+  return { text: result.outputFiles[0].text, used: [...used].sort() };
+}
+
+// 1: find what the light part imports lazily and what it holds; 2: the heavy part;
+// 3: the light part again, with the heavy source and the shared modules it needs.
+const probe = await buildLight(undefined, []);
+const heavy = await buildHeavy(probe.lazy, probe.inputs);
+const final = await buildLight(heavy.text, heavy.used);
+if (final.lazy.sort().join() !== probe.lazy.sort().join()) throw new Error('lazy imports changed between passes');
+
+if (seaDir) {
+  const sea = await buildLight(undefined, heavy.used, true);
+  fs.mkdirSync(seaDir, { recursive: true });
+  fs.writeFileSync(path.join(seaDir, 'main.cjs'), sea.text);
+  fs.writeFileSync(path.join(seaDir, 'lazy.js'), heavy.text);
+}
+fs.mkdirSync(path.dirname(outfile), { recursive: true });
+fs.writeFileSync(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`);
 fs.chmodSync(outfile, 0o755);
-fs.writeFileSync(path.join(root, 'dist-meta.json'), JSON.stringify(result.metafile));
-const bytes = fs.statSync(outfile).size;
-process.stderr.write(`${path.relative(root, outfile)}: ${(bytes / 1024).toFixed(0)} KiB\n`);
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const total = Buffer.byteLength(final.text);
+const lazyBytes = Buffer.byteLength(heavy.text);
+process.stderr.write(`${path.relative(root, outfile)}: ${kib(total)} (start-up part ${kib(total - lazyBytes)}, lazy part ${kib(lazyBytes)}; shared: ${heavy.used.join(', ')})\n`);

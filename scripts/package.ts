@@ -6,9 +6,9 @@
 // Platforms other than this one cannot be built here (a SEA binary is the target's
 // own node executable with the bundle injected). The release pipeline builds each
 // on its own runner, gathers the archives into dist/release/ and runs
-// `npm run package -- --skip-build --all-platforms`, which renders all six.
+// `npm run package -- --skip-sea --all-platforms`, which renders all six.
 //
-// Options: --skip-build (use plugin/kubectl-harbor as it is), --skip-sea (only
+// Options: --skip-sea (only
 // render from the archives already in dist/release/), --all-platforms (fail unless
 // every platform has an archive).
 import { execFileSync } from 'node:child_process';
@@ -40,7 +40,12 @@ function buildSea(): string {
   const exe = path.join(work, hostOs === 'windows' ? 'kubectl-harbor.exe' : 'kubectl-harbor');
   const blob = path.join(work, 'kubectl-harbor.blob');
   const config = path.join(work, 'sea-config.json');
-  fs.writeFileSync(config, JSON.stringify({ main: path.join(root, 'plugin/kubectl-harbor'), output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }));
+  // The start-up part is the SEA's main script (code-cached); the lazy part is an asset.
+  run(process.execPath, ['scripts/build.mjs', '--sea', work]);
+  fs.writeFileSync(
+    config,
+    JSON.stringify({ main: path.join(work, 'main.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false, assets: { 'lazy.js': path.join(work, 'lazy.js') } }),
+  );
   run(process.execPath, ['--experimental-sea-config', config], { quiet: true });
   fs.copyFileSync(process.execPath, exe);
   fs.chmodSync(exe, 0o755);
@@ -94,7 +99,6 @@ function collectArchives(): Archive[] {
   return out;
 }
 
-if (!args.has('--skip-build')) run(process.execPath, ['scripts/build.mjs']);
 if (!args.has('--skip-sea')) makeArchive(buildSea());
 const archives = collectArchives();
 const rendered = renderManifest(fs.readFileSync(path.join(root, 'krew-manifest.yaml'), 'utf8'), version, archives);

@@ -103,3 +103,21 @@ test('completion through kubectl: kubectl_complete-harbor answers for subcommand
   assert.deepEqual(await complete('context', `--kubeconfig=${kubeconfig}`, '--context', 't'), ['team-a', 'tkc-1', ':4']);
   assert.deepEqual(await complete('context', '--kubeconfig', kubeconfig, '--context=1'), ['--context=10.0.0.10', ':4']);
 });
+
+test('the bundle reaches the API from its lazily loaded part: namespaces complete from a live server', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    res.writeHead(req.url?.startsWith('/api/v1/namespaces') ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'team-a' } }, { metadata: { name: 'team-b' } }, { metadata: { name: 'kube-system' } }] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as { port: number };
+    const file = new KC().cluster('live', `http://127.0.0.1:${port}`).ctx('live', 'live', 'u').use('live').write(tempDir());
+    const r = await exec(PLUGIN, ['__complete', 'context', '--kubeconfig', file, '-n', 'team'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['team-a', 'team-b', ':4']);
+  } finally {
+    server.close();
+  }
+});

@@ -17,7 +17,7 @@ const archive = path.join(ROOT, 'dist/release', `kubectl-harbor_${pkg.version}_$
 let result: { code: number; stderr: string };
 
 before(async () => {
-  result = await exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/package.ts'), '--skip-build'], { ...process.env });
+  result = await exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/package.ts')], { ...process.env });
 });
 
 test('npm run package builds the archive, its sha256 and a valid krew manifest', () => {
@@ -45,4 +45,8 @@ test('the archive holds the binary and LICENSE, and the binary works as the plug
   assert.equal(v.stderr, '', 'no SEA warning');
   const h = await exec(path.join(dir, 'kubectl-harbor'), ['--help'], env);
   assert.match(h.stdout, /Other Commands:/);
+  // The lazy part is a SEA asset; its errors are the start-up part's classes (one line, exit 1).
+  const c = await exec('kubectl', ['harbor', 'context', '--kubeconfig', '/does/not/exist'], env);
+  assert.equal(c.code, 1);
+  assert.equal(c.stderr, 'error: kubeconfig file /does/not/exist does not exist\n');
 });
