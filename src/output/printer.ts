@@ -110,8 +110,8 @@ export class Printer {
   async flush(): Promise<void> {
     const fmt = this.opts.output;
     if ((fmt !== 'json' && fmt !== 'yaml') || this.objects.length === 0) return;
-    const doc = this.objects.length === 1 ? this.objects[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: this.objects };
-    this.objects.length = 0;
+    const items = this.objects.splice(0);
+    const doc = items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
     this.stdout.write(await serialize(doc, fmt));
   }
 }

@@ -1,0 +1,64 @@
+// kubectl-style result lines and -o json|yaml|name of the objects written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { parse } from 'yaml';
+import { Printer, resourceRef, type OutputFormat } from '../../src/output/printer.js';
+
+function printer(output?: OutputFormat, dryRun?: 'client' | 'server') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const p = new Printer(stdout, stderr, { output, dryRun, verbose: 0, colorStdout: false, colorStderr: false });
+  return { p, out: () => out, err: () => err };
+}
+
+const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'harbor-pull', namespace: 'team-a' } };
+const tkc = { apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster', metadata: { name: 'tkc-1' } };
+
+test('resource references as kubectl prints them', () => {
+  assert.equal(resourceRef(secret), 'secret/harbor-pull');
+  assert.equal(resourceRef(tkc), 'tanzukubernetescluster.run.tanzu.vmware.com/tkc-1');
+});
+
+test('default: one result line per object on stdout, dry runs marked', async () => {
+  const a = printer();
+  a.p.result(secret, 'created');
+  a.p.result(secret, 'unchanged');
+  a.p.status('2 namespaces');
+  await a.p.flush();
+  assert.equal(a.out(), 'secret/harbor-pull created\nsecret/harbor-pull unchanged\n');
+  assert.equal(a.err(), '2 namespaces\n');
+  const d = printer(undefined, 'client');
+  d.p.result(secret, 'configured');
+  assert.equal(d.out(), 'secret/harbor-pull configured (dry run)\n');
+});
+
+test('-o name, -o yaml (one object, or a v1 List) and -o json', async () => {
+  const n = printer('name');
+  n.p.result(secret, 'created');
+  assert.equal(n.out(), 'secret/harbor-pull\n');
+  const one = printer('yaml');
+  one.p.result(secret, 'created');
+  assert.equal(one.out(), '', 'printed once, at the end');
+  await one.p.flush();
+  assert.deepEqual(parse(one.out()), secret);
+  const two = printer('json');
+  two.p.result(secret, 'created');
+  two.p.result(tkc, 'configured');
+  await two.p.flush();
+  const list = JSON.parse(two.out());
+  assert.equal(list.kind, 'List');
+  assert.deepEqual(list.items, [secret, tkc]);
+});
+
+test('warnings once each, on stderr', () => {
+  const w = printer();
+  w.p.warn('the password is visible to other users');
+  w.p.warn('the password is visible to other users');
+  assert.equal(w.err(), 'Warning: the password is visible to other users\n');
+  assert.equal(w.out(), '');
+});
