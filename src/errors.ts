@@ -47,13 +47,6 @@ export class NetworkError extends CliError {
   }
 }
 
-/** Some items of a multi-item run failed; each was already reported. */
-export class PartialFailure extends CliError {
-  constructor(failed: number, total: number) {
-    super('PARTIAL', `${failed} of ${total} failed`);
-  }
-}
-
 export function isUsageError(e: unknown): boolean {
   return e instanceof UsageError || (typeof e === 'object' && e !== null && (e as { clipanion?: { type?: string } }).clipanion?.type === 'usage');
 }

@@ -62,3 +62,14 @@ test('warnings once each, on stderr', () => {
   assert.equal(w.err(), 'Warning: the password is visible to other users\n');
   assert.equal(w.out(), '');
 });
+
+test('progress is silent off a TTY: nothing written, ora not needed', async () => {
+  const { startProgress } = await import('../../src/output/spinner.js');
+  const stream = new PassThrough();
+  let written = '';
+  stream.on('data', (c) => (written += c));
+  const p = await startProgress('working', stream, true);
+  p.update('still working');
+  p.stop();
+  assert.equal(written, '');
+});
