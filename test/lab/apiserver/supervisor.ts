@@ -1,0 +1,234 @@
+// A vSphere with Tanzu Supervisor as fixtures: vSphere Namespaces with their embedded
+// Harbor pull/push secrets and a default ServiceAccount that lists the pull secret,
+// kube-system/image-fetcher-ca-bundle holding a certificate, tkg-service-configuration,
+// Tanzu Kubernetes clusters with <cluster>-ssh and <cluster>-ssh-password secrets and
+// VirtualMachines, and users as `kubectl vsphere login` knows them. Each TKC gets its
+// own emulator (its API server) on another loopback address.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { stringify } from 'yaml';
+import { makeCa, type KeyCert } from '../pki.js';
+import { ALLOW_ALL, type User } from './auth.js';
+import { ApiServer, type ApiServerOptions } from './server.js';
+import type { Obj } from './types.js';
+
+export type LabelStyle = 'capw' | 'capv' | 'capi';
+
+export interface ClusterSpec {
+  name: string;
+  namespace: string;
+  /** `tkc` for a TanzuKubernetesCluster (run.tanzu.vmware.com), `cluster` for a ClusterClass Cluster. */
+  api?: 'tkc' | 'cluster';
+  /** Node IPs, control plane first. */
+  controlPlaneIps: string[];
+  workerIps: string[];
+  /** Which label family the VirtualMachines carry. Default capw. */
+  labels?: LabelStyle;
+  /** The API server address of the cluster (a loopback address). */
+  apiHost?: string;
+}
+
+export interface SupervisorOptions {
+  namespaces?: string[];
+  /** Embedded Harbor address written into the namespace pull secrets. */
+  harbor?: string;
+  clusters?: ClusterSpec[];
+  /** SSH key the nodes accept; generated when omitted. */
+  sshKey?: { privatePem: string; publicOpenSsh: string };
+  /** The Supervisor's address (the context name `kubectl vsphere login` uses). */
+  host?: string;
+  server?: Omit<ApiServerOptions, 'host' | 'users'>;
+}
+
+export interface SupervisorLab {
+  supervisor: ApiServer;
+  tkcs: Map<string, ApiServer>;
+  users: Record<'admin' | 'devops' | 'viewer', User>;
+  sshKey: { privatePem: string; publicOpenSsh: string };
+  /** The certificate image-fetcher-ca-bundle already holds. */
+  existingCa: KeyCert;
+  harbor: string;
+  namespaces: string[];
+  clusters: ClusterSpec[];
+  /** A kubeconfig shaped like `kubectl vsphere login` output for `user`. */
+  kubeconfig(user?: 'admin' | 'devops' | 'viewer'): string;
+  close(): Promise<void>;
+}
+
+export function sshKeyPair(): { privatePem: string; publicOpenSsh: string } {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privatePem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const parsed = ssh2.utils.parseKey(privatePem);
+  if (parsed instanceof Error) throw parsed;
+  return { privatePem, publicOpenSsh: `ssh-rsa ${parsed.getPublicSSH().toString('base64')} vmware-system-user` };
+}
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const suffix = (): string => crypto.randomBytes(3).toString('hex').slice(0, 5);
+
+export function dockerConfig(registry: string, username: string, password: string): string {
+  return JSON.stringify({ auths: { [registry]: { username, password, auth: b64(`${username}:${password}`) } } });
+}
+
+function vmLabels(style: LabelStyle, cluster: string, role: 'controlplane' | 'node'): Record<string, string> {
+  if (style === 'capi') return { 'cluster.x-k8s.io/cluster-name': cluster, 'capv.vmware.com/cluster.role': role };
+  const p = style === 'capv' ? 'capv.vmware.com' : 'capw.vmware.com';
+  return { [`${p}/cluster.name`]: cluster, [`${p}/cluster.role`]: role };
+}
+
+const USERS = (): SupervisorLab['users'] => ({
+  admin: { name: 'administrator@vsphere.local', token: `tok-admin-${suffix()}`, rules: [ALLOW_ALL] },
+  devops: { name: 'devops@vsphere.local', token: `tok-devops-${suffix()}`, rules: [] },
+  viewer: { name: 'viewer@vsphere.local', token: `tok-viewer-${suffix()}`, rules: [] },
+});
+
+export async function startSupervisor(o: SupervisorOptions = {}): Promise<SupervisorLab> {
+  const namespaces = o.namespaces ?? ['dev', 'prod'];
+  const harbor = o.harbor ?? '127.0.0.1:8443';
+  const clusters = o.clusters ?? [
+    { name: 'tkc-1', namespace: namespaces[0]!, controlPlaneIps: ['10.10.0.11'], workerIps: ['10.10.0.21', '10.10.0.22'] },
+  ];
+  const users = USERS();
+  // vSphere Namespace "Can edit" for devops, "Can view" for viewer; cluster-scoped reads for both.
+  const reads = ['get', 'list', 'watch'];
+  users.devops.rules = [
+    { verbs: ['*'], resources: ['*'], namespaces },
+    { verbs: reads, resources: ['namespaces', 'tkgserviceconfigurations.run.tanzu.vmware.com'] },
+  ];
+  users.viewer.rules = [
+    { verbs: reads, resources: ['*'], namespaces },
+    { verbs: reads, resources: ['namespaces'] },
+  ];
+  const host = o.host ?? '127.0.0.1';
+  const supervisor = await ApiServer.start({ ...o.server, host, users: Object.values(users) });
+  const tkcs = new Map<string, ApiServer>();
+  const sshKey = o.sshKey ?? sshKeyPair();
+  const existingCa = makeCa('vCenter Lab Root CA', 'VMware Engineering');
+  try {
+    for (const ns of ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', ...namespaces]) {
+      supervisor.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(namespaces.includes(ns) ? { labels: { 'vSphereClusterID': 'domain-c8' } } : {}) } });
+    }
+    supervisor.seed({
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 'image-fetcher-ca-bundle', namespace: 'kube-system' },
+      data: { 'ca-bundle': existingCa.certPem },
+    });
+    supervisor.seed({
+      apiVersion: 'run.tanzu.vmware.com/v1alpha1', kind: 'TkgServiceConfiguration',
+      metadata: { name: 'tkg-service-configuration' },
+      spec: { defaultCNI: 'antrea' },
+    });
+    for (const ns of namespaces) {
+      const robot = `robot$${ns}-${suffix()}`;
+      for (const kind of ['pull', 'push']) {
+        supervisor.seed({
+          apiVersion: 'v1', kind: 'Secret',
+          metadata: { name: `${ns}-default-image-${kind}-secret`, namespace: ns, labels: { 'managed-by': 'vmware-registry' } },
+          type: 'kubernetes.io/dockerconfigjson',
+          data: { '.dockerconfigjson': b64(dockerConfig(harbor, robot, crypto.randomBytes(12).toString('hex'))) },
+        });
+      }
+      supervisor.registry.mutate(supervisor.type('serviceaccounts'), ns, 'default', (sa) => {
+        sa.imagePullSecrets = [{ name: `${ns}-default-image-pull-secret` }];
+      });
+    }
+    let apiHostIndex = 2;
+    for (const c of clusters) {
+      const apiHost = c.apiHost ?? `127.0.0.${apiHostIndex++}`;
+      c.apiHost = apiHost;
+      seedCluster(supervisor, c, sshKey);
+      const tkc = await ApiServer.start({ ...o.server, host: apiHost, users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })) });
+      for (const ns of ['kube-system', 'default']) tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      tkcs.set(c.name, tkc);
+    }
+  } catch (e) {
+    await supervisor.close();
+    for (const t of tkcs.values()) await t.close();
+    throw e;
+  }
+  const lab: SupervisorLab = {
+    supervisor, tkcs, users, sshKey, existingCa, harbor, namespaces, clusters,
+    kubeconfig: (who = 'devops') => vsphereKubeconfig(lab, users[who]),
+    close: async () => {
+      await supervisor.close();
+      for (const t of tkcs.values()) await t.close();
+    },
+  };
+  return lab;
+}
+
+function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; publicOpenSsh: string }): void {
+  const ns = c.namespace;
+  if (c.api === 'cluster') {
+    s.seed({
+      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster',
+      metadata: { name: c.name, namespace: ns },
+      spec: {
+        clusterNetwork: { pods: { cidrBlocks: ['192.168.156.0/20'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
+        topology: {
+          class: 'tanzukubernetescluster', version: 'v1.28.8---vmware.1-fips.1-tkg.2',
+          controlPlane: { replicas: c.controlPlaneIps.length },
+          workers: { machineDeployments: [{ class: 'node-pool', name: 'node-pool-1', replicas: c.workerIps.length }] },
+          variables: [{ name: 'vmClass', value: 'best-effort-small' }, { name: 'storageClass', value: 'vsan-default-storage-policy' }],
+        },
+      },
+      status: { phase: 'Provisioned', controlPlaneReady: true, infrastructureReady: true },
+    });
+  } else {
+    s.seed({
+      apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster',
+      metadata: { name: c.name, namespace: ns },
+      spec: {
+        topology: {
+          controlPlane: { replicas: c.controlPlaneIps.length, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy', tkr: { reference: { name: 'v1.26.5---vmware.2-fips.1-tkg.1' } } },
+          nodePools: [{ name: 'workers', replicas: c.workerIps.length, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy' }],
+        },
+      },
+      status: { phase: 'running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
+    });
+  }
+  s.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${c.name}-ssh`, namespace: ns }, type: 'kubernetes.io/ssh-auth', data: { 'ssh-privatekey': b64(key.privatePem) } });
+  s.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${c.name}-ssh-password`, namespace: ns }, type: 'Opaque', data: { 'ssh-passwordkey': b64(crypto.randomBytes(16).toString('base64')) } });
+  const style = c.labels ?? 'capw';
+  const vms: Array<[string, string, 'controlplane' | 'node']> = [
+    ...c.controlPlaneIps.map((ip): [string, string, 'controlplane'] => [`${c.name}-control-plane-${suffix()}`, ip, 'controlplane']),
+    ...c.workerIps.map((ip): [string, string, 'node'] => [`${c.name}-workers-${suffix()}-${suffix()}`, ip, 'node']),
+  ];
+  for (const [name, ip, role] of vms) {
+    s.seed({
+      apiVersion: 'vmoperator.vmware.com/v1alpha2', kind: 'VirtualMachine',
+      metadata: { name, namespace: ns, labels: vmLabels(style, c.name, role) },
+      spec: { className: 'best-effort-small', imageName: 'ob-22036214-ubuntu-2004-amd64-vmi-k8s-v1.26.5', powerState: 'PoweredOn', storageClass: 'vsan-default-storage-policy' },
+      status: { powerState: 'PoweredOn', network: { primaryIP4: ip }, conditions: [{ type: 'VirtualMachinePrereqReady', status: 'True' }] },
+    } as Obj);
+  }
+}
+
+/**
+ * What `kubectl vsphere login --server <ip> --vsphere-username <user>
+ * [--tanzu-kubernetes-cluster-namespace NS --tanzu-kubernetes-cluster-name C]` leaves
+ * behind: a context per Supervisor address, per namespace and per TKC; users
+ * wcp:<address>:<user> with bearer tokens.
+ */
+export function vsphereKubeconfig(lab: Pick<SupervisorLab, 'supervisor' | 'tkcs' | 'namespaces'>, user: User): string {
+  const sup = lab.supervisor;
+  const supUser = `wcp:${sup.host}:${user.name}`;
+  const cluster = (s: ApiServer): Obj => ({ name: s.host, cluster: { server: s.url, 'certificate-authority-data': b64(s.ca.certPem) } });
+  const clusters = [cluster(sup), ...[...lab.tkcs.values()].map(cluster)];
+  const users = [{ name: supUser, user: { token: user.token } }, ...[...lab.tkcs.values()].map((t) => ({ name: `wcp:${t.host}:${user.name}`, user: { token: user.token } }))];
+  const contexts = [
+    { name: sup.host, context: { cluster: sup.host, user: supUser } },
+    ...lab.namespaces.map((ns) => ({ name: ns, context: { cluster: sup.host, namespace: ns, user: supUser } })),
+    ...[...lab.tkcs].map(([name, t]) => ({ name, context: { cluster: t.host, user: `wcp:${t.host}:${user.name}` } })),
+  ];
+  return stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': lab.namespaces[0] ?? sup.host, preferences: {}, clusters, contexts, users });
+}
+
+/** Write the kubeconfig with mode 0600, as kubectl does. */
+export function writeKubeconfig(dir: string, text: string, name = 'config'): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}
