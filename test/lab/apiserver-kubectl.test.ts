@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
-import { baseEnv, exec, type Result } from '../helpers/run.js';
+import { baseEnv, exec, ROOT, type Result } from '../helpers/run.js';
 import { ApiServer, type RequestRecord } from './apiserver/server.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
 
@@ -51,13 +53,10 @@ describe('API server emulator, judged by the real kubectl', () => {
   });
 
   test('discovery: aggregated first, every registered group and version listed', async () => {
-    const seen = await requests(async () => {
-      const versions = (await ok(['api-versions'])).trim().split('\n');
-      for (const gv of ['v1', 'run.tanzu.vmware.com/v1alpha1', 'run.tanzu.vmware.com/v1alpha2', 'run.tanzu.vmware.com/v1alpha3', 'vmoperator.vmware.com/v1alpha1', 'vmoperator.vmware.com/v1alpha2', 'cluster.x-k8s.io/v1beta1']) {
-        assert.ok(versions.includes(gv), `api-versions lacks ${gv}: ${versions.join(' ')}`);
-      }
-    });
-    void seen;
+    const versions = (await ok(['api-versions'])).trim().split('\n');
+    for (const gv of ['v1', 'run.tanzu.vmware.com/v1alpha1', 'run.tanzu.vmware.com/v1alpha2', 'run.tanzu.vmware.com/v1alpha3', 'vmoperator.vmware.com/v1alpha1', 'vmoperator.vmware.com/v1alpha2', 'cluster.x-k8s.io/v1beta1']) {
+      assert.ok(versions.includes(gv), `api-versions lacks ${gv}: ${versions.join(' ')}`);
+    }
     const res = await ok(['api-resources', '--no-headers']);
     assert.match(res, /^tanzukubernetesclusters\s+tkc\s+run\.tanzu\.vmware\.com\/v1alpha3\s+true\s+TanzuKubernetesCluster$/m);
     assert.match(res, /^virtualmachines\s+vm\s+vmoperator\.vmware\.com\/v1alpha2\s+true\s+VirtualMachine$/m);
@@ -273,5 +272,23 @@ describe('API server emulator, judged by the real kubectl', () => {
     const cfg = fs.readFileSync(files.devops!, 'utf8');
     assert.match(cfg, /name: wcp:127\.0\.0\.1:devops@vsphere\.local/);
     assert.match(cfg, /name: wcp:127\.0\.0\.2:devops@vsphere\.local/);
+  });
+
+  test('npm run lab:apiserver serves the fixtures standalone and prints the kubeconfig path', async () => {
+    const standalone = path.join(dir, 'standalone');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/lab/apiserver/cli.ts'), '--dir', standalone], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+      const kubeconfig = line.toString().trim();
+      assert.equal(kubeconfig, path.join(standalone, 'kubeconfig'));
+      assert.equal(fs.statSync(kubeconfig).mode & 0o777, 0o600);
+      const r = await exec('kubectl', ['--kubeconfig', path.join(standalone, 'admin.kubeconfig'), '--cache-dir', path.join(dir, 'standalone-cache'), 'get', 'secrets', '-A'], baseEnv({ HOME: dir }));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^prod\s+prod-default-image-pull-secret\s+kubernetes\.io\/dockerconfigjson/m);
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 0);
+    }
   });
 });
