@@ -40,6 +40,8 @@ export interface SupervisorOptions {
   /** The Supervisor's address (the context name `kubectl vsphere login` uses). */
   host?: string;
   server?: Omit<ApiServerOptions, 'host' | 'users'>;
+  /** Overrides for the TKC API servers (their kubelet pulls through the nodes' trust, for one). */
+  tkcServer?: Omit<ApiServerOptions, 'host' | 'users'>;
 }
 
 export interface SupervisorLab {
@@ -139,7 +141,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       const apiHost = c.apiHost ?? `127.0.0.${apiHostIndex++}`;
       c.apiHost = apiHost;
       seedCluster(supervisor, c, sshKey);
-      const tkc = await ApiServer.start({ ...o.server, host: apiHost, users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })) });
+      const tkc = await ApiServer.start({ ...o.server, ...o.tkcServer, host: apiHost, users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })) });
       for (const ns of ['kube-system', 'default']) tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       tkcs.set(c.name, tkc);
     }

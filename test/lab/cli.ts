@@ -1,0 +1,70 @@
+// npm run lab -- up|down|status|env|ssh N CMD|exec N CMD|fault N KIND|latency N MS
+// Environment: LAB_DIR (state, default /tmp/kubectl-harbor-lab), LAB_NODES (default 3),
+// LAB_NET (default 10.217.0), LAB_PREFIX (default khl).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { labConfig, paths } from './config.js';
+import { down, info, sshArgs, status, up } from './lab.js';
+import { nodeExec, setFault, setLatency, type NodeFault } from './nodes/nodes.js';
+import { LabError } from './sh.js';
+
+const USAGE = 'usage: npm run lab -- up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
+const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
+const [verb, ...rest] = process.argv.slice(2);
+const c = labConfig();
+const nodeIndex = (s: string | undefined): number => {
+  const i = Number(String(s ?? '').replace(/^n/, ''));
+  if (!Number.isInteger(i) || i < 1 || i > c.nodes) throw new LabError(`no node ${s}; nodes are n1 to n${c.nodes}`);
+  return i;
+};
+
+try {
+  switch (verb) {
+    case 'up': {
+      const r = await up(c, say);
+      if (!r.booted) say('already up');
+      process.stdout.write(`${path.join(paths(c).state, 'env.sh')}\n`);
+      break;
+    }
+    case 'down':
+      await down(c);
+      say('down');
+      break;
+    case 'status': {
+      const s = await status(c);
+      process.stdout.write(s.lines.join('\n') + '\n');
+      process.exitCode = s.up ? 0 : 1;
+      break;
+    }
+    case 'env':
+      info(c);
+      process.stdout.write(fs.readFileSync(path.join(paths(c).state, 'env.sh'), 'utf8'));
+      break;
+    case 'ssh': {
+      const r = spawnSync('ip', sshArgs(c, nodeIndex(rest[0]), rest.slice(1)), { stdio: 'inherit' });
+      process.exitCode = r.status ?? 1;
+      break;
+    }
+    case 'exec': {
+      const r = await nodeExec(c, nodeIndex(rest[0]), rest.slice(1));
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      process.exitCode = r.code;
+      break;
+    }
+    case 'fault':
+      await setFault(c, nodeIndex(rest[0]), rest[1] as NodeFault | 'clear');
+      break;
+    case 'latency':
+      await setLatency(c, nodeIndex(rest[0]), Number(rest[1] ?? 0));
+      break;
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      process.exitCode = 2;
+  }
+} catch (e) {
+  process.stderr.write(`lab: ${e instanceof LabError ? e.message : (e as Error).stack}\n`);
+  process.exitCode = 1;
+}
+
