@@ -1,15 +1,15 @@
-// npm run lab -- up|down|status|env|ssh N CMD|exec N CMD|fault N KIND|latency N MS
+// npm run lab -- deps|up|down|status|env|ssh N CMD|exec N CMD|fault N KIND|latency N MS
 // Environment: LAB_DIR (state, default /tmp/kubectl-harbor-lab), LAB_NODES (default 3),
 // LAB_NET (default 10.217.0), LAB_PREFIX (default khl).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { labConfig, paths } from './config.js';
-import { down, info, sshArgs, status, up } from './lab.js';
+import { down, ensureDeps, info, sshArgs, status, up } from './lab.js';
 import { nodeExec, setFault, setLatency, type NodeFault } from './nodes/nodes.js';
 import { LabError } from './sh.js';
 
-const USAGE = 'usage: npm run lab -- up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
+const USAGE = 'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
 const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
 const [verb, ...rest] = process.argv.slice(2);
 const c = labConfig();
@@ -27,6 +27,9 @@ try {
       process.stdout.write(`${path.join(paths(c).state, 'env.sh')}\n`);
       break;
     }
+    case 'deps':
+      await ensureDeps(say);
+      break;
     case 'down':
       await down(c);
       say('down');

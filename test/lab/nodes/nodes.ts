@@ -118,6 +118,8 @@ export async function startNode(c: LabConfig, i: number, keys: NodeKeys): Promis
   for (const d of ['usrlocal/sbin', 'usrlocal/bin', 'usrlocal/share/ca-certificates']) fs.mkdirSync(path.join(D, d), { recursive: true });
   fs.copyFileSync(path.join(HERE, 'systemctl'), path.join(D, 'usrlocal/sbin/systemctl'));
   fs.chmodSync(path.join(D, 'usrlocal/sbin/systemctl'), 0o755);
+  // Users' PATH has /usr/local/bin but not /usr/local/sbin; the host's real systemctl must not win.
+  fs.symlinkSync('../sbin/systemctl', path.join(D, 'usrlocal/bin/systemctl'));
   if (os === 'photon') {
     fs.copyFileSync(path.join(HERE, 'rehash_ca_certificates.sh'), path.join(D, 'usrlocal/bin/rehash_ca_certificates.sh'));
     fs.chmodSync(path.join(D, 'usrlocal/bin/rehash_ca_certificates.sh'), 0o755);
