@@ -4,13 +4,15 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
+import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labConfig, nodeIp, type LabConfig } from './config.js';
 import { criPull } from './cri.js';
 import { TokenSigner } from './harbor/token.js';
 import { down, sshArgs, status, up, type LabInfo } from './lab.js';
-import { nodeExec, setFault } from './nodes/nodes.js';
+import { nodeExec, setFault, setLatency } from './nodes/nodes.js';
 import { run } from './sh.js';
 import { baseEnv, exec } from '../helpers/run.js';
 
@@ -199,6 +201,19 @@ describe('the lab: registry, Harbor front, nodes', { skip: !root && 'needs root 
     assert.equal((await ssh(2, 'sudo -n touch /etc/lab-x && echo ok')).stdout, 'ok\n');
   });
 
+  test('link latency per node (tc netem) for benchmarks, or a clear refusal where the kernel has no netem', async (t) => {
+    try {
+      await setLatency(cfg, 3, 40);
+    } catch (e) {
+      assert.match((e as Error).message, /this kernel has no netem qdisc/);
+      t.skip('no netem in this kernel');
+      return;
+    }
+    assert.match((await run('tc', ['qdisc', 'show', 'dev', 'kht-n3-h'])).stdout, /netem .*delay 40ms/);
+    await setLatency(cfg, 3, 0);
+    assert.doesNotMatch((await run('tc', ['qdisc', 'show', 'dev', 'kht-n3-h'])).stdout, /netem/);
+  });
+
   test('down leaves no namespaces, links, processes, mounts or files; up again works', async () => {
     await down(cfg);
     assert.equal((await status(cfg)).up, false);
@@ -212,5 +227,22 @@ describe('the lab: registry, Harbor front, nodes', { skip: !root && 'needs root 
     assert.doesNotMatch(ps, /kubectl-harbor-lab-test/);
     lab = (await up(cfg)).info;
     assert.equal((await status(cfg)).up, true);
+  });
+
+  test('a failed up tears down what it made', async () => {
+    await down(cfg);
+    const { loopbackPorts } = await import('./config.js');
+    const blocker = net.createServer().listen(loopbackPorts(cfg).apiserver, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      await assert.rejects(up(cfg), /lab-daemon did not start/);
+    } finally {
+      blocker.close();
+    }
+    assert.doesNotMatch((await run('ip', ['netns', 'list'])).stdout, /^kht-/m);
+    assert.doesNotMatch((await run('ip', ['-o', 'link', 'show'])).stdout, /kht-/);
+    assert.ok(!fs.existsSync(path.join(cfg.dir, 'state')));
+    assert.doesNotMatch((await run('ps', ['-eo', 'args'])).stdout, /kubectl-harbor-lab-test/);
+    lab = undefined as unknown as LabInfo;
   });
 });

@@ -231,7 +231,11 @@ export async function up(c: LabConfig = labConfig(), say: (s: string) => void = 
     };
     await waitFor('the Harbor registry', () => tcpOpen('127.0.0.1', loopbackPorts(c).registryBackend)).catch(() => failed('registry-harbor', path.join(p.logs, 'registry-harbor.log')));
     await waitFor('the basic registry', () => tcpOpen(hostIp(c), PORTS.basic)).catch(() => failed('registry-basic', path.join(p.logs, 'registry-basic.log')));
-    await waitFor('the lab daemon', () => fs.existsSync(path.join(p.state, 'daemon.ready')), 30_000).catch(() => failed('lab-daemon', path.join(p.logs, 'lab-daemon.log')));
+    const daemonLog = path.join(p.logs, 'lab-daemon.log');
+    await waitFor('the lab daemon', () => {
+      if (!daemonPid(c, 'lab-daemon', 'daemon.ts')) failed('lab-daemon', daemonLog);
+      return fs.existsSync(path.join(p.state, 'daemon.ready'));
+    }, 30_000).catch((e) => (e instanceof LabError && e.message.includes('did not start') ? Promise.reject(e) : failed('lab-daemon', daemonLog)));
     for (let i = 1; i <= c.nodes; i++) {
       const boot = path.join(p.nodes, nodeName(i), 'boot.log');
       await waitFor(`node ${nodeName(i)}`, async () => {

@@ -203,7 +203,10 @@ export async function setFault(c: LabConfig, i: number, fault: NodeFault | 'clea
 /** Delay on node i's link, for benchmarks (`tc netem`); 0 removes it. */
 export async function setLatency(c: LabConfig, i: number, ms: number): Promise<void> {
   await run('tc', ['qdisc', 'del', 'dev', hostVeth(c, i), 'root']);
-  if (ms > 0) await must('tc', ['qdisc', 'add', 'dev', hostVeth(c, i), 'root', 'netem', 'delay', `${ms}ms`]);
+  if (ms <= 0) return;
+  const r = await run('tc', ['qdisc', 'add', 'dev', hostVeth(c, i), 'root', 'netem', 'delay', `${ms}ms`]);
+  if (/qdisc kind is unknown/.test(r.stderr)) throw new LabError('this kernel has no netem qdisc (sch_netem), so link latency cannot be set here');
+  if (r.code !== 0) throw new LabError(`tc qdisc add ... netem: ${r.stderr.trim()}`);
 }
 
 /** Kill everything in the lab's namespaces, delete them, the veths and the bridge. */
