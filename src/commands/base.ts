@@ -19,6 +19,20 @@ export interface HarborContext extends BaseContext {
 
 export const DEFAULT_REQUEST_TIMEOUT = '30s';
 
+export interface CommandIo {
+  printer: Printer;
+  kube: () => Promise<KubeClient>;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+  stderr: NodeJS.WritableStream;
+  homedir: string;
+  /** -n/--namespace as given (undefined: the context's). */
+  namespace: string | undefined;
+  timeoutMs: number;
+  verbose: number;
+  dryRun: 'client' | 'server' | undefined;
+}
+
 export abstract class BaseCommand extends Command<HarborContext> {
   kubeconfig = Option.String('--kubeconfig', {
     description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
@@ -95,6 +109,22 @@ export abstract class BaseCommand extends Command<HarborContext> {
       this.printer.debug(`context "${target.contextName}", server ${target.cluster.server}, namespace "${target.namespace}" (from ${target.namespaceSource})`);
     }
     return this.clientMemo;
+  }
+
+  /** What the lazily loaded implementation of a command needs from it. */
+  protected io(): CommandIo {
+    return {
+      printer: this.printer,
+      kube: () => this.kube(),
+      env: this.context.env,
+      stdin: this.context.stdin,
+      stderr: this.context.stderr,
+      homedir: this.context.homedir,
+      namespace: this.namespace,
+      timeoutMs: this.requestTimeoutMs(),
+      verbose: this.verbose,
+      dryRun: this.dryRunMode(),
+    };
   }
 
   protected requestTimeoutMs(): number {

@@ -1,0 +1,74 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { BaseCommand } from './base.js';
+
+export class LoginCommand extends BaseCommand {
+  static override paths = [['login']];
+
+  static override usage = Command.Usage({
+    category: 'Registry',
+    description: 'Check registry credentials and write them as pull secrets',
+    details: `
+      Checks the username and password against the registry itself (Harbor's token flow, or Basic auth), then writes a \`kubernetes.io/dockerconfigjson\` pull secret in the chosen namespaces. Replaces \`kubectl create secret docker-registry\`, which never checks the password and fails on a re-run.
+
+      Without REGISTRY, in a \`kubectl vsphere login\` namespace context, the embedded Harbor is found from \`<ns>-default-image-pull-secret\`, the username is the vSphere user and the password comes from \`KUBECTL_VSPHERE_PASSWORD\`.
+
+      Nothing is lost: an existing secret of the same name keeps its other registries; a secret not created by kubectl-harbor is only changed with \`--overwrite\`; a re-run with the same credentials writes nothing and says \`unchanged\`.
+
+      The password is read from \`--password-stdin\`, then \`KUBECTL_VSPHERE_PASSWORD\` (for the vSphere user), then a hidden prompt on a terminal. It never appears in \`-v\` output or in errors.
+
+      \`--dry-run=client -o yaml\` prints the Secret(s) that would be written, merged with what the cluster already has, ready for \`kubectl apply -f -\`.
+    `,
+    examples: [
+      ['Log in with a robot account, from a pipe, in two namespaces', 'echo "$ROBOT_SECRET" | $0 login harbor.example.com -u "robot$ci" --password-stdin --namespaces dev,prod'],
+      ['In a vSphere Namespace context: the embedded Harbor, the vSphere user', 'KUBECTL_VSPHERE_PASSWORD=... $0 login'],
+      ['Also bind the secret to the default ServiceAccount and store it for docker/skopeo', '$0 login harbor.example.com -u alice --password-stdin --bind-sa default --docker-config'],
+      ['Preview the Secret as YAML', '$0 login harbor.example.com -u alice --password-stdin --dry-run=client -o yaml'],
+    ],
+  });
+
+  registry = Option.String({ required: false, name: 'REGISTRY' });
+  username = Option.String('-u,--username', { description: 'Registry username (robot accounts: robot$name or robot$project+name)' });
+  password = Option.String('-p,--password', { description: 'Password on the command line (visible to other users; prefer --password-stdin)' });
+  passwordStdin = Option.Boolean('--password-stdin', false, { description: 'Read the password from standard input' });
+  caFile = Option.String('--ca-file', { description: "PEM file with the registry's CA, instead of the system roots" });
+  insecure = Option.Boolean('--insecure-skip-tls-verify', false, { description: "Do not verify the registry's certificate (not recommended)" });
+  plainHttp = Option.Boolean('--plain-http', false, { description: 'The registry speaks plain HTTP' });
+  skipVerify = Option.Boolean('--skip-verify', false, { description: 'Do not check the credentials against the registry (offline use)' });
+  secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
+  namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
+  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
+  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
+  overwrite = Option.Boolean('--overwrite', false, { description: 'Add this registry to a secret of the same name that kubectl-harbor did not create' });
+  bindSa = Option.Array('--bind-sa', { description: 'Also add the secret to this ServiceAccount (repeatable)' });
+  dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
+  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show what would be written, write nothing' });
+  parallel = Option.String('--parallel', '8', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]), description: 'Namespaces worked on at once' });
+
+  protected override dryRunMode(): 'client' | 'server' | undefined {
+    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
+  }
+
+  async run(): Promise<number> {
+    const { login } = await import('../registry/login.js');
+    return login(this.io(), {
+      registry: this.registry,
+      username: this.username,
+      password: this.password,
+      passwordStdin: this.passwordStdin,
+      caFile: this.caFile,
+      insecure: this.insecure,
+      plainHttp: this.plainHttp,
+      skipVerify: this.skipVerify,
+      secretName: this.secretName,
+      namespaces: this.namespaces,
+      all: this.all,
+      includeSystem: this.includeSystem,
+      overwrite: this.overwrite,
+      bindSa: this.bindSa ?? [],
+      dockerConfig: this.dockerConfig,
+      dryRun: this.dryRun,
+      parallel: Number(this.parallel),
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// Checking credentials the way docker login does, through the registry's own protocol:
+// GET /v2/; on 401 with a Bearer challenge, a token from the realm with Basic auth, then
+// /v2/ again with the token; on a Basic challenge, /v2/ with Basic. Only 200 is success.
+// Failures become one line each; an unknown CA names the certificate the server presented.
+import crypto from 'node:crypto';
+import tls from 'node:tls';
+import { CliError, NetworkError, systemCode } from '../errors.js';
+import { fromNetworkError } from '../translate.js';
+import type { TlsSettings } from '../tls/roots.js';
+import { baseUrl, type Registry } from './endpoint.js';
+import { httpGet, type HttpReply } from './http.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface VerifyOptions {
+  tls: TlsSettings;
+  timeoutMs: number;
+  log?: ((line: string) => void) | undefined;
+}
+
+export type VerifyResult = { via: 'bearer' | 'basic' } | { via: 'anonymous' };
+
+export class AuthError extends CliError {
+  constructor(message: string) {
+    super('REGISTRY_AUTH', message);
+  }
+}
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** `Bearer realm="https://h/service/token",service="harbor-registry"` */
+export function parseChallenge(header: string | undefined): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of m[2]!.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+const basicAuth = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+
+/** What a TLS server presents, for the unknown-CA message: subject, issuer, SHA-256 fingerprint. */
+export async function presentedCertificate(host: string, timeoutMs: number): Promise<{ subject: string; issuer: string; fingerprint: string } | undefined> {
+  const url = new URL(`https://${host}`);
+  return new Promise((resolve) => {
+    const s = tls.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), rejectUnauthorized: false, servername: /^[0-9.]+$|:/.test(url.hostname) ? undefined : url.hostname, timeout: timeoutMs || 10_000 }, () => {
+      const c = s.getPeerCertificate();
+      s.destroy();
+      if (!c || !c.raw) return resolve(undefined);
+      const x = new crypto.X509Certificate(c.raw);
+      resolve({ subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), fingerprint: `sha256:${x.fingerprint256.replace(/:/g, '').toLowerCase()}` });
+    });
+    s.on('error', () => resolve(undefined));
+    s.on('timeout', () => (s.destroy(), resolve(undefined)));
+  });
+}
+
+async function get(url: string, o: VerifyOptions, registry: Registry, headers: Record<string, string> = {}): Promise<HttpReply> {
+  try {
+    return await httpGet(url, { tls: o.tls, timeoutMs: o.timeoutMs, headers, log: o.log });
+  } catch (e) {
+    const host = new URL(url).host;
+    const net = fromNetworkError(e, { doing: `logging in to ${registry.host}`, target: host });
+    if (net?.code === 'TLS_UNKNOWN_CA') {
+      const cert = await presentedCertificate(host, o.timeoutMs);
+      const what = cert ? `; the server presented "${cert.subject}" (${cert.fingerprint}), issued by "${cert.issuer}"` : '';
+      throw new NetworkError('TLS_UNKNOWN_CA', `logging in to ${registry.host}: x509: certificate signed by unknown authority${what}; trust its CA with \`kubectl harbor trust --from-registry ${host} --local\`, or pass --ca-file`);
+    }
+    if (net) throw net;
+    if (systemCode(e)) throw new NetworkError('NETWORK', `logging in to ${registry.host}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+function unexpected(r: HttpReply, url: string): CliError {
+  const snippet = r.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return new CliError('REGISTRY_HTTP', `unexpected HTTP ${r.status} from ${url}${snippet ? `: ${snippet}` : ''}`);
+}
+
+export async function verifyLogin(registry: Registry, creds: Credentials, o: VerifyOptions): Promise<VerifyResult> {
+  const v2 = `${baseUrl(registry)}/v2/`;
+  const first = await get(v2, o, registry);
+  if (first.status === 200) return { via: 'anonymous' };
+  if (first.status !== 401) throw unexpected(first, v2);
+  const challenge = parseChallenge(first.headers['www-authenticate'] as string | undefined);
+  const wrong = (): AuthError => new AuthError(`logging in to ${registry.host}: wrong username or password for "${creds.username}"`);
+  if (challenge?.scheme === 'basic') {
+    const r = await get(v2, o, registry, { Authorization: basicAuth(creds) });
+    if (r.status === 200) return { via: 'basic' };
+    if (r.status === 401) throw wrong();
+    throw unexpected(r, v2);
+  }
+  if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
+    throw new CliError('REGISTRY_HTTP', `${v2} answered 401 without a Bearer or Basic challenge; is ${registry.host} a registry?`);
+  }
+  const realm = new URL(challenge.params.realm);
+  if (realm.protocol !== 'https:' && !registry.plainHttp) throw new CliError('REGISTRY_HTTP', `the registry's token realm ${realm.origin} is not HTTPS; refusing to send credentials there`);
+  if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
+  realm.searchParams.set('account', creds.username);
+  const t = await get(realm.toString(), o, registry, { Authorization: basicAuth(creds) });
+  if (t.status === 401 || t.status === 403) throw wrong();
+  if (t.status !== 200) throw unexpected(t, `${realm.origin}${realm.pathname}`);
+  let token: string | undefined;
+  try {
+    const j = JSON.parse(t.body) as { token?: string; access_token?: string };
+    token = j.token ?? j.access_token;
+  } catch {
+    /* below */
+  }
+  if (!token) throw new CliError('REGISTRY_HTTP', `the token service ${realm.origin}${realm.pathname} answered without a token`);
+  const again = await get(v2, o, registry, { Authorization: `Bearer ${token}` });
+  if (again.status === 200) return { via: 'bearer' };
+  if (again.status === 401) throw new AuthError(`logging in to ${registry.host}: the registry refused the token its own realm issued for "${creds.username}"`);
+  throw unexpected(again, v2);
+}
