@@ -33,4 +33,25 @@ step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
 if (process.getuid?.() === 0) step('lab packages', process.execPath, ['--import', 'tsx', 'test/lab/cli.ts', 'deps']);
 step('build', process.execPath, ['scripts/build.mjs']);
 const files = testFiles(path.join(root, 'test')).map((f) => path.relative(root, f));
-step('test', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files]);
+// The lab the command tests share (see test/helpers/lab.ts), up for the whole run and
+// down at the end, whatever happened.
+const SHARED_LAB = { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
+const lab = (verb) => spawnSync(process.execPath, ['--import', 'tsx', 'test/lab/cli.ts', verb], { cwd: root, stdio: 'inherit', env: { ...process.env, ...SHARED_LAB } });
+const root_ = process.getuid?.() === 0;
+if (root_) {
+  process.stderr.write('\n== shared lab up\n');
+  if (lab('up').status !== 0) {
+    lab('down');
+    process.exit(1);
+  }
+}
+let code = 0;
+try {
+  process.stderr.write('\n== test\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+  code = r.status ?? 1;
+  if (code !== 0) process.stderr.write(`== test failed (exit ${r.status ?? r.signal})\n`);
+} finally {
+  if (root_) lab('down');
+}
+process.exit(code);

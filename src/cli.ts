@@ -8,6 +8,7 @@ import { CompleteCommand } from './commands/complete.js';
 import { CompletionCommand } from './commands/completion.js';
 import { ContextCommand } from './commands/context.js';
 import { LoginCommand } from './commands/login.js';
+import { LogoutCommand } from './commands/logout.js';
 import { HelpCommand, RootCommand } from './commands/root.js';
 import { VersionCommand } from './commands/version.js';
 import { colorEnabled, makeStyle } from './output/style.js';
@@ -15,7 +16,7 @@ import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
 
-const COMMANDS = [RootCommand, HelpCommand, LoginCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
+const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
 
 export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({

@@ -1,0 +1,31 @@
+// The lab that command tests share: registries, Harbor front and SSH nodes, brought up
+// once by `npm test` (scripts/test.mjs) under its own prefix and network, or on demand
+// when one test file runs alone. Each test file starts its own API emulators in-process,
+// so files running side by side never see each other's Kubernetes objects.
+import fs from 'node:fs';
+import path from 'node:path';
+import { labConfig, type LabConfig } from '../lab/config.js';
+import { up, type LabInfo } from '../lab/lab.js';
+
+export const SHARED_LAB_ENV = { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
+
+export const canRunLab = process.getuid?.() === 0;
+
+export function sharedLabConfig(): LabConfig {
+  return labConfig(SHARED_LAB_ENV);
+}
+
+/** The shared lab, up. Idempotent: a no-op when npm test already brought it up. */
+export async function sharedLab(): Promise<{ cfg: LabConfig; info: LabInfo }> {
+  const cfg = sharedLabConfig();
+  const r = await up(cfg);
+  return { cfg, info: r.info };
+}
+
+export function readCa(info: LabInfo): string {
+  return fs.readFileSync(info.ca, 'utf8');
+}
+
+export function labFile(info: LabInfo, ...parts: string[]): string {
+  return path.join(info.state, ...parts);
+}
