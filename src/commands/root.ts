@@ -31,7 +31,9 @@ export class RootCommand extends Command<HarborContext> {
     }
     const common = defs.find((d) => d.path === `${name} version`)?.options ?? [];
     out.push('Flags every command takes (`--flag value` or `--flag=value`):');
-    for (const o of common) out.push(`  ${o.definition.replace(/--([\w-]+) #0$/, '--$1 <$1>').padEnd(32)}${o.description ?? ''}`);
+    const flags = common.map((o) => [o.definition.replace(/--([\w-]+) #0$/, '--$1 <$1>'), o.description ?? ''] as const);
+    const flagWidth = Math.max(...flags.map(([f]) => f.length)) + 2;
+    for (const [flag, desc] of flags) out.push(`  ${flag.padEnd(flagWidth)}${desc}`);
     out.push('');
     out.push(`Usage:\n  ${name} <command> [flags]\n`);
     out.push(`Use "${name} <command> --help" for more information about a command.`);

@@ -1,0 +1,65 @@
+// `kubectl harbor login` against `kubectl create secret docker-registry`, one secret each,
+// run interleaved in one process against the same Supervisor emulator and the lab's
+// Harbor, so machine load hits every candidate alike. Prints medians and ratios; asserts
+// nothing. Needs root (the lab) and a built plugin:  npm run bench:login [-- --runs 15]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sharedLab } from '../test/helpers/lab.js';
+import { startSupervisor, writeKubeconfig } from '../test/lab/apiserver/supervisor.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+const plugin = path.join(root, 'plugin/kubectl-harbor');
+
+const { info: lab } = await sharedLab();
+const sup = await startSupervisor({ harbor: lab.harbor });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-login-'));
+const kubeconfig = writeKubeconfig(dir, sup.kubeconfig('devops'));
+const env = { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig };
+const password = lab.users['robot$ci']!;
+const cache = path.join(dir, 'cache');
+
+type Candidate = [name: string, run: (i: number) => { file: string; args: string[]; input?: string }];
+const candidates: Candidate[] = [
+  ['kubectl create secret docker-registry', (i) => ({ file: 'kubectl', args: ['--cache-dir', cache, 'create', 'secret', 'docker-registry', `k-${i}`, `--docker-server=${lab.harbor}`, '--docker-username=robot$ci', `--docker-password=${password}`] })],
+  ['harbor login --skip-verify', (i) => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--skip-verify', '--secret-name', `s-${i}`], input: password })],
+  ['harbor login (verified)', (i) => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', `v-${i}`], input: password })],
+  ['harbor login (re-run, unchanged)', () => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', 'v-0'], input: password })],
+];
+
+const times = new Map<string, number[]>(candidates.map(([n]) => [n, []]));
+// Asynchronous on purpose: the emulator answers from this process's event loop.
+const once = (name: string, c: { file: string; args: string[]; input?: string }): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(c.file, c.args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) reject(new Error(`${name} exited ${code}: ${err}`));
+      else resolve(ms);
+    });
+    child.stdin.end(c.input ?? '');
+  });
+try {
+  for (const [name, make] of candidates) await once(name, make(-1)); // warm caches (discovery, page cache)
+  for (let i = 0; i < runs; i++) for (const [name, make] of candidates) times.get(name)!.push(await once(name, make(i)));
+} finally {
+  await sup.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const base = median(times.get(candidates[0]![0])!);
+console.log(`login, ${runs} interleaved runs each (median ms, ratio to kubectl create secret docker-registry)`);
+for (const [name] of candidates) {
+  const m = median(times.get(name)!);
+  console.log(`  ${name.padEnd(38)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x`);
+}
