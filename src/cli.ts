@@ -4,6 +4,7 @@
 // parse); everything heavy they use is imported inside execute().
 import { Cli } from 'clipanion';
 import type { HarborContext } from './commands/base.js';
+import { BindSaCommand } from './commands/bind-sa.js';
 import { CompleteCommand } from './commands/complete.js';
 import { CompletionCommand } from './commands/completion.js';
 import { ContextCommand } from './commands/context.js';
@@ -16,7 +17,7 @@ import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
 
-const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
+const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
 
 export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({

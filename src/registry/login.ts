@@ -3,11 +3,13 @@
 // namespace attempted), bind it to ServiceAccounts, and store it for local clients.
 import type { CommandIo } from '../commands/base.js';
 import { CliError, UsageError } from '../errors.js';
+import { checkDryRun } from '../flags.js';
 import { resolveNamespaces } from '../kube/namespaces.js';
 import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { mapPool } from '../pool.js';
 import { tlsSettings } from '../tls/roots.js';
+import { plural, summarize } from '../output/summary.js';
 import { translate } from '../translate.js';
 import { defaultSecretName, parseRegistry, type Registry } from './endpoint.js';
 import { discoverEmbeddedHarbor, resolveCredentials } from './session.js';
@@ -33,23 +35,6 @@ export interface LoginFlags {
   parallel: number;
 }
 
-export function checkDryRun(v: string | boolean | undefined): void {
-  if (v === undefined || v === true || v === 'client' || v === 'server' || v === 'none') return;
-  throw new UsageError(`--dry-run must be "client", "server" or "none", not "${String(v)}"`);
-}
-
-/** Summary on stderr, and the exit code: 1 when any namespace failed. */
-export function summarize(io: CommandIo, what: string, results: Array<{ namespace: string; action?: string; error?: string }>): number {
-  const failed = results.filter((r) => r.error);
-  const counts = new Map<string, number>();
-  for (const r of results) if (r.action) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
-  if (results.length > 1 || failed.length) {
-    const parts = [...counts].map(([a, n]) => `${n} ${a}`);
-    if (failed.length) parts.push(`${failed.length} failed (${failed.map((f) => f.namespace).join(', ')})`);
-    io.printer.status(`${what}: ${results.length} namespace${results.length === 1 ? '' : 's'}: ${parts.join(', ')}`);
-  }
-  return failed.length ? 1 : 0;
-}
 
 export async function login(io: CommandIo, f: LoginFlags): Promise<number> {
   checkDryRun(f.dryRun);
@@ -112,5 +97,5 @@ export async function login(io: CommandIo, f: LoginFlags): Promise<number> {
       p.status(r.helper ? `stored the credential for ${registry.host} with docker-credential-${r.helper}` : `${file}: ${registry.host} ${r.action}`);
     }
   }
-  return summarize(io, 'login', results);
+  return summarize(p, `login: ${plural(results.length, 'namespace')}`, results);
 }

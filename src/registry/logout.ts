@@ -10,7 +10,8 @@ import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { mapPool } from '../pool.js';
 import { translate } from '../translate.js';
 import { defaultSecretName, parseRegistry } from './endpoint.js';
-import { checkDryRun, summarize } from './login.js';
+import { checkDryRun } from '../flags.js';
+import { plural, summarize } from '../output/summary.js';
 import { discoverEmbeddedHarbor } from './session.js';
 
 export interface LogoutFlags {
@@ -60,5 +61,5 @@ export async function logout(io: CommandIo, f: LogoutFlags): Promise<number> {
       p.status(`${file}: ${registry.host} ${r.action === 'deleted' ? 'removed' : 'was not there'}`);
     }
   }
-  return summarize(io, 'logout', results);
+  return summarize(p, `logout: ${plural(results.length, 'namespace')}`, results);
 }

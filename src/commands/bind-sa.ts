@@ -1,0 +1,58 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { BaseCommand } from './base.js';
+
+export class BindSaCommand extends BaseCommand {
+  static override paths = [['bind-sa']];
+
+  static override usage = Command.Usage({
+    category: 'Registry',
+    description: 'Add pull secrets to ServiceAccounts without dropping any',
+    details: `
+      \`kubectl patch serviceaccount\` cannot append safely: \`imagePullSecrets\` has no merge key, so a patch replaces the whole list (kubernetes#72475) and drops entries such as the Supervisor's \`<ns>-default-image-pull-secret\`. bind-sa reads each ServiceAccount, appends only the secrets it lacks (keeping order and every existing entry), and writes it back with the \`resourceVersion\` it read, retrying on 409 Conflict. A run that changes nothing writes nothing and prints \`unchanged\`.
+
+      ServiceAccounts default to \`default\`; \`--all-service-accounts\` takes every one in the namespace. A missing ServiceAccount is an error for that one only, unless \`--create\`. A missing secret is an error unless \`--allow-missing-secret\` (on a Supervisor you may bind before you log in). \`--unbind\` removes the named secrets and nothing else. Every namespace is attempted; the exit code is 1 if any failed.
+
+      Dry run: \`--dry-run=client -o yaml\` prints the ServiceAccounts as they would be, with the \`resourceVersion\` they were read at. Applying that with \`kubectl apply -f -\` (or \`kubectl replace -f -\`) therefore fails with a Conflict, instead of dropping an entry, if another writer changed the ServiceAccount in between: run bind-sa again then.
+    `,
+    examples: [
+      ['Bind a secret to the default ServiceAccount', '$0 bind-sa harbor-pull'],
+      ['Several secrets, every ServiceAccount, every namespace', '$0 bind-sa --secret harbor-pull --secret mirror-pull --all-service-accounts -A'],
+      ['A dedicated ServiceAccount, created if missing', '$0 bind-sa harbor-pull builder --create -n ci'],
+      ['Take it off again', '$0 bind-sa harbor-pull --unbind --namespaces dev,prod'],
+    ],
+  });
+
+  args = Option.Rest({ name: 'SECRET [SA...]' });
+  secret = Option.Array('--secret', { description: 'A secret to bind (repeatable); then every argument is a ServiceAccount' });
+  allServiceAccounts = Option.Boolean('--all-service-accounts', false, { description: 'Every ServiceAccount in the namespace' });
+  namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
+  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
+  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
+  create = Option.Boolean('--create', false, { description: 'Create a missing ServiceAccount' });
+  allowMissingSecret = Option.Boolean('--allow-missing-secret', false, { description: 'Bind even when the secret does not exist (yet)' });
+  unbind = Option.Boolean('--unbind', false, { description: 'Remove the named secrets instead' });
+  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show the ServiceAccounts as they would be, write nothing' });
+  parallel = Option.String('--parallel', '16', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 128)]), description: 'Namespaces worked on at once' });
+
+  protected override dryRunMode(): 'client' | 'server' | undefined {
+    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
+  }
+
+  async run(): Promise<number> {
+    const { bindSa } = await import('../kube/bind.js');
+    return bindSa(this.io(), {
+      args: this.args,
+      secrets: this.secret ?? [],
+      allServiceAccounts: this.allServiceAccounts,
+      namespaces: this.namespaces,
+      all: this.all,
+      includeSystem: this.includeSystem,
+      create: this.create,
+      allowMissingSecret: this.allowMissingSecret,
+      unbind: this.unbind,
+      dryRun: this.dryRun,
+      parallel: Number(this.parallel),
+    });
+  }
+}
