@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSupervisor, writeKubeconfig } from '../test/lab/apiserver/supervisor.js';
+import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, namespaces: { type: 'string', default: '500' }, latency: { type: 'string', default: '5' }, parallel: { type: 'string', default: '16' }, 'skip-loop': { type: 'boolean', default: false } } });
 const runs = Number(values.runs);
@@ -52,10 +53,6 @@ try {
   await sup.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const floor = (count * 2 * latency) / parallel;
 const mp = median(times.plugin);
 const ml = times.loop.length ? median(times.loop) : NaN;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedLab } from '../test/helpers/lab.js';
 import { startSupervisor, writeKubeconfig } from '../test/lab/apiserver/supervisor.js';
+import { median } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -53,10 +54,6 @@ try {
   await sup.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const base = median(times.get(candidates[0]![0])!);
 console.log(`login, ${runs} interleaved runs each (median ms, ratio to kubectl create secret docker-registry)`);
 for (const [name] of candidates) {

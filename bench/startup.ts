@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -33,10 +34,6 @@ for (let i = 0; i < runs; i++) {
     times.get(name)!.push(ms);
   }
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const base = median(times.get('node -e 0')!);
 console.log(`startup, ${runs} interleaved runs each (median ms, ratio to node -e 0)`);
 for (const [name] of candidates) {

@@ -6,3 +6,8 @@ export function checkDryRun(v: string | boolean | undefined): void {
   if (v === undefined || v === true || v === 'client' || v === 'server' || v === 'none') return;
   throw new UsageError(`--dry-run must be "client", "server" or "none", not "${String(v)}"`);
 }
+
+/** --docker-config given, bare (the default file) or =PATH. */
+export function wantsDockerConfig(v: string | boolean | undefined): v is string | true {
+  return v !== undefined && v !== false;
+}

@@ -1,8 +1,7 @@
 import { Command, Option } from 'clipanion';
-import * as t from 'typanion';
-import { BaseCommand } from './base.js';
+import { MultiNamespaceCommand } from './multi.js';
 
-export class BindSaCommand extends BaseCommand {
+export class BindSaCommand extends MultiNamespaceCommand {
   static override paths = [['bind-sa']];
 
   static override usage = Command.Usage({
@@ -23,36 +22,24 @@ export class BindSaCommand extends BaseCommand {
     ],
   });
 
-  args = Option.Rest({ name: 'SECRET [SA...]' });
+  first = Option.String({ required: false, name: 'SECRET' });
+  rest = Option.Rest({ name: 'SA' });
   secret = Option.Array('--secret', { description: 'A secret to bind (repeatable); then every argument is a ServiceAccount' });
   allServiceAccounts = Option.Boolean('--all-service-accounts', false, { description: 'Every ServiceAccount in the namespace' });
-  namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
-  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
-  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
   create = Option.Boolean('--create', false, { description: 'Create a missing ServiceAccount' });
   allowMissingSecret = Option.Boolean('--allow-missing-secret', false, { description: 'Bind even when the secret does not exist (yet)' });
   unbind = Option.Boolean('--unbind', false, { description: 'Remove the named secrets instead' });
-  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show the ServiceAccounts as they would be, write nothing' });
-  parallel = Option.String('--parallel', '16', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 128)]), description: 'Namespaces worked on at once' });
-
-  protected override dryRunMode(): 'client' | 'server' | undefined {
-    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
-  }
 
   async run(): Promise<number> {
     const { bindSa } = await import('../kube/bind.js');
     return bindSa(this.io(), {
-      args: this.args,
+      ...this.where(),
+      args: this.first === undefined ? this.rest : [this.first, ...this.rest],
       secrets: this.secret ?? [],
       allServiceAccounts: this.allServiceAccounts,
-      namespaces: this.namespaces,
-      all: this.all,
-      includeSystem: this.includeSystem,
       create: this.create,
       allowMissingSecret: this.allowMissingSecret,
       unbind: this.unbind,
-      dryRun: this.dryRun,
-      parallel: Number(this.parallel),
     });
   }
 }

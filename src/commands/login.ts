@@ -1,8 +1,7 @@
 import { Command, Option } from 'clipanion';
-import * as t from 'typanion';
-import { BaseCommand } from './base.js';
+import { MultiNamespaceCommand } from './multi.js';
 
-export class LoginCommand extends BaseCommand {
+export class LoginCommand extends MultiNamespaceCommand {
   static override paths = [['login']];
 
   static override usage = Command.Usage({
@@ -36,22 +35,14 @@ export class LoginCommand extends BaseCommand {
   plainHttp = Option.Boolean('--plain-http', false, { description: 'The registry speaks plain HTTP' });
   skipVerify = Option.Boolean('--skip-verify', false, { description: 'Do not check the credentials against the registry (offline use)' });
   secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
-  namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
-  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
-  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
   overwrite = Option.Boolean('--overwrite', false, { description: 'Add this registry to a secret of the same name that kubectl-harbor did not create' });
   bindSa = Option.Array('--bind-sa', { description: 'Also add the secret to this ServiceAccount (repeatable)' });
   dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
-  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show what would be written, write nothing' });
-  parallel = Option.String('--parallel', '8', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]), description: 'Namespaces worked on at once' });
-
-  protected override dryRunMode(): 'client' | 'server' | undefined {
-    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
-  }
 
   async run(): Promise<number> {
     const { login } = await import('../registry/login.js');
     return login(this.io(), {
+      ...this.where(),
       registry: this.registry,
       username: this.username,
       password: this.password,
@@ -61,14 +52,9 @@ export class LoginCommand extends BaseCommand {
       plainHttp: this.plainHttp,
       skipVerify: this.skipVerify,
       secretName: this.secretName,
-      namespaces: this.namespaces,
-      all: this.all,
-      includeSystem: this.includeSystem,
       overwrite: this.overwrite,
       bindSa: this.bindSa ?? [],
       dockerConfig: this.dockerConfig,
-      dryRun: this.dryRun,
-      parallel: Number(this.parallel),
     });
   }
 }

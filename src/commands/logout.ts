@@ -1,8 +1,7 @@
 import { Command, Option } from 'clipanion';
-import * as t from 'typanion';
-import { BaseCommand } from './base.js';
+import { MultiNamespaceCommand } from './multi.js';
 
-export class LogoutCommand extends BaseCommand {
+export class LogoutCommand extends MultiNamespaceCommand {
   static override paths = [['logout']];
 
   static override usage = Command.Usage({
@@ -20,16 +19,7 @@ export class LogoutCommand extends BaseCommand {
   registry = Option.String({ required: false, name: 'REGISTRY' });
   plainHttp = Option.Boolean('--plain-http', false, { description: 'The registry was given as http://' });
   secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
-  namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
-  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
-  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
   dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also remove the registry from $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
-  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show what would change, change nothing' });
-  parallel = Option.String('--parallel', '8', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]), description: 'Namespaces worked on at once' });
-
-  protected override dryRunMode(): 'client' | 'server' | undefined {
-    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
-  }
 
   protected override outputFormats(): readonly string[] {
     return ['name'];
@@ -38,15 +28,11 @@ export class LogoutCommand extends BaseCommand {
   async run(): Promise<number> {
     const { logout } = await import('../registry/logout.js');
     return logout(this.io(), {
+      ...this.where(),
       registry: this.registry,
       plainHttp: this.plainHttp,
       secretName: this.secretName,
-      namespaces: this.namespaces,
-      all: this.all,
-      includeSystem: this.includeSystem,
       dockerConfig: this.dockerConfig,
-      dryRun: this.dryRun,
-      parallel: Number(this.parallel),
     });
   }
 }

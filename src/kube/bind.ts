@@ -5,8 +5,7 @@ import type { CommandIo } from '../commands/base.js';
 import { ApiError, CliError, UsageError } from '../errors.js';
 import { mapPool } from '../pool.js';
 import { checkDryRun } from '../flags.js';
-import { plural, summarize, type Outcome } from '../output/summary.js';
-import { translate } from '../translate.js';
+import { attempt, plural, summarize, type Outcome } from '../output/summary.js';
 import type { KubeClient } from './client.js';
 import { resolveNamespaces } from './namespaces.js';
 import { bindServiceAccount } from './serviceaccounts.js';
@@ -60,38 +59,34 @@ export async function bindSa(io: CommandIo, f: BindFlags): Promise<number> {
   const p = io.printer;
   const client = await io.kube();
   const namespaces = await resolveNamespaces({ namespace: io.namespace, namespaces: f.namespaces, all: f.all, includeSystem: f.includeSystem }, client);
-  const fail = (namespace: string, e: unknown): Outcome => {
-    const err = translate(e, { doing: `namespace "${namespace}"` });
-    if (!(err instanceof CliError)) throw err;
-    p.error(err.message);
-    return { namespace, error: err.message };
-  };
   const perNamespace = await mapPool(namespaces, f.parallel, async (namespace): Promise<Outcome[]> => {
-    try {
+    let targets: string[] = [];
+    const checked = await attempt(p, namespace, async () => {
       const check = f.unbind || f.allowMissingSecret ? Promise.resolve([]) : missingSecrets(client, namespace, secrets);
       const names = f.allServiceAccounts
         ? client
             .call(`listing serviceaccounts in namespace "${namespace}"`, () => client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }))
             .then((l) => l.items.map((s) => s.metadata!.name!))
         : Promise.resolve(serviceAccounts);
-      const [missing, targets] = await Promise.all([check, names]);
+      const [missing, found] = await Promise.all([check, names]);
       if (missing.length) {
         throw new CliError('SECRET_NOT_FOUND', `secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in namespace "${namespace}"; log in first (kubectl harbor login), or pass --allow-missing-secret`);
       }
-      const out: Outcome[] = [];
-      for (const sa of targets) {
-        try {
+      targets = found;
+      return 'checked';
+    });
+    if (checked.error) return [checked];
+    const out: Outcome[] = [];
+    for (const sa of targets) {
+      out.push(
+        await attempt(p, namespace, async () => {
           const r = await bindServiceAccount(client, namespace, sa, secrets, { unbind: f.unbind, create: f.create, dryRun: io.dryRun });
           p.result({ ...r.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, r.action);
-          out.push({ namespace, action: r.action });
-        } catch (e) {
-          out.push(fail(namespace, e));
-        }
-      }
-      return out;
-    } catch (e) {
-      return [fail(namespace, e)];
+          return r.action;
+        }),
+      );
     }
+    return out;
   });
   const results = perNamespace.flat();
   return summarize(p, `bind-sa: ${plural(results.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`, results);

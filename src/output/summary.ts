@@ -1,5 +1,7 @@
 // The closing line of a command that works on many namespaces: what happened how often,
 // and which namespaces failed. Returns the exit code: 1 when anything failed.
+import { CliError } from '../errors.js';
+import { translate } from '../translate.js';
 import type { Printer } from './printer.js';
 
 export interface Outcome {
@@ -21,3 +23,18 @@ export function summarize(p: Printer, subject: string, results: Outcome[]): numb
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Run the work for one namespace; a failure the user can act on becomes an `error:` line
+ * and a failed Outcome, so the other namespaces go on. Bugs still propagate.
+ */
+export async function attempt(p: Printer, namespace: string, work: () => Promise<string>): Promise<Outcome> {
+  try {
+    return { namespace, action: await work() };
+  } catch (e) {
+    const err = translate(e, { doing: `namespace "${namespace}"` });
+    if (!(err instanceof CliError)) throw err;
+    p.error(err.message);
+    return { namespace, error: err.message };
+  }
+}

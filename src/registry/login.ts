@@ -2,15 +2,14 @@
 // registry, then write the pull secret in each namespace (in a bounded pool, every
 // namespace attempted), bind it to ServiceAccounts, and store it for local clients.
 import type { CommandIo } from '../commands/base.js';
-import { CliError, UsageError } from '../errors.js';
-import { checkDryRun } from '../flags.js';
+import { UsageError } from '../errors.js';
+import { checkDryRun, wantsDockerConfig } from '../flags.js';
 import { resolveNamespaces } from '../kube/namespaces.js';
 import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { mapPool } from '../pool.js';
 import { tlsSettings } from '../tls/roots.js';
-import { plural, summarize } from '../output/summary.js';
-import { translate } from '../translate.js';
+import { attempt, plural, summarize } from '../output/summary.js';
 import { defaultSecretName, parseRegistry, type Registry } from './endpoint.js';
 import { discoverEmbeddedHarbor, resolveCredentials } from './session.js';
 import { verifyLogin } from './verify.js';
@@ -72,23 +71,18 @@ export async function login(io: CommandIo, f: LoginFlags): Promise<number> {
   const name = f.secretName ?? defaultSecretName(registry.host);
   const namespaces = await resolveNamespaces({ namespace: io.namespace, namespaces: f.namespaces, all: f.all, includeSystem: f.includeSystem }, client);
   const entry = authEntry(creds.username, creds.password);
-  const results = await mapPool(namespaces, f.parallel, async (namespace) => {
-    try {
+  const results = await mapPool(namespaces, f.parallel, (namespace) =>
+    attempt(p, namespace, async () => {
       const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, { overwrite: f.overwrite, dryRun: io.dryRun });
       p.result(secret, action);
       for (const sa of f.bindSa) {
         const b = await bindServiceAccount(client, namespace, sa, [name], { dryRun: io.dryRun });
         p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
       }
-      return { namespace, action };
-    } catch (e) {
-      const err = translate(e, { doing: `namespace "${namespace}"` });
-      if (!(err instanceof CliError)) throw err;
-      p.error(err.message);
-      return { namespace, error: err.message };
-    }
-  });
-  if (f.dockerConfig !== undefined && f.dockerConfig !== false) {
+      return action;
+    }),
+  );
+  if (wantsDockerConfig(f.dockerConfig)) {
     const { dockerConfigFile, storeCredential } = await import('../local/dockerconfig.js');
     const file = dockerConfigFile(f.dockerConfig, io.env, io.homedir);
     if (io.dryRun) p.status(`would store the credential for ${registry.host} in ${file} (dry run)`);

@@ -3,15 +3,13 @@
 // ServiceAccounts that list it, and forget the local docker credential if asked.
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { CommandIo } from '../commands/base.js';
-import { CliError } from '../errors.js';
 import { resolveNamespaces } from '../kube/namespaces.js';
 import { removeFromPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { mapPool } from '../pool.js';
-import { translate } from '../translate.js';
 import { defaultSecretName, parseRegistry } from './endpoint.js';
-import { checkDryRun } from '../flags.js';
-import { plural, summarize } from '../output/summary.js';
+import { checkDryRun, wantsDockerConfig } from '../flags.js';
+import { attempt, plural, summarize } from '../output/summary.js';
 import { discoverEmbeddedHarbor } from './session.js';
 
 export interface LogoutFlags {
@@ -33,8 +31,8 @@ export async function logout(io: CommandIo, f: LogoutFlags): Promise<number> {
   const registry = f.registry ? parseRegistry(f.registry, { plainHttp: f.plainHttp }) : await discoverEmbeddedHarbor(client, io.namespace ?? client.target.namespace, f.plainHttp);
   const name = f.secretName ?? defaultSecretName(registry.host);
   const namespaces = await resolveNamespaces({ namespace: io.namespace, namespaces: f.namespaces, all: f.all, includeSystem: f.includeSystem }, client);
-  const results = await mapPool(namespaces, f.parallel, async (namespace) => {
-    try {
+  const results = await mapPool(namespaces, f.parallel, (namespace) =>
+    attempt(p, namespace, async () => {
       const r = await removeFromPullSecret(client, name, namespace, registry.host, io.dryRun);
       p.result(r.secret ?? { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } }, r.action);
       if (r.action === 'deleted') {
@@ -44,15 +42,10 @@ export async function logout(io: CommandIo, f: LogoutFlags): Promise<number> {
           p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
         }
       }
-      return { namespace, action: r.action };
-    } catch (e) {
-      const err = translate(e, { doing: `namespace "${namespace}"` });
-      if (!(err instanceof CliError)) throw err;
-      p.error(err.message);
-      return { namespace, error: err.message };
-    }
-  });
-  if (f.dockerConfig !== undefined && f.dockerConfig !== false) {
+      return r.action;
+    }),
+  );
+  if (wantsDockerConfig(f.dockerConfig)) {
     const { dockerConfigFile, eraseCredential } = await import('../local/dockerconfig.js');
     const file = dockerConfigFile(f.dockerConfig, io.env, io.homedir);
     if (io.dryRun) p.status(`would remove ${registry.host} from ${file} (dry run)`);
