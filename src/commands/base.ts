@@ -22,6 +22,8 @@ export const DEFAULT_REQUEST_TIMEOUT = '30s';
 export interface CommandIo {
   printer: Printer;
   kube: () => Promise<KubeClient>;
+  /** A client for another context of the same kubeconfig (the Supervisor of a TKC context). */
+  kubeFor: (context: string) => Promise<KubeClient>;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream;
   stderr: NodeJS.WritableStream;
@@ -116,6 +118,11 @@ export abstract class BaseCommand extends Command<HarborContext> {
     return {
       printer: this.printer,
       kube: () => this.kube(),
+      kubeFor: async (context) => {
+        const [{ KubeClient }, { resolveTarget }] = await Promise.all([import('../kube/client.js'), import('../kube/config.js')]);
+        const target = resolveTarget({ kubeconfig: this.kubeconfig, context, namespace: undefined }, { env: this.context.env, homedir: this.context.homedir });
+        return new KubeClient(target, { timeoutMs: this.requestTimeoutMs(), log: this.verbose >= 2 ? (line) => this.printer.debug(line, 2) : undefined });
+      },
       env: this.context.env,
       stdin: this.context.stdin,
       stderr: this.context.stderr,

@@ -1,0 +1,84 @@
+// One CA for `trust` and `push-ca`: from --ca-file, or fetched from the registry, shown
+// before anything is written (subject, issuer, validity, fingerprint, CA, self-signed),
+// checked, and, when it came from the network, pinned (--fingerprint) or confirmed
+// (--yes, or a question on a terminal): trust on first use, done openly.
+import fs from 'node:fs';
+import { CliError, UsageError } from '../errors.js';
+import type { Printer } from '../output/printer.js';
+import { daysLeft, parseCertificates, checkUsable, normalizeFingerprint, type CertInfo } from './ca.js';
+import { fetchRegistryCa, type CaRoute } from './fetch.js';
+
+export interface CaFlags {
+  caFile?: string | undefined;
+  fromRegistry?: string | undefined;
+  fingerprint?: string | undefined;
+  yes?: boolean | undefined;
+  allowLeaf?: boolean | undefined;
+}
+
+export interface LoadedCa {
+  /** The CA certificates to install (one, or each CA of a bundle). */
+  certs: CertInfo[];
+  source: string;
+  route: CaRoute | 'file';
+}
+
+export interface LoadIo {
+  printer: Printer;
+  timeoutMs: number;
+  /** Ask a yes/no question on a terminal; undefined when there is none. */
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+}
+
+export function describeLines(c: CertInfo): string[] {
+  const left = daysLeft(c);
+  return [
+    `  subject:     ${c.subject}`,
+    `  issuer:      ${c.issuer}`,
+    `  valid:       ${c.notBefore.toISOString().slice(0, 10)} to ${c.notAfter.toISOString().slice(0, 10)} (${left} days left)`,
+    `  fingerprint: ${c.fingerprint}`,
+    `  CA:          ${c.isCa ? 'yes' : 'no'}, ${c.selfSigned ? 'self-signed' : 'not self-signed'}`,
+  ];
+}
+
+export async function loadCa(f: CaFlags, io: LoadIo): Promise<LoadedCa> {
+  if (f.caFile && f.fromRegistry) throw new UsageError('use either --ca-file or --from-registry, not both');
+  if (!f.caFile && !f.fromRegistry) throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT] (or name the registry)');
+  const p = io.printer;
+  let loaded: LoadedCa;
+  if (f.caFile) {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(f.caFile);
+    } catch (e) {
+      throw new CliError('CA_FILE', `cannot read ${f.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const all = parseCertificates(data, f.caFile);
+    // A chain file (leaf first) brings the server certificate along: keep only the CAs.
+    const cas = all.filter((c) => c.isCa);
+    loaded = { certs: cas.length ? cas : all, source: f.caFile, route: 'file' };
+  } else {
+    const got = await fetchRegistryCa(f.fromRegistry!, io.timeoutMs);
+    const how = got.route === 'getcert-v2' ? 'Harbor /api/v2.0/systeminfo/getcert' : got.route === 'getcert-v1' ? 'Harbor 1.x /api/systeminfo/getcert' : 'the TLS chain it presents';
+    p.status(`CA of ${f.fromRegistry}, from ${how}:`);
+    if (got.note) p.warn(got.note);
+    loaded = { certs: got.certs, source: f.fromRegistry!, route: got.route };
+  }
+  if (f.caFile) p.status(`CA from ${f.caFile}:`);
+  for (const c of loaded.certs) for (const l of describeLines(c)) p.status(l);
+  for (const c of loaded.certs) checkUsable(c, { allowLeaf: f.allowLeaf });
+  if (f.fingerprint) {
+    const want = normalizeFingerprint(f.fingerprint);
+    if (!loaded.certs.some((c) => c.fingerprint === want)) {
+      throw new CliError('FINGERPRINT_MISMATCH', `the CA's fingerprint is ${loaded.certs.map((c) => c.fingerprint).join(', ')}, not the pinned ${want}; nothing was changed`);
+    }
+    loaded.certs = loaded.certs.filter((c) => c.fingerprint === want);
+  } else if (loaded.route !== 'file' && !f.yes) {
+    const ok = io.confirm ? await io.confirm(`Trust this CA for ${loaded.source}? [y/N] `) : undefined;
+    if (ok === undefined) {
+      throw new UsageError(`the CA came from the network: pin it with --fingerprint ${loaded.certs[0]!.fingerprint} after checking it out of band, or pass --yes`);
+    }
+    if (!ok) throw new CliError('DECLINED', 'not trusted; nothing was changed');
+  }
+  return loaded;
+}
