@@ -48,7 +48,7 @@ export async function trust(io: CommandIo, f: TrustFlags): Promise<number> {
   // The CA: loaded and shown; for --remove, the name or fingerprint may be enough.
   let certs: CertInfo[] = [];
   if (f.caFile || fromRegistry) {
-    certs = (await loadCa({ caFile: f.caFile, fromRegistry, fingerprint: f.fingerprint, yes: f.yes || f.remove, allowLeaf: f.allowLeaf }, { printer: p, timeoutMs: io.timeoutMs, confirm })).certs;
+    certs = (await loadCa({ caFile: f.caFile, fromRegistry, fingerprint: f.fingerprint, yes: f.yes || f.remove || targets === 0, allowLeaf: f.allowLeaf }, { printer: p, timeoutMs: io.timeoutMs, confirm })).certs;
   } else if (!f.remove) {
     throw new UsageError('say where the CA comes from: name the registry, or --ca-file FILE, or --from-registry HOST[:PORT]');
   } else if (!f.name && !f.fingerprint) {

@@ -216,6 +216,7 @@ export async function clusterTrust(client: KubeClient, namespace: string, cluste
   const core = client.api(CoreV1Api);
   const secretName = `${cluster}-user-trusted-ca-secret`;
   const secretNotes: string[] = [];
+  let created = false;
   // data.<name> holds base64(PEM); the API's own base64 makes it base64(base64(PEM)) on the wire.
   const readSecret = async (): Promise<V1Secret> => {
     try {
@@ -247,10 +248,12 @@ export async function clusterTrust(client: KubeClient, namespace: string, cluste
       }
       return changed ? { ...cur, data } : undefined;
     },
-    (next) =>
-      next.metadata?.resourceVersion
-        ? core.replaceNamespacedSecret({ name: secretName, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER })
-        : core.createNamespacedSecret({ namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    (next) => {
+      created = !next.metadata?.resourceVersion;
+      return created
+        ? core.createNamespacedSecret({ namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER })
+        : core.replaceNamespacedSecret({ name: secretName, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER });
+    },
     o.dryRun,
   );
   const cl = await rmw<Obj>(
@@ -282,7 +285,7 @@ export async function clusterTrust(client: KubeClient, namespace: string, cluste
     o.dryRun,
   );
   return [
-    { object: { apiVersion: 'v1', kind: 'Secret', ...sec.object }, action: sec.changed ? (sec.object.metadata?.creationTimestamp ? 'configured' : 'created') : 'unchanged', notes: secretNotes },
+    { object: { apiVersion: 'v1', kind: 'Secret', ...sec.object }, action: sec.changed ? (created || !sec.object.metadata?.resourceVersion ? 'created' : 'configured') : 'unchanged', notes: secretNotes },
     { object: cl.object, action: cl.changed ? 'configured' : 'unchanged', notes },
   ];
 }
