@@ -12,13 +12,14 @@ import { LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { HelpCommand, RootCommand } from './commands/root.js';
 import { TrustCommand } from './commands/trust.js';
+import { TrustListCommand } from './commands/trust-list.js';
 import { VersionCommand } from './commands/version.js';
 import { colorEnabled, makeStyle } from './output/style.js';
 import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
 
-const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, TrustCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
+const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, TrustCommand, TrustListCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
 
 export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({

@@ -133,7 +133,7 @@ export function upsertNamed(list: Array<{ name?: string; data?: string }> | unde
 }
 
 /** The first of the versions the server serves, by trying them newest first. */
-async function servedVersion(client: KubeClient, plural: string, versions: string[], get: (v: string) => Promise<Obj>): Promise<{ version: string; object: Obj }> {
+export async function servedVersion(client: KubeClient, plural: string, versions: string[], get: (v: string) => Promise<Obj>): Promise<{ version: string; object: Obj }> {
   for (const v of versions) {
     try {
       return { version: v, object: await get(v) };

@@ -136,6 +136,19 @@ describe('kubectl harbor trust', { skip: !canRunLab && 'needs root for the lab' 
     assert.ok(!fs.existsSync(path.join(certsD, lab.harbor, 'ca.crt')));
   });
 
+  test('trust list shows every trusted CA across the targets, as a table or JSON', async () => {
+    const tmp = await harbor([lab.harbor, '--tkgs', '--fingerprint', fp(ca), '--name', 'listed']);
+    assert.equal(tmp.code, 0, tmp.stderr);
+    const r = await exec(PLUGIN, ['trust', 'list', '-o', 'json'], env());
+    assert.equal(r.code, 0, r.stderr);
+    const items = JSON.parse(r.stdout).items as Array<{ target: string; name: string; fingerprint: string; daysLeft: number }>;
+    assert.ok(items.some((i) => i.target === 'supervisor' && i.fingerprint === fp(ca)));
+    assert.ok(items.some((i) => i.target === 'tkgs' && i.name === 'listed' && i.daysLeft > 300));
+    const table = await exec(PLUGIN, ['trust', 'list', '--tkgs'], env());
+    assert.match(table.stdout, /^TARGET\s+NAME\s+SUBJECT\s+EXPIRES\s+DAYS\s+FINGERPRINT\ntkgs\s+listed\s+CN=kubectl-harbor lab CA/);
+    await harbor(['--tkgs', '--remove', '--name', 'listed']);
+  });
+
   test('--dry-run=client changes nothing', async () => {
     const rv = sup.supervisor.store.revision;
     const other = makeCa('Dry CA');

@@ -1,0 +1,89 @@
+// `kubectl harbor trust list`: every trusted CA across the targets, one row each.
+import crypto from 'node:crypto';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { CommandIo } from '../commands/base.js';
+import { supervisorContextFor } from '../kube/vsphere.js';
+import { attempt } from '../output/summary.js';
+import { daysLeft, describe, type CertInfo } from '../tls/ca.js';
+import { BUNDLE, servedVersion } from './trust.js';
+
+export interface ListFlags {
+  supervisor: boolean;
+  tkgs: boolean;
+  cluster: string | undefined;
+  local: boolean;
+  containerdDir: string | undefined;
+}
+
+interface Row {
+  target: string;
+  name: string;
+  subject: string;
+  notAfter: string;
+  daysLeft: number;
+  fingerprint: string;
+}
+
+const certs = (pem: string): CertInfo[] =>
+  [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].flatMap((m) => {
+    try {
+      return [describe(new crypto.X509Certificate(m[0]))];
+    } catch {
+      return [];
+    }
+  });
+const row = (target: string, name: string, c: CertInfo): Row => ({ target, name, subject: c.subject, notAfter: c.notAfter.toISOString(), daysLeft: daysLeft(c), fingerprint: c.fingerprint });
+const unb64 = (s: string): string => Buffer.from(s ?? '', 'base64').toString('utf8');
+
+export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
+  const p = io.printer;
+  const all = !f.supervisor && !f.tkgs && !f.cluster && !f.local;
+  const rows: Row[] = [];
+  let failed = 0;
+  const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
+    const r = await attempt(p, what, async () => (await fn(), 'listed'));
+    if (r.error) failed++;
+  };
+  if (all || f.supervisor || f.tkgs || f.cluster) {
+    const client = await io.kube();
+    const sup = client.target.vsphere?.kind === 'tkc' ? await io.kubeFor(supervisorContextFor(client.target.kc, client.target.contextName)) : client;
+    if (all || f.supervisor) {
+      await step('supervisor', async () => {
+        const cm = await sup.call(`reading configmap/${BUNDLE.name}`, () => sup.api(CoreV1Api).readNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace }));
+        for (const c of certs(cm.data?.[BUNDLE.key] ?? '')) rows.push(row('supervisor', '-', c));
+      });
+    }
+    if (all || f.tkgs) {
+      await step('tkgs', async () => {
+        const get = (version: string) => sup.api(CustomObjectsApi).getClusterCustomObject({ group: 'run.tanzu.vmware.com', version, plural: 'tkgserviceconfigurations', name: 'tkg-service-configuration' }) as Promise<Record<string, any>>;
+        const o = (await sup.call('reading tkgserviceconfiguration/tkg-service-configuration', () => servedVersion(sup, 'tkgserviceconfigurations', ['v1alpha3', 'v1alpha2', 'v1alpha1'], get))).object as {
+          spec?: { trust?: { additionalTrustedCAs?: Array<{ name: string; data: string }> } };
+        };
+        for (const e of o.spec?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row('tkgs', e.name, c));
+      });
+    }
+    if (f.cluster) {
+      const name = f.cluster;
+      await step(`cluster ${name}`, async () => {
+        const o = (await sup.call(`reading tanzukubernetescluster/${name}`, () =>
+          sup.api(CustomObjectsApi).getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version: 'v1alpha3', namespace: sup.target.namespace, plural: 'tanzukubernetesclusters', name }),
+        )) as { spec?: { settings?: { network?: { trust?: { additionalTrustedCAs?: Array<{ name: string; data: string }> } } } } };
+        for (const e of o.spec?.settings?.network?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row(`cluster/${name}`, e.name, c));
+      });
+    }
+  }
+  if (all || f.local) {
+    const { localTargets, readLocal } = await import('../local/certsd.js');
+    for (const t of localTargets(io.homedir, f.containerdDir, process.getuid?.() === 0, io.env)) {
+      for (const { host, pem } of readLocal(t)) for (const c of certs(pem)) rows.push(row(`local ${t.kind}`, host, c));
+    }
+  }
+  await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => {
+    const head: Row = { target: 'TARGET', name: 'NAME', subject: 'SUBJECT', notAfter: 'EXPIRES', daysLeft: 0, fingerprint: 'FINGERPRINT' };
+    const cells = (r: Row, h = false): string[] => [r.target, r.name, r.subject, h ? 'EXPIRES' : r.notAfter.slice(0, 10), h ? 'DAYS' : String(r.daysLeft), io.printer.output === 'wide' || h ? r.fingerprint : r.fingerprint.slice(0, 23) + '…'];
+    const table = [cells(head, true), ...rows.map((r) => cells(r))];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+    return table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
+  });
+  return failed ? 1 : 0;
+}
