@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { CommandIo } from '../commands/base.js';
+import { ApiError, CliError } from '../errors.js';
 import { supervisorContextFor } from '../kube/vsphere.js';
 import { attempt } from '../output/summary.js';
 import { daysLeft, describe, type CertInfo } from '../tls/ca.js';
@@ -64,11 +65,23 @@ export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
     }
     if (f.cluster) {
       const name = f.cluster;
+      const ns = sup.target.namespace;
+      const custom = sup.api(CustomObjectsApi);
       await step(`cluster ${name}`, async () => {
-        const o = (await sup.call(`reading tanzukubernetescluster/${name}`, () =>
-          sup.api(CustomObjectsApi).getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version: 'v1alpha3', namespace: sup.target.namespace, plural: 'tanzukubernetesclusters', name }),
-        )) as { spec?: { settings?: { network?: { trust?: { additionalTrustedCAs?: Array<{ name: string; data: string }> } } } } };
-        for (const e of o.spec?.settings?.network?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row(`cluster/${name}`, e.name, c));
+        const getTkc = (version: string) => custom.getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version, namespace: ns, plural: 'tanzukubernetesclusters', name }) as Promise<Record<string, any>>;
+        try {
+          const tkc = (await sup.call(`reading tanzukubernetescluster/${name}`, () => servedVersion(sup, 'tanzukubernetesclusters', ['v1alpha3', 'v1alpha2'], getTkc))).object;
+          for (const e of tkc.spec?.settings?.network?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row(`cluster/${name}`, e.name, c));
+          return;
+        } catch (e) {
+          if (!(e instanceof ApiError && e.status === 404) && !(e instanceof CliError && e.code === 'NOT_SERVED')) throw e;
+        }
+        // A v1beta1 Cluster: names in the trust variable, data (base64 of the PEM) in <cluster>-user-trusted-ca-secret.
+        const cl = (await sup.call(`reading cluster/${name}`, () => custom.getNamespacedCustomObject({ group: 'cluster.x-k8s.io', version: 'v1beta1', namespace: ns, plural: 'clusters', name }))) as Record<string, any>;
+        const names: string[] = (cl.spec?.topology?.variables ?? []).find((v: { name: string }) => v.name === 'trust')?.value?.additionalTrustedCAs?.map((x: { name: string }) => x.name) ?? [];
+        if (names.length === 0) return;
+        const secret = await sup.call(`reading secret/${name}-user-trusted-ca-secret`, () => sup.api(CoreV1Api).readNamespacedSecret({ name: `${name}-user-trusted-ca-secret`, namespace: ns }));
+        for (const n of names) for (const c of certs(unb64(unb64(secret.data?.[n] ?? '')))) rows.push(row(`cluster/${name}`, n, c));
       });
     }
   }

@@ -118,6 +118,10 @@ describe('kubectl harbor trust', { skip: !canRunLab && 'needs root for the lab' 
     const cluster = sup.supervisor.get('cluster.x-k8s.io/v1beta1', 'clusters', 'dev', 'cc-1')!;
     assert.deepEqual(cluster.spec.topology.variables.find((v: any) => v.name === 'trust').value, { additionalTrustedCAs: [{ name: 'harbor-ca' }] });
     assert.equal((await harbor([lab.harbor, '--cluster', 'cc-1', '--fingerprint', fp(ca), '--yes', '--context', 'dev', '--name', 'harbor-ca'])).stdout.match(/unchanged/g)?.length, 2);
+    for (const c of ['tkc-1', 'cc-1']) {
+      const listed = await exec(PLUGIN, ['trust', 'list', '--cluster', c, '--context', 'dev', '-o', 'json'], env());
+      assert.deepEqual(JSON.parse(listed.stdout).items.map((i: { fingerprint: string }) => i.fingerprint), [fp(ca)], listed.stderr);
+    }
   });
 
   test('--local: skopeo fails before with x509 and pulls after, using the certs.d trust wrote; --remove takes it away', async () => {
