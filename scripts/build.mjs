@@ -96,9 +96,10 @@ async function buildLight(heavySource, shared, sea = false) {
               exports.load = (k) => {
                 if (!modules) {
                   const source = ${sea ? "require('node:sea').getAsset('lazy.js', 'utf8')" : JSON.stringify(heavySource ?? '')};
-                  const fn = require('node:vm').compileFunction(source, ['require', 'module', 'exports', '__harbor_shared'], { filename: 'kubectl-harbor/lazy.js' });
+                  // __dirname and __filename as a CommonJS module has them (ssh2's wasm loader reads them).
+                  const fn = require('node:vm').compileFunction(source, ['require', 'module', 'exports', '__harbor_shared', '__dirname', '__filename'], { filename: 'kubectl-harbor/lazy.js' });
                   const m = { exports: {} };
-                  fn(require, m, m.exports, (s) => shared[s]);
+                  fn(require, m, m.exports, (s) => shared[s], __dirname, __filename);
                   modules = m.exports;
                 }
                 return modules[k]();

@@ -1,0 +1,92 @@
+// SSH to a TKC node as vmware-system-user with the cluster's key (or password), held in
+// memory only, over any Duplex; the host key is checked against the pinned one.
+import { Client, type ClientChannel } from 'ssh2';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { Duplex } from 'node:stream';
+import { ApiError, CliError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+import { HostKeyError, type KnownHosts } from './knownhosts.js';
+
+export const NODE_USER = 'vmware-system-user';
+
+export interface NodeCredentials {
+  privateKey?: string;
+  password?: string;
+}
+
+/** The cluster's SSH key from <cluster>-ssh, else its password from <cluster>-ssh-password. */
+export async function nodeCredentials(client: KubeClient, namespace: string, cluster: string): Promise<NodeCredentials> {
+  const core = client.api(CoreV1Api);
+  const read = async (name: string, key: string): Promise<string | undefined> => {
+    try {
+      const s = await client.call(`reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }));
+      const v = s.data?.[key];
+      return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  };
+  const privateKey = await read(`${cluster}-ssh`, 'ssh-privatekey');
+  if (privateKey) return { privateKey };
+  const password = await read(`${cluster}-ssh-password`, 'ssh-passwordkey');
+  if (password) return { password };
+  throw new CliError('NO_NODE_KEY', `neither secret/${cluster}-ssh (ssh-privatekey) nor secret/${cluster}-ssh-password (ssh-passwordkey) is readable in namespace "${namespace}"; run this in the cluster's vSphere Namespace, as a user who may read its secrets`);
+}
+
+export interface Connected {
+  conn: Client;
+  close: () => void;
+}
+
+export function connect(sock: Duplex, o: { cluster: string; ip: string; creds: NodeCredentials; knownHosts: KnownHosts; timeoutMs: number }): Promise<Connected> {
+  return new Promise((resolve, reject) => {
+    const conn = new Client();
+    let hostKeyError: HostKeyError | undefined;
+    conn.on('ready', () => resolve({ conn, close: () => conn.end() }));
+    conn.on('error', (e: Error & { level?: string }) => {
+      if (hostKeyError) return reject(hostKeyError);
+      if (e.level === 'client-authentication') return reject(new CliError('SSH_AUTH', `${o.ip}: ${NODE_USER} was refused (${o.creds.privateKey ? 'the key from secret ' + o.cluster + '-ssh' : 'the password'} is not accepted)`));
+      reject(new CliError('SSH', `${o.ip}: ${e.message}`));
+    });
+    conn.connect({
+      sock,
+      username: NODE_USER,
+      ...(o.creds.privateKey ? { privateKey: o.creds.privateKey } : { password: o.creds.password }),
+      readyTimeout: o.timeoutMs || 20_000,
+      hostVerifier: (key: Buffer) => {
+        try {
+          o.knownHosts.verify(o.cluster, o.ip, key);
+          return true;
+        } catch (e) {
+          hostKeyError = e as HostKeyError;
+          return false;
+        }
+      },
+    });
+  });
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(conn: Client, command: string, stdin?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    conn.exec(command, (err: Error | undefined, ch: ClientChannel) => {
+      if (err) return reject(new CliError('SSH', err.message));
+      let stdout = '';
+      let stderr = '';
+      ch.on('data', (d: Buffer) => (stdout += d.toString()));
+      ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      ch.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
+      if (stdin !== undefined) ch.end(stdin);
+      else ch.end();
+    });
+  });
+}
+
+/** POSIX shell quoting for a command line sent to a node. */
+export const shellQuote = (args: string[]): string => args.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -1,0 +1,75 @@
+// The byte stream to a node's sshd: through the jumpbox (an exec of a TCP relay, `nc IP 22`
+// or bash's /dev/tcp, carried by the Kubernetes exec WebSocket), or straight over TCP
+// with --direct. Either way a Duplex that ssh2 takes as its socket; the SSH session runs
+// end to end from this machine, and the key never leaves its memory.
+import net from 'node:net';
+import { Duplex, PassThrough, Writable } from 'node:stream';
+import { Exec } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+
+/** The relay, with the IP as $0 so nothing is interpolated into the script. */
+export function relayCommand(ip: string, port = 22): string[] {
+  return [
+    'sh',
+    '-c',
+    `if command -v nc >/dev/null 2>&1; then exec nc "$0" ${port}; else exec bash -c 'exec 3<>"/dev/tcp/$0/${port}" && { cat <&3 & cat >&3; }' "$0"; fi`,
+    ip,
+  ];
+}
+
+export function execRelay(client: KubeClient, namespace: string, pod: string, container: string, ip: string): Promise<Duplex> {
+  const input = new PassThrough();
+  let stderr = '';
+  const duplex = new Duplex({
+    write(chunk: Buffer, _enc, cb) {
+      input.write(chunk, cb);
+    },
+    final(cb) {
+      input.end();
+      cb();
+    },
+    read() {
+      /* pushed from stdout below */
+    },
+    destroy(err, cb) {
+      input.destroy();
+      cb(err);
+    },
+  });
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      duplex.push(chunk);
+      cb();
+    },
+  });
+  const errout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      stderr += chunk.toString();
+      cb();
+    },
+  });
+  return new Promise((resolve, reject) => {
+    new Exec(client.target.kc)
+      .exec(namespace, pod, container, relayCommand(ip), stdout, errout, input, false, (status) => {
+        // The relay ended: the node closed the connection, or the relay could not reach it.
+        if (status?.status === 'Failure' && stderr.trim()) duplex.destroy(new Error(`relay to ${ip}:22 through ${pod}: ${stderr.trim().split('\n')[0]}`));
+        else duplex.push(null);
+      })
+      .then((ws) => {
+        duplex.on('close', () => ws.close());
+        resolve(duplex);
+      }, reject);
+  });
+}
+
+export function direct(ip: string, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: ip, port: 22, timeout: timeoutMs });
+    s.once('connect', () => {
+      s.setTimeout(0);
+      resolve(s);
+    });
+    s.once('timeout', () => s.destroy(Object.assign(new Error(`timed out connecting to ${ip}:22`), { code: 'ETIMEDOUT' })));
+    s.once('error', reject);
+  });
+}
