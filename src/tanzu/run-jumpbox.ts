@@ -1,5 +1,6 @@
 // The jumpbox commands: the pod's life cycle, and commands on nodes over SSH through it.
 import type { Duplex } from 'node:stream';
+import type { Client, ClientChannel } from 'ssh2';
 import type { CommandIo } from '../commands/base.js';
 import { CliError, UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
@@ -112,6 +113,7 @@ async function openPath(io: CommandIo, client: KubeClient, namespace: string, cl
 
 export interface NodeSession {
   node: Node;
+  conn: Client;
   run: (command: string, stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
   close: () => void;
 }
@@ -140,7 +142,7 @@ export async function onNodes<R>(
         const sock = await path.open(node.ip);
         session = await connect(sock, { cluster, ip: node.ip, creds, knownHosts: known, timeoutMs: io.timeoutMs });
         const s = session;
-        return { node, result: await work({ node, run: (cmd, stdin) => run(s.conn, cmd, stdin), close: () => s.close() }) };
+        return { node, result: await work({ node, conn: s.conn, run: (cmd, stdin) => run(s.conn, cmd, stdin), close: () => s.close() }) };
       } catch (e) {
         const err = translate(e, { doing: `node ${node.name} (${node.ip})`, target: node.ip });
         if (!(err instanceof CliError || err instanceof Error)) throw err;
@@ -195,27 +197,38 @@ export async function jumpboxExec(io: CommandIo, cluster: string, f: JumpboxFlag
 }
 
 export async function jumpboxSsh(io: CommandIo, cluster: string, nodeName: string, f: JumpboxFlags): Promise<number> {
-  const { isTty } = await import('../output/prompt.js');
   const stdin = io.stdin as NodeJS.ReadStream;
   const stdout = process.stdout;
-  let exit = 0;
-  const results = await onNodes(io, cluster, (nodes) => [pickNode(nodes, nodeName)], { ...f, parallel: 1 }, async (s) => {
-    // A shell with a PTY on a terminal; without one, the shell reads standard input.
-    const conn = (s as unknown as { conn?: unknown }).conn;
-    void conn;
-    return s.run(`exec "$SHELL" -l`, isTty(stdin) ? undefined : await readAll(stdin));
-  });
-  for (const r of results) {
-    if (r.error) throw new CliError('SSH', r.error);
-    stdout.write(r.result!.stdout);
-    process.stderr.write(r.result!.stderr);
-    exit = r.result!.code;
-  }
-  return exit;
+  const tty = Boolean(stdin.isTTY && stdout.isTTY);
+  const results = await onNodes(io, cluster, (nodes) => [pickNode(nodes, nodeName)], { ...f, parallel: 1 }, (s) => shell(s.conn, stdin, stdout, tty, io.env.TERM));
+  const r = results[0]!;
+  if (r.error) throw new CliError('SSH', r.error);
+  return r.result!;
 }
 
-async function readAll(s: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-  return Buffer.concat(chunks).toString('utf8');
+/** An interactive shell: a PTY that follows the window size on a terminal, plain pipes otherwise; resolves with the exit code. */
+function shell(conn: Client, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream, tty: boolean, term: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const pty = tty ? { term: term || 'xterm-256color', rows: stdout.rows, cols: stdout.columns } : false;
+    conn.shell(pty, (err: Error | undefined, ch: ClientChannel) => {
+      if (err) return reject(new CliError('SSH', err.message));
+      const resize = (): void => void ch.setWindow(stdout.rows, stdout.columns, 0, 0);
+      if (tty) {
+        stdin.setRawMode(true);
+        stdout.on('resize', resize);
+      }
+      stdin.pipe(ch);
+      ch.pipe(stdout, { end: false });
+      ch.stderr.pipe(process.stderr, { end: false });
+      ch.on('close', (code: number | null) => {
+        stdin.unpipe(ch);
+        if (tty) {
+          stdin.setRawMode(false);
+          stdout.off('resize', resize);
+        }
+        stdin.pause();
+        resolve(code ?? 0);
+      });
+    });
+  });
 }

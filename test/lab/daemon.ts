@@ -93,11 +93,12 @@ lab = await startSupervisor({
   clusters: [{ name: CLUSTER.name, namespace: CLUSTER.namespace, controlPlaneIps: nodes.slice(0, 1), workerIps: nodes.slice(1), apiHost: '127.0.0.2' }],
   server: {
     port: loopbackPorts(c).apiserver,
+    extraHosts: [hostIp(c)],
     kubelet: { startDelayMs: 300, pullError: supervisorPull(() => lab) },
     exec: (r) => ({ file: 'ip', args: ['netns', 'exec', podNetns(c), 'env', '-i', `PATH=${NODE_PATH}`, `HOSTNAME=${r.pod.metadata.name}`, ...r.command] }),
   },
   // The TKC's kubelet stand-in pulls through the nodes' containerd trust.
-  tkcServer: { port: loopbackPorts(c).apiserver, kubelet: { startDelayMs: 300, pullError: tkcPull(c) } },
+  tkcServer: { port: loopbackPorts(c).apiserver, extraHosts: [], kubelet: { startDelayMs: 300, pullError: tkcPull(c) } },
 });
 const tkc = lab.tkcs.get(CLUSTER.name)!;
 for (const who of ['admin', 'devops', 'viewer'] as const) writeKubeconfig(p.state, lab.kubeconfig(who), who === 'devops' ? 'kubeconfig' : `${who}.kubeconfig`);

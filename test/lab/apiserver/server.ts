@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   exec?: ExecSpawner;
   /** Offer aggregated discovery (kubectl 1.30+ asks for it first). Default true. */
   aggregatedDiscovery?: boolean;
+  /** More addresses to serve the same API on (same port), e.g. the lab bridge. */
+  extraHosts?: string[];
   /** Called for every request, after it is answered. */
   onRequest?: (r: RequestRecord) => void;
 }
@@ -76,6 +78,7 @@ export class ApiServer {
   private readonly types: ResourceType[];
   private readonly wss: WebSocketServer;
   private server!: https.Server;
+  private readonly extra: https.Server[] = [];
   private readonly watches = new Set<ServerResponse>();
   url = '';
 
@@ -108,23 +111,29 @@ export class ApiServer {
   static async start(opts: ApiServerOptions = {}): Promise<ApiServer> {
     const host = opts.host ?? '127.0.0.1';
     const ca = opts.ca ?? makeCa('kubernetes-lab-ca');
-    const serving = makeCert({ cn: 'kube-apiserver', issuer: ca, ips: [...new Set([host, '127.0.0.1'])], dns: ['localhost', 'kubernetes.default.svc'] });
+    const serving = makeCert({ cn: 'kube-apiserver', issuer: ca, ips: [...new Set([host, '127.0.0.1', ...(opts.extraHosts ?? [])])], dns: ['localhost', 'kubernetes.default.svc'] });
     const s = new ApiServer(opts, ca, serving);
     await s.listen(host, opts.port ?? 0);
     return s;
   }
 
   private async listen(host: string, port: number): Promise<void> {
-    this.server = https.createServer({ key: this.serving.keyPem, cert: this.serving.certPem, ca: [this.ca.certPem] });
-    this.server.keepAliveTimeout = 30_000;
-    this.server.on('request', (req, res) => void this.handle(req, res));
-    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
-    await new Promise<void>((ok, ko) => {
-      this.server.once('error', ko);
-      this.server.listen(port, host, () => ok());
-    });
+    const serve = async (h: string, p: number): Promise<https.Server> => {
+      const server = https.createServer({ key: this.serving.keyPem, cert: this.serving.certPem, ca: [this.ca.certPem] });
+      server.keepAliveTimeout = 30_000;
+      server.on('request', (req, res) => void this.handle(req, res));
+      server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+      await new Promise<void>((ok, ko) => {
+        server.once('error', ko);
+        server.listen(p, h, () => ok());
+      });
+      return server;
+    };
+    this.server = await serve(host, port);
     const addr = this.server.address() as { port: number };
     this.url = `https://${host}:${addr.port}`;
+    // The same API on more addresses (the lab bridge, for clients inside a network namespace).
+    for (const h of this.opts.extraHosts ?? []) this.extra.push(await serve(h, addr.port));
   }
 
   get host(): string {
@@ -141,8 +150,10 @@ export class ApiServer {
     for (const w of this.watches) w.end();
     for (const c of this.wss.clients) c.terminate();
     this.wss.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((ok) => this.server.close(() => ok()));
+    for (const server of [this.server, ...this.extra]) {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
   }
 
   /** The resource type for a plural (and group), for tests and fixtures. */
