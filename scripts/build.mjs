@@ -50,6 +50,8 @@ const optionalStub = {
 
 const common = {
   bundle: true,
+  // Scripts that run on remote nodes (src/**/*.sh) travel inside the bundle as text.
+  loader: { '.sh': 'text' },
   platform: 'node',
   target: 'node20',
   format: 'cjs',

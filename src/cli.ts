@@ -17,6 +17,7 @@ import { JumpboxStatusCommand } from './commands/jumpbox-status.js';
 import { LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { HelpCommand, RootCommand } from './commands/root.js';
+import { PushCaCommand } from './commands/push-ca.js';
 import { TrustCommand } from './commands/trust.js';
 import { TrustListCommand } from './commands/trust-list.js';
 import { VersionCommand } from './commands/version.js';
@@ -25,7 +26,7 @@ import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
 
-const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, TrustCommand, TrustListCommand, JumpboxCreateCommand, JumpboxStatusCommand, JumpboxDeleteCommand, JumpboxListCommand, JumpboxExecCommand, JumpboxSshCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
+const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, TrustCommand, TrustListCommand, JumpboxCreateCommand, JumpboxStatusCommand, JumpboxDeleteCommand, JumpboxListCommand, JumpboxExecCommand, JumpboxSshCommand, PushCaCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
 
 export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({

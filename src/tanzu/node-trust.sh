@@ -1,0 +1,88 @@
+# kubectl-harbor push-ca: runs on one TKC node as root (sudo -n sh -s), script and inputs
+# on stdin, never on argv. Installs the CA only where it is missing, in each layout the
+# node has, restarts containerd only when the system bundle changed (and only with
+# RESTART=auto|always), then checks a TLS handshake to the registry against the node's
+# own trust store. Last line: RESULT <installed|unchanged|would-install> <restarted> <verified> <what>.
+set -eu
+umask 022
+changed=0
+system=0
+did=""
+note() { did="${did:+$did,}$1"; }
+body() { awk '/-----BEGIN CERTIFICATE-----/{c=1;b="";next} /-----END CERTIFICATE-----/{if(c)print b;c=0;next} c{gsub(/[ \t\r]/,"");b=b $0}' "$@" 2>/dev/null; }
+WANT=$(printf '%s\n' "$CA" | body)
+has() { [ -f "$1" ] && body "$1" | grep -qxF "$WANT"; }
+same() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+put() { # path content: atomic write when different
+  if same "$1" "$2"; then return 1; fi
+  changed=1
+  [ "$DRY" = 1 ] && return 0
+  mkdir -p "$(dirname "$1")"
+  tmp=$(mktemp "$(dirname "$1")/.harbor.XXXXXX")
+  printf '%s\n' "$2" > "$tmp"
+  chmod 644 "$tmp"
+  mv -f "$tmp" "$1"
+}
+backup() { [ "$DRY" = 1 ] || [ ! -f "$1" ] || cp -p "$1" "$1.harbor-backup"; }
+
+if [ -f /etc/pki/tls/certs/ca-bundle.crt ] && [ ! -L /etc/pki/tls/certs/ca-bundle.crt ]; then
+  # Photon OS: one PEM per CA in /etc/ssl/certs, folded into the bundle by rehash_ca_certificates.sh.
+  BUNDLE=/etc/pki/tls/certs/ca-bundle.crt
+  if command -v rehash_ca_certificates.sh >/dev/null 2>&1; then
+    if put "/etc/ssl/certs/$NAME.pem" "$CA" || ! has "$BUNDLE"; then
+      changed=1; system=1; note photon-rehash
+      [ "$DRY" = 1 ] || { backup "$BUNDLE"; rehash_ca_certificates.sh >/dev/null; }
+    fi
+  elif ! has "$BUNDLE"; then
+    changed=1; system=1; note photon-bundle
+    if [ "$DRY" != 1 ]; then
+      backup "$BUNDLE"
+      tmp=$(mktemp /etc/pki/tls/certs/.harbor.XXXXXX)
+      cat "$BUNDLE" > "$tmp"
+      [ -z "$(tail -c1 "$tmp")" ] || echo >> "$tmp"
+      printf '%s\n' "$CA" >> "$tmp"
+      chmod 644 "$tmp"
+      mv -f "$tmp" "$BUNDLE"
+    fi
+  fi
+elif command -v update-ca-certificates >/dev/null 2>&1; then
+  # Ubuntu/Debian: /usr/local/share/ca-certificates/<name>.crt, then update-ca-certificates.
+  BUNDLE=/etc/ssl/certs/ca-certificates.crt
+  if put "/usr/local/share/ca-certificates/$NAME.crt" "$CA" || ! has "$BUNDLE"; then
+    changed=1; system=1; note ubuntu-update-ca-certificates
+    [ "$DRY" = 1 ] || { backup "$BUNDLE"; update-ca-certificates >/dev/null 2>&1; }
+  fi
+else
+  BUNDLE=""
+fi
+
+# containerd with config_path: certs.d/<host>/ca.crt and hosts.toml, read per pull (no restart).
+CFG=/etc/containerd/config.toml
+if [ -f "$CFG" ] && grep -q 'config_path' "$CFG"; then
+  DIR=$(sed -n 's/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CFG" | head -n1)
+  if [ -n "$DIR" ]; then
+    a=0
+    put "$DIR/$HOST/ca.crt" "$CA" && a=1
+    put "$DIR/$HOST/hosts.toml" "server = \"https://$HOST\"
+
+[host.\"https://$HOST\"]
+  capabilities = [\"pull\", \"resolve\"]
+  ca = \"$DIR/$HOST/ca.crt\"" && a=1
+    [ "$a" = 0 ] || note containerd-certs.d
+  fi
+fi
+# Docker reads /etc/docker/certs.d/<host>/ca.crt per connection.
+if [ -d /etc/docker ]; then put "/etc/docker/certs.d/$HOST/ca.crt" "$CA" && note docker-certs.d; fi
+
+restarted=no
+if [ "$DRY" != 1 ] && { [ "$RESTART" = always ] || { [ "$RESTART" = auto ] && [ "$system" = 1 ]; }; }; then
+  if systemctl is-active containerd >/dev/null 2>&1; then systemctl restart containerd && restarted=yes; fi
+fi
+
+verified=unknown
+if [ "$DRY" != 1 ] && [ -n "$BUNDLE" ] && command -v openssl >/dev/null 2>&1; then
+  if printf '' | timeout 10 openssl s_client -connect "$HOST" -CAfile "$BUNDLE" -verify_return_error >/dev/null 2>&1; then verified=yes; else verified=no; fi
+fi
+
+if [ "$changed" = 1 ]; then r=installed; [ "$DRY" = 1 ] && r=would-install; else r=unchanged; fi
+echo "RESULT $r $restarted $verified ${did:-none}"
