@@ -29,6 +29,17 @@ describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab
     ({ info: lab, cfg } = await sharedLab());
     home = tempDir('harbor-pushca-');
     fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+    // Start from untrusted nodes, whatever an earlier run left behind.
+    for (let i = 1; i <= cfg.nodes; i++) {
+      const reset = [
+        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
+        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup',
+        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
+        'systemctl restart containerd',
+      ].join('; ');
+      const r = await nodeExec(cfg, i, ['sh', '-c', reset]);
+      assert.equal(r.code, 0, r.stderr);
+    }
   });
   after(async () => {
     for (let i = 1; i <= (cfg?.nodes ?? 0); i++) await setFault(cfg, i, 'clear').catch(() => undefined);
