@@ -1,0 +1,90 @@
+// push-ca on a 20-node lab against the manual procedure as people run it (per node, in
+// series, three `kubectl exec jumpbox -- ssh …` calls: copy, append, restart), and
+// against push-ca on a single node; interleaved rounds, medians, ratios. Asserts nothing.
+// Needs root (it boots its own lab, prefix khb):  npm run bench:push-ca [-- --runs 3 --nodes 20]
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { labConfig } from '../test/lab/config.js';
+import { down, up } from '../test/lab/lab.js';
+import { nodeExec, setLatency } from '../test/lab/nodes/nodes.js';
+import { median } from './stats.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, nodes: { type: 'string', default: '20' }, latency: { type: 'string', default: '50' }, keep: { type: 'boolean', default: false } } });
+const say = (s: string): void => void process.stderr.write(`${s}\n`);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const plugin = path.join(root, 'plugin/kubectl-harbor');
+const cfg = labConfig({ LAB_DIR: '/tmp/kubectl-harbor-lab-bench', LAB_PREFIX: 'khb', LAB_NET: '10.220.0', LAB_PORT_OFFSET: '300', LAB_NODES: values.nodes });
+process.stderr.write(`booting a ${cfg.nodes}-node lab...\n`);
+const { info: lab } = await up(cfg);
+const home = fs.mkdtempSync('/tmp/bench-pushca-');
+const env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: lab.adminKubeconfig };
+const fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+say('lab up');
+let latencyNote = `${values.latency} ms netem latency per node link`;
+try {
+  for (let i = 1; i <= cfg.nodes; i++) await setLatency(cfg, i, Number(values.latency));
+} catch (e) {
+  latencyNote = `no latency injected (${(e as Error).message})`;
+}
+
+const run = (file: string, args: string[], input = ''): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${file} ${args.slice(0, 4).join(' ')} exited ${code}: ${err}`))));
+    child.stdin.end(input);
+  });
+const kubectl = (args: string[], input = '') => run('kubectl', ['--cache-dir', path.join(home, 'cache'), '--context', lab.cluster.namespace, ...args], input);
+
+async function reset(): Promise<void> {
+  const script = 'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt; if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi; systemctl restart containerd';
+  await Promise.all(lab.nodes.map((_, i) => nodeExec(cfg, i + 1, ['sh', '-c', script])));
+}
+
+async function manual(): Promise<number> {
+  const ssh = (ip: string, cmd: string) => ['exec', '-i', 'manual-jumpbox', '--', 'ssh', '-i', lab.sshKey, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `vmware-system-user@${ip}`, cmd];
+  const ca = fs.readFileSync(lab.ca, 'utf8');
+  let total = 0;
+  for (const n of lab.nodes) {
+    total += await kubectl(ssh(n.ip, 'cat > /tmp/harbor-ca.crt'), ca);
+    total += await kubectl(ssh(n.ip, 'sudo sh -c "cat /tmp/harbor-ca.crt >> /etc/ssl/certs/ca-certificates.crt"'));
+    total += await kubectl(ssh(n.ip, 'sudo systemctl restart containerd'));
+  }
+  return total;
+}
+
+const times = { manual: [] as number[], all: [] as number[], one: [] as number[] };
+try {
+  say('creating the manual jumpbox');
+  await kubectl(['delete', 'pod', 'manual-jumpbox', '--ignore-not-found']);
+  await kubectl(['run', 'manual-jumpbox', '--image=photon:3.0', '--restart=Never', '--', 'sleep', '86400']);
+  await kubectl(['wait', '--for=condition=Ready', 'pod/manual-jumpbox', '--timeout=60s']);
+  say('creating the harbor jumpbox');
+  await run(plugin, ['--context', 'dev', 'jumpbox', 'create', lab.cluster.name]);
+  const push = (extra: string[]) => run(plugin, ['--context', 'dev', 'push-ca', lab.cluster.name, '--from-registry', lab.harbor, '--fingerprint', fp, '--accept-new-host-key', '--parallel', '20', ...extra]);
+  say('warming up');
+  await push(['--nodes', lab.nodes[0]!.ip]); // pin host keys, warm caches
+  for (let r = 0; r < Number(values.runs); r++) {
+    say(`round ${r + 1}`);
+    await reset();
+    times.manual.push(await manual());
+    await reset();
+    times.all.push(await push([]));
+    await reset();
+    times.one.push(await push(['--nodes', lab.nodes[0]!.ip]));
+  }
+} finally {
+  fs.rmSync(home, { recursive: true, force: true });
+  if (!values.keep) await down(cfg);
+}
+const [m, a, o] = [median(times.manual), median(times.all), median(times.one)];
+console.log(`push-ca on ${cfg.nodes} lab nodes (real sshd + containerd), ${latencyNote}, ${values.runs} interleaved rounds (median)`);
+console.log(`  manual: per node in series, 3 kubectl exec jumpbox -- ssh   ${m.toFixed(0).padStart(8)} ms`);
+console.log(`  push-ca, all ${cfg.nodes} nodes                              ${a.toFixed(0).padStart(8)} ms   ${(m / a).toFixed(1)}x faster than manual (target >= 10x)`);
+console.log(`  push-ca, one node                                  ${o.toFixed(0).padStart(8)} ms   ${cfg.nodes} nodes take ${(a / o).toFixed(2)}x one node (target <= 2x)`);
