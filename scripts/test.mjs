@@ -26,6 +26,8 @@ function testFiles(dir) {
     .sort();
 }
 
+// A fresh clone: install the npm packages first (npm test is one of the README's two commands).
+if (!fs.existsSync(bin('tsc'))) step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
 // The lab's Debian packages (docker-registry, skopeo, containerd, sshd, ...): installed
 // when missing. Needs root, as the lab's network namespaces do; without root the lab
