@@ -17,6 +17,7 @@
 // try/catch and falls back to pure JavaScript.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,7 @@ const key = (file) => path.relative(root, file).split(path.sep).join('/');
  * The light part. Dynamic imports become `load(key)` from the heavy part; `shared`
  * lists the light modules the heavy part may use, registered by the entry wrapper.
  */
-async function buildLight(heavySource, shared, sea = false) {
+async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') {
   const lazy = new Set();
   const entry = [
     ...shared.map((k, i) => `import * as m${i} from ${JSON.stringify(path.join(root, k))};`),
@@ -98,11 +99,30 @@ async function buildLight(heavySource, shared, sea = false) {
               exports.load = (k) => {
                 if (!modules) {
                   const source = ${sea ? "require('node:sea').getAsset('lazy.js', 'utf8')" : JSON.stringify(heavySource ?? '')};
+                  // A V8 code cache for the lazy part, per version and content, in the user's cache
+                  // directory: compiling 4 MB of JavaScript on every run costs more than the work.
+                  // V8 checks the cache against the source and ignores one that does not match.
+                  const vm = require('node:vm'), fs = require('node:fs'), path = require('node:path'), os = require('node:os');
+                  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubectl-harbor');
+                  const file = path.join(dir, ${JSON.stringify(`lazy-${heavyHash}.v8`)});
+                  let cachedData;
+                  try { cachedData = fs.readFileSync(file); } catch {}
                   // __dirname and __filename as a CommonJS module has them (ssh2's wasm loader reads them).
-                  const fn = require('node:vm').compileFunction(source, ['require', 'module', 'exports', '__harbor_shared', '__dirname', '__filename'], { filename: 'kubectl-harbor/lazy.js' });
+                  const script = new vm.Script('(function (require, module, exports, __harbor_shared, __dirname, __filename) {' + source + '\\n})', { filename: 'kubectl-harbor/lazy.js', cachedData });
                   const m = { exports: {} };
-                  fn(require, m, m.exports, (s) => shared[s], __dirname, __filename);
+                  script.runInThisContext()(require, m, m.exports, (s) => shared[s], __dirname, __filename);
                   modules = m.exports;
+                  if (!cachedData || script.cachedDataRejected) {
+                    // Written at exit, so the functions this run compiled lazily are in it too.
+                    process.once('exit', () => {
+                      try {
+                        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+                        const tmp = file + '.' + process.pid;
+                        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+                        fs.renameSync(tmp, file);
+                      } catch {}
+                    });
+                  }
                 }
                 return modules[k]();
               };`,
@@ -160,11 +180,12 @@ async function buildHeavy(lazyKeys, lightInputs) {
 // 3: the light part again, with the heavy source and the shared modules it needs.
 const probe = await buildLight(undefined, []);
 const heavy = await buildHeavy(probe.lazy, probe.inputs);
-const final = await buildLight(heavy.text, heavy.used);
+const heavyHash = createHash('sha256').update(heavy.text).update(process.version).digest('hex').slice(0, 16);
+const final = await buildLight(heavy.text, heavy.used, false, heavyHash);
 if (final.lazy.sort().join() !== probe.lazy.sort().join()) throw new Error('lazy imports changed between passes');
 
 if (seaDir) {
-  const sea = await buildLight(undefined, heavy.used, true);
+  const sea = await buildLight(undefined, heavy.used, true, heavyHash);
   fs.mkdirSync(seaDir, { recursive: true });
   fs.writeFileSync(path.join(seaDir, 'main.cjs'), sea.text);
   fs.writeFileSync(path.join(seaDir, 'lazy.js'), heavy.text);
