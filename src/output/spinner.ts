@@ -9,8 +9,9 @@ export interface Progress {
 
 const silent: Progress = { update() {}, stop() {} };
 
-export async function startProgress(text: string, stream: Writable & { isTTY?: boolean }, enabled: boolean): Promise<Progress> {
-  if (!enabled || !stream.isTTY) return silent;
+export async function startProgress(text: string, stream: Writable & { isTTY?: boolean; columns?: number }, enabled: boolean): Promise<Progress> {
+  // A terminal that reports no width (script(1), some CI PTYs) makes ora redraw without end.
+  if (!enabled || !stream.isTTY || !stream.columns) return silent;
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: stream as NodeJS.WritableStream, discardStdin: false }).start();
   return {
