@@ -63,20 +63,24 @@ test('warnings once each, on stderr', () => {
   assert.equal(w.out(), '');
 });
 
-test('progress is silent off a TTY: nothing written, ora not needed', async () => {
+/** Start, update and stop a spinner on `stream`; what it wrote. */
+async function spinOn(stream: PassThrough): Promise<string> {
   const { startProgress } = await import('../../src/output/spinner.js');
-  const stream = new PassThrough();
   let written = '';
   stream.on('data', (c) => (written += c));
   const p = await startProgress('working', stream, true);
   p.update('still working');
   p.stop();
-  assert.equal(written, '');
+  return written;
+}
+
+test('progress is silent off a TTY: nothing written, ora not needed', async () => {
+  assert.equal(await spinOn(new PassThrough()), '');
 });
 
 test('progress is silent on a terminal that reports no width (ora would redraw without end)', async () => {
-  const { startProgress } = await import('../../src/output/spinner.js');
-  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 0 });
+  assert.equal(await spinOn(Object.assign(new PassThrough(), { isTTY: true, columns: 0 })), '');
+});
   let written = '';
   stream.on('data', (c) => (written += c));
   const p = await startProgress('working', stream, true);
