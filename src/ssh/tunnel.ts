@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
 import { Exec } from '@kubernetes/client-node';
+import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 
 /** The relay, with the IP as $0 so nothing is interpolated into the script. */
@@ -52,13 +53,13 @@ export function execRelay(client: KubeClient, namespace: string, pod: string, co
     new Exec(client.target.kc)
       .exec(namespace, pod, container, relayCommand(ip), stdout, errout, input, false, (status) => {
         // The relay ended: the node closed the connection, or the relay could not reach it.
-        if (status?.status === 'Failure' && stderr.trim()) duplex.destroy(new Error(`relay to ${ip}:22 through ${pod}: ${stderr.trim().split('\n')[0]}`));
+        if (status?.status === 'Failure' && stderr.trim()) duplex.destroy(new CliError('RELAY', `relay to ${ip}:22 through ${pod}: ${stderr.trim().split('\n')[0]}`));
         else duplex.push(null);
       })
       .then((ws) => {
         duplex.on('close', () => ws.close());
         resolve(duplex);
-      }, reject);
+      }, (e: unknown) => reject(e instanceof CliError || (typeof e === 'object' && e !== null && 'code' in e) ? e : new CliError('RELAY', `opening the relay to ${ip}:22 through ${pod}: ${(e as Error).message ?? String(e)}`)));
   });
 }
 

@@ -144,9 +144,10 @@ export async function onNodes<R>(
         const s = session;
         return { node, result: await work({ node, conn: s.conn, run: (cmd, stdin) => run(s.conn, cmd, stdin), close: () => s.close() }) };
       } catch (e) {
+        // A node the user can do something about fails alone; anything else is a bug and propagates.
         const err = translate(e, { doing: `node ${node.name} (${node.ip})`, target: node.ip });
-        if (!(err instanceof CliError || err instanceof Error)) throw err;
-        return { node, error: err instanceof CliError ? err.message : `node ${node.name} (${node.ip}): ${(err as Error).message}` };
+        if (!(err instanceof CliError)) throw err;
+        return { node, error: err.message };
       } finally {
         session?.close();
       }

@@ -75,7 +75,6 @@ export async function trust(io: CommandIo, f: TrustFlags): Promise<number> {
     for (const n of c.notes) p.warn(n);
     return c.action;
   };
-  const removeSet = (): CertInfo[] => (certs.length ? certs : []);
   if (f.supervisor || f.tkgs || f.cluster) {
     const client = await io.kube();
     const v = client.target.vsphere;
@@ -84,7 +83,7 @@ export async function trust(io: CommandIo, f: TrustFlags): Promise<number> {
       results.push(
         await attempt(p, 'supervisor', async () => {
           if (f.remove && certs.length === 0 && !pinned) throw new UsageError('--supervisor --remove needs the fingerprint (the bundle has no names): --fingerprint sha256:… or the CA itself');
-          const list = certs.length ? removeSet() : [{ fingerprint: pinned! } as CertInfo];
+          const list = certs.length ? certs : [{ fingerprint: pinned! } as CertInfo];
           return show(await supervisorBundle(sup, list, { remove: f.remove, dryRun: io.dryRun }));
         }),
       );

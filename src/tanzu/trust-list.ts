@@ -57,7 +57,7 @@ export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
     if (all || f.tkgs) {
       await step('tkgs', async () => {
         const get = (version: string) => sup.api(CustomObjectsApi).getClusterCustomObject({ group: 'run.tanzu.vmware.com', version, plural: 'tkgserviceconfigurations', name: 'tkg-service-configuration' }) as Promise<Record<string, any>>;
-        const o = (await sup.call('reading tkgserviceconfiguration/tkg-service-configuration', () => servedVersion(sup, 'tkgserviceconfigurations', ['v1alpha3', 'v1alpha2', 'v1alpha1'], get))).object as {
+        const o = (await sup.call('reading tkgserviceconfiguration/tkg-service-configuration', () => servedVersion('tkgserviceconfigurations', ['v1alpha3', 'v1alpha2', 'v1alpha1'], get))).object as {
           spec?: { trust?: { additionalTrustedCAs?: Array<{ name: string; data: string }> } };
         };
         for (const e of o.spec?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row('tkgs', e.name, c));
@@ -70,7 +70,7 @@ export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
       await step(`cluster ${name}`, async () => {
         const getTkc = (version: string) => custom.getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version, namespace: ns, plural: 'tanzukubernetesclusters', name }) as Promise<Record<string, any>>;
         try {
-          const tkc = (await sup.call(`reading tanzukubernetescluster/${name}`, () => servedVersion(sup, 'tanzukubernetesclusters', ['v1alpha3', 'v1alpha2'], getTkc))).object;
+          const tkc = (await sup.call(`reading tanzukubernetescluster/${name}`, () => servedVersion('tanzukubernetesclusters', ['v1alpha3', 'v1alpha2'], getTkc))).object;
           for (const e of tkc.spec?.settings?.network?.trust?.additionalTrustedCAs ?? []) for (const c of certs(unb64(e.data))) rows.push(row(`cluster/${name}`, e.name, c));
           return;
         } catch (e) {

@@ -133,7 +133,7 @@ export function upsertNamed(list: Array<{ name?: string; data?: string }> | unde
 }
 
 /** The first of the versions the server serves, by trying them newest first. */
-export async function servedVersion(client: KubeClient, plural: string, versions: string[], get: (v: string) => Promise<Obj>): Promise<{ version: string; object: Obj }> {
+export async function servedVersion(plural: string, versions: string[], get: (v: string) => Promise<Obj>): Promise<{ version: string; object: Obj }> {
   for (const v of versions) {
     try {
       return { version: v, object: await get(v) };
@@ -151,7 +151,7 @@ export async function tkgsTrust(client: KubeClient, entries: Entry[], o: { remov
   const get = (version: string) => custom.getClusterCustomObject({ group: GROUP, version, plural: 'tkgserviceconfigurations', name: TKGS_NAME }) as Promise<Obj>;
   let found: { version: string; object: Obj };
   try {
-    found = await client.call(`reading tkgserviceconfiguration/${TKGS_NAME}`, () => servedVersion(client, 'tkgserviceconfigurations', ['v1alpha3', 'v1alpha2', 'v1alpha1'], get));
+    found = await client.call(`reading tkgserviceconfiguration/${TKGS_NAME}`, () => servedVersion('tkgserviceconfigurations', ['v1alpha3', 'v1alpha2', 'v1alpha1'], get));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) throw new CliError('NOT_SUPERVISOR', `tkgserviceconfiguration/${TKGS_NAME} not found: --tkgs needs a vSphere Supervisor with the TKG Service`);
     throw e;
@@ -184,7 +184,7 @@ export async function clusterTrust(client: KubeClient, namespace: string, cluste
   const getTkc = (version: string) => custom.getNamespacedCustomObject({ group: GROUP, version, namespace, plural: 'tanzukubernetesclusters', name: cluster }) as Promise<Obj>;
   let tkc: { version: string; object: Obj } | undefined;
   try {
-    tkc = await client.call(`reading tanzukubernetescluster/${cluster} in namespace "${namespace}"`, () => servedVersion(client, 'tanzukubernetesclusters', ['v1alpha3', 'v1alpha2'], getTkc));
+    tkc = await client.call(`reading tanzukubernetescluster/${cluster} in namespace "${namespace}"`, () => servedVersion('tanzukubernetesclusters', ['v1alpha3', 'v1alpha2'], getTkc));
   } catch (e) {
     if (!((e instanceof ApiError && e.status === 404) || (e instanceof CliError && e.code === 'NOT_SERVED'))) throw e;
   }
