@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startSupervisor, writeKubeconfig } from '../test/lab/apiserver/supervisor.js';
+import { startSupervisor, writeKubeconfig } from '../lab/apiserver/supervisor.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, namespaces: { type: 'string', default: '500' }, latency: { type: 'string', default: '5' }, parallel: { type: 'string', default: '16' }, 'skip-loop': { type: 'boolean', default: false } } });

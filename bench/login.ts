@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedLab } from '../test/helpers/lab.js';
-import { startSupervisor, writeKubeconfig } from '../test/lab/apiserver/supervisor.js';
+import { startSupervisor, writeKubeconfig } from '../lab/apiserver/supervisor.js';
 import { median } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

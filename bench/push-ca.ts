@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { labConfig } from '../test/lab/config.js';
-import { down, up } from '../test/lab/lab.js';
-import { nodeExec, setLatency } from '../test/lab/nodes/nodes.js';
+import { labConfig } from '../lab/config.js';
+import { down, up } from '../lab/lab.js';
+import { nodeExec, setLatency } from '../lab/nodes/nodes.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, nodes: { type: 'string', default: '20' }, latency: { type: 'string', default: '50' }, keep: { type: 'boolean', default: false } } });

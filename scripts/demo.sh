@@ -12,5 +12,5 @@ if [ "$(id -u)" != 0 ]; then
   echo "npm run demo needs root: the lab makes network namespaces and mounts (try: sudo npm run demo)" >&2
   exit 1
 fi
-node --import tsx test/lab/cli.ts deps
+node --import tsx lab/cli.ts deps
 exec node --import tsx scripts/demo.ts "$@"

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labConfig, paths } from '../test/lab/config.js';
-import { criPull } from '../test/lab/cri.js';
-import { down, status, up } from '../test/lab/lab.js';
+import { labConfig, paths } from '../lab/config.js';
+import { criPull } from '../lab/cri.js';
+import { down, status, up } from '../lab/lab.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');

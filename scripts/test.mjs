@@ -32,13 +32,18 @@ step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
 // The lab's Debian packages (docker-registry, skopeo, containerd, sshd, ...): installed
 // when missing. Needs root, as the lab's network namespaces do; without root the lab
 // tests skip themselves.
-if (process.getuid?.() === 0) step('lab packages', process.execPath, ['--import', 'tsx', 'test/lab/cli.ts', 'deps']);
+if (process.getuid?.() === 0) step('lab packages', process.execPath, ['--import', 'tsx', 'lab/cli.ts', 'deps']);
 step('build', process.execPath, ['scripts/build.mjs']);
 const files = testFiles(path.join(root, 'test')).map((f) => path.relative(root, f));
 // The lab the command tests share (see test/helpers/lab.ts), up for the whole run and
 // down at the end, whatever happened.
-const SHARED_LAB = { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
-const lab = (verb) => spawnSync(process.execPath, ['--import', 'tsx', 'test/lab/cli.ts', verb], { cwd: root, stdio: 'inherit', env: { ...process.env, ...SHARED_LAB } });
+// LAB_SLOT=1..9 moves it, as test/helpers/lab.ts sharedLabEnv() does (keep the two in step).
+const slot = Number(process.env.LAB_SLOT ?? 0);
+const SHARED_LAB =
+  Number.isInteger(slot) && slot > 0 && slot < 10
+    ? { LAB_DIR: `/tmp/kubectl-harbor-lab-shared${slot}`, LAB_PREFIX: `khs${slot}`, LAB_NET: `10.23${slot}.0`, LAB_PORT_OFFSET: String(1000 + 100 * slot), LAB_NODES: '3' }
+    : { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
+const lab = (verb) => spawnSync(process.execPath, ['--import', 'tsx', 'lab/cli.ts', verb], { cwd: root, stdio: 'inherit', env: { ...process.env, ...SHARED_LAB } });
 const root_ = process.getuid?.() === 0;
 if (root_) {
   process.stderr.write('\n== shared lab up\n');

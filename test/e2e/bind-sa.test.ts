@@ -10,7 +10,7 @@ import { resolveTarget } from '../../src/kube/config.js';
 import { bindServiceAccount } from '../../src/kube/serviceaccounts.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../lab/apiserver/supervisor.js';
+import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 describe('kubectl harbor bind-sa', () => {
   let sup: SupervisorLab;

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
 import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabConfig } from '../lab/config.js';
-import type { LabInfo } from '../lab/lab.js';
-import { setFault } from '../lab/nodes/nodes.js';
+import type { LabConfig } from '../../lab/config.js';
+import type { LabInfo } from '../../lab/lab.js';
+import { setFault } from '../../lab/nodes/nodes.js';
 
 describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab' }, () => {
   let lab: LabInfo;

@@ -8,8 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
 import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabInfo } from '../lab/lab.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../lab/apiserver/supervisor.js';
+import type { LabInfo } from '../../lab/lab.js';
+import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 describe('kubectl harbor login / logout', { skip: !canRunLab && 'needs root for the lab' }, () => {
   let lab: LabInfo;

@@ -9,11 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
 import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabConfig } from '../lab/config.js';
-import { criPull } from '../lab/cri.js';
-import type { LabInfo } from '../lab/lab.js';
-import { nodeExec, setFault } from '../lab/nodes/nodes.js';
-import { makeCert, makeCa } from '../lab/pki.js';
+import type { LabConfig } from '../../lab/config.js';
+import { criPull } from '../../lab/cri.js';
+import type { LabInfo } from '../../lab/lab.js';
+import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
+import { makeCert, makeCa } from '../../lab/pki.js';
 
 describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab' }, () => {
   let lab: LabInfo;

@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
 import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabInfo } from '../lab/lab.js';
-import { makeCa, makeCert } from '../lab/pki.js';
-import { ApiServer } from '../lab/apiserver/server.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../lab/apiserver/supervisor.js';
+import type { LabInfo } from '../../lab/lab.js';
+import { makeCa, makeCert } from '../../lab/pki.js';
+import { ApiServer } from '../../lab/apiserver/server.js';
+import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 const fp = (pem: string): string => `sha256:${new crypto.X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase()}`;
 

@@ -4,10 +4,22 @@
 // so files running side by side never see each other's Kubernetes objects.
 import fs from 'node:fs';
 import path from 'node:path';
-import { labConfig, type LabConfig } from '../lab/config.js';
-import { up, type LabInfo } from '../lab/lab.js';
+import { labConfig, type LabConfig } from '../../lab/config.js';
+import { up, type LabInfo } from '../../lab/lab.js';
 
-export const SHARED_LAB_ENV = { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
+/**
+ * The shared lab's names. LAB_SLOT=1..9 moves it (prefix, network, ports, directory) so that
+ * several checkouts can run their suites side by side on one machine; keep in step with
+ * scripts/test.mjs.
+ */
+export function sharedLabEnv(slot = Number(process.env.LAB_SLOT ?? 0)): Record<string, string> {
+  const s = Number.isInteger(slot) && slot > 0 && slot < 10 ? slot : 0;
+  return s === 0
+    ? { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' }
+    : { LAB_DIR: `/tmp/kubectl-harbor-lab-shared${s}`, LAB_PREFIX: `khs${s}`, LAB_NET: `10.23${s}.0`, LAB_PORT_OFFSET: String(1000 + 100 * s), LAB_NODES: '3' };
+}
+
+export const SHARED_LAB_ENV = sharedLabEnv();
 
 export const canRunLab = process.getuid?.() === 0;
 

@@ -11,7 +11,7 @@ import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
 import { patchObject, readModifyWrite } from '../../src/kube/patch.js';
 import { tempDir } from '../helpers/kubeconfig.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
+import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
   let lab: SupervisorLab;

@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { baseEnv, exec, ROOT, type Result } from '../helpers/run.js';
-import { ApiServer, type RequestRecord } from './apiserver/server.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
+import { ApiServer, type RequestRecord } from '../../lab/apiserver/server.js';
+import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 const X509 = 'rpc error: code = Unknown desc = failed to pull and unpack image "127.0.0.1:8443/lab/app:1": failed to resolve reference "127.0.0.1:8443/lab/app:1": failed to do request: Head "https://127.0.0.1:8443/v2/lab/app/manifests/1": tls: failed to verify certificate: x509: certificate signed by unknown authority';
 
@@ -276,7 +276,7 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('npm run lab:apiserver serves the fixtures standalone and prints the kubeconfig path', async () => {
     const standalone = path.join(dir, 'standalone');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/lab/apiserver/cli.ts'), '--dir', standalone], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'lab/apiserver/cli.ts'), '--dir', standalone], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const [line] = (await once(child.stdout!, 'data')) as [Buffer];
       const kubeconfig = line.toString().trim();

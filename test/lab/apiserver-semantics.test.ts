@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { ApiServer } from './apiserver/server.js';
-import { startSupervisor, type SupervisorLab } from './apiserver/supervisor.js';
+import { ApiServer } from '../../lab/apiserver/server.js';
+import { startSupervisor, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
 interface Reply {
   status: number;

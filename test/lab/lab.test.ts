@@ -8,12 +8,12 @@ import net from 'node:net';
 import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { labConfig, nodeIp, type LabConfig } from './config.js';
-import { criPull } from './cri.js';
-import { TokenSigner } from './harbor/token.js';
-import { down, sshArgs, status, up, type LabInfo } from './lab.js';
-import { nodeExec, setFault, setLatency } from './nodes/nodes.js';
-import { run } from './sh.js';
+import { labConfig, nodeIp, type LabConfig } from '../../lab/config.js';
+import { criPull } from '../../lab/cri.js';
+import { TokenSigner } from '../../lab/harbor/token.js';
+import { down, sshArgs, status, up, type LabInfo } from '../../lab/lab.js';
+import { nodeExec, setFault, setLatency } from '../../lab/nodes/nodes.js';
+import { run } from '../../lab/sh.js';
 import { baseEnv, exec } from '../helpers/run.js';
 
 const root = process.getuid?.() === 0;
@@ -231,7 +231,7 @@ describe('the lab: registry, Harbor front, nodes', { skip: !root && 'needs root 
 
   test('a failed up tears down what it made', async () => {
     await down(cfg);
-    const { loopbackPorts } = await import('./config.js');
+    const { loopbackPorts } = await import('../../lab/config.js');
     const blocker = net.createServer().listen(loopbackPorts(cfg).apiserver, '127.0.0.1');
     await once(blocker, 'listening');
     try {

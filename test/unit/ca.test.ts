@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { appendToBundle, bundleFingerprints, caNameFor, checkCaName, checkUsable, normalizeFingerprint, parseCertificates } from '../../src/tls/ca.js';
-import { makeCa, makeCert } from '../lab/pki.js';
+import { makeCa, makeCert } from '../../lab/pki.js';
 
 const ca = makeCa('Test Root CA', 'Test');
 const leaf = makeCert({ cn: 'harbor.test', issuer: ca, dns: ['harbor.test'] });

@@ -18,7 +18,7 @@ import { hostKey, networkDown, networkUp, nodePid, sshdUp, startNode } from './n
 import { sshKeyPair } from './apiserver/supervisor.js';
 import { alive, daemon, LabError, must, readPid, run, stop, waitFor } from './sh.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What tests and people need to use a running lab; written to state/lab.json and state/env.sh. */
 export interface LabInfo {
@@ -224,7 +224,7 @@ export async function up(c: LabConfig = labConfig(), say: (s: string) => void = 
     say(`network ${bridgeName(c)} ${hostIp(c)}/24 with ${c.nodes} nodes`);
     await startRegistries(c, pki);
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LAB_DIR: c.dir, LAB_PREFIX: c.prefix, LAB_NET: c.net, LAB_NODES: String(c.nodes), LAB_PORT_OFFSET: String(c.portOffset) };
-    daemon(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/lab/daemon.ts')], path.join(p.pids, 'lab-daemon.pid'), path.join(p.logs, 'lab-daemon.log'), env, ROOT);
+    daemon(process.execPath, ['--import', 'tsx', path.join(ROOT, 'lab/daemon.ts')], path.join(p.pids, 'lab-daemon.pid'), path.join(p.logs, 'lab-daemon.log'), env, ROOT);
     for (let i = 1; i <= c.nodes; i++) await startNode(c, i, { authorizedKey: key.publicOpenSsh });
     const failed = (name: string, log: string): never => {
       throw new LabError(`${name} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log'}`);
