@@ -4,29 +4,11 @@
 // parse); everything heavy they use is imported inside execute().
 import { Cli } from 'clipanion';
 import type { HarborContext } from './commands/base.js';
-import { BindSaCommand } from './commands/bind-sa.js';
-import { CompleteCommand } from './commands/complete.js';
-import { CompletionCommand } from './commands/completion.js';
-import { ContextCommand } from './commands/context.js';
-import { JumpboxCreateCommand } from './commands/jumpbox-create.js';
-import { JumpboxDeleteCommand } from './commands/jumpbox-delete.js';
-import { JumpboxExecCommand } from './commands/jumpbox-exec.js';
-import { JumpboxListCommand } from './commands/jumpbox-list.js';
-import { JumpboxSshCommand } from './commands/jumpbox-ssh.js';
-import { JumpboxStatusCommand } from './commands/jumpbox-status.js';
-import { LoginCommand } from './commands/login.js';
-import { LogoutCommand } from './commands/logout.js';
-import { HelpCommand, RootCommand } from './commands/root.js';
-import { PushCaCommand } from './commands/push-ca.js';
-import { TrustCommand } from './commands/trust.js';
-import { TrustListCommand } from './commands/trust-list.js';
-import { VersionCommand } from './commands/version.js';
+import { COMMANDS } from './commands/index.js';
 import { colorEnabled, makeStyle } from './output/style.js';
 import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
-
-const COMMANDS = [RootCommand, HelpCommand, LoginCommand, LogoutCommand, BindSaCommand, TrustCommand, TrustListCommand, JumpboxCreateCommand, JumpboxStatusCommand, JumpboxDeleteCommand, JumpboxListCommand, JumpboxExecCommand, JumpboxSshCommand, PushCaCommand, VersionCommand, ContextCommand, CompletionCommand, CompleteCommand];
 
 export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({

@@ -23,12 +23,9 @@ export interface CommandDef {
 export interface CompletionSources {
   contexts(): Promise<string[]>;
   namespaces(): Promise<string[]>;
+  /** The values of enumerated flags (`--output`, `--via`, ...). */
+  enums: Record<string, readonly string[]>;
 }
-
-export const VALUE_COMPLETIONS: Record<string, readonly string[]> = {
-  '--output': ['json', 'yaml', 'name', 'wide'],
-  '--dry-run': ['none', 'client', 'server'],
-};
 
 /** Turn clipanion's definitions into the shape completion needs. */
 export function commandDefs(
@@ -95,10 +92,10 @@ function takesValue(word: string | undefined, defs: CommandDef[]): boolean {
 }
 
 async function valuesFor(option: string, sources: CompletionSources): Promise<string[] | undefined> {
-  if (option === '--context') return sources.contexts().catch(() => []);
+  if (option === '--context' || option === '--supervisor-context') return sources.contexts().catch(() => []);
   if (option === '--namespace' || option === '--namespaces') return sources.namespaces().catch(() => []);
   if (option === '--kubeconfig' || option.endsWith('-file')) return undefined; // let the shell complete file names
-  return [...(VALUE_COMPLETIONS[option] ?? [])];
+  return [...(sources.enums[option] ?? [])];
 }
 
 export function completionScript(): string {

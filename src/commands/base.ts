@@ -1,16 +1,20 @@
-// The flags every command shares, and the one place where a command's failure is
-// printed. kubectl hands every argument to a plugin unparsed, so these are ours
-// to parse: --kubeconfig, --context, -n/--namespace, -o/--output, -v, --request-timeout,
-// each in both `--flag value` and `--flag=value` forms.
-import { Command, Option, UsageError, type BaseContext } from 'clipanion';
+// The flags every command shares, the order every command runs in, and the one place
+// where a command's failure is printed. kubectl hands every argument to a plugin
+// unparsed, so these are ours to parse: --kubeconfig, --context, -n/--namespace,
+// -o/--output, -v, --request-timeout, each as `--flag value` or `--flag=value`.
+//
+// A run: flags -> typed request (request(); every usage error is thrown here, exit 2,
+// before any file, network or API access) -> a Session -> the use case (run()) -> exit code.
+import { Command, Option, type BaseContext } from 'clipanion';
 import * as t from 'typanion';
-import type { KubeClient } from '../kube/client.js';
-import type { KubeTarget } from '../kube/config.js';
-import { CliError, isUsageError } from '../errors.js';
-import { OUTPUT_FORMATS, Printer } from '../output/printer.js';
+import type { GlobalRequest, Session, Stdio } from '../app/session.js';
+import { parseDryRun, type DryRun } from '../dryrun.js';
+import { parseDuration } from '../duration.js';
+import { CliError, isUsageError, UsageError } from '../errors.js';
+import { checkNamespaceName } from '../names.js';
+import { OUTPUT_FORMATS, Printer, type OutputFormat } from '../output/printer.js';
 import { colorEnabled } from '../output/style.js';
 import { translate } from '../translate.js';
-import { parseDuration } from '../duration.js';
 
 export interface HarborContext extends BaseContext {
   /** The user's home directory (for ~/.kube/config, ~/.docker/config.json). */
@@ -19,23 +23,7 @@ export interface HarborContext extends BaseContext {
 
 export const DEFAULT_REQUEST_TIMEOUT = '30s';
 
-export interface CommandIo {
-  printer: Printer;
-  kube: () => Promise<KubeClient>;
-  /** A client for another context of the same kubeconfig (the Supervisor of a TKC context). */
-  kubeFor: (context: string) => Promise<KubeClient>;
-  env: NodeJS.ProcessEnv;
-  stdin: NodeJS.ReadableStream;
-  stderr: NodeJS.WritableStream;
-  homedir: string;
-  /** -n/--namespace as given (undefined: the context's). */
-  namespace: string | undefined;
-  timeoutMs: number;
-  verbose: number;
-  dryRun: 'client' | 'server' | undefined;
-}
-
-export abstract class BaseCommand extends Command<HarborContext> {
+export abstract class BaseCommand<R = void> extends Command<HarborContext> {
   kubeconfig = Option.String('--kubeconfig', {
     description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
   });
@@ -62,28 +50,41 @@ export abstract class BaseCommand extends Command<HarborContext> {
   });
 
   private printerMemo: Printer | undefined;
-  private clientMemo: KubeClient | undefined;
 
-  /** The command itself. Return an exit code, or nothing for 0. */
-  abstract run(): Promise<number | void>;
+  /** Flags to a typed request. Throw UsageError for anything wrong; touch nothing. */
+  protected abstract request(): R;
+
+  /** The use case, usually `(await import('../app/x.js')).x(session, request)`. Returns the exit code. */
+  protected abstract run(session: Session, request: R): Promise<number | void>;
 
   /** What this command supports of -o; others are refused. */
-  protected outputFormats(): readonly string[] {
+  protected outputFormats(): readonly OutputFormat[] {
     return OUTPUT_FORMATS;
   }
 
-  /** The dry-run mode the printer marks results with; commands that have --dry-run override it. */
-  protected dryRunMode(): 'client' | 'server' | undefined {
+  /** The raw --dry-run of commands that have one. */
+  protected dryRunFlag(): string | boolean | undefined {
+    return undefined;
+  }
+
+  /** The raw --supervisor-context of commands that have one. */
+  protected supervisorContextFlag(): string | undefined {
     return undefined;
   }
 
   get printer(): Printer {
     if (!this.printerMemo) {
       const { stdout, stderr, env } = this.context;
+      let dryRun: DryRun;
+      try {
+        dryRun = parseDryRun(this.dryRunFlag());
+      } catch {
+        dryRun = undefined;
+      }
       this.printerMemo = new Printer(stdout, stderr, {
         output: this.output,
         verbose: this.verbose,
-        dryRun: this.dryRunMode(),
+        dryRun,
         colorStdout: colorEnabled(stdout as { isTTY?: boolean }, env),
         colorStderr: colorEnabled(stderr as { isTTY?: boolean }, env),
       });
@@ -91,68 +92,47 @@ export abstract class BaseCommand extends Command<HarborContext> {
     return this.printerMemo;
   }
 
-  /** The kubeconfig target (context, cluster, user, namespace) chosen by the flags; no client is built. */
-  async target(): Promise<KubeTarget> {
-    const { resolveTarget } = await import('../kube/config.js');
-    return resolveTarget(
-      { kubeconfig: this.kubeconfig, context: this.kubeContext, namespace: this.namespace },
-      { env: this.context.env, homedir: this.context.homedir },
-    );
-  }
-
-  /** A client for the chosen context, built once per command run. */
-  async kube(): Promise<KubeClient> {
-    if (!this.clientMemo) {
-      const [{ KubeClient }, target] = await Promise.all([import('../kube/client.js'), this.target()]);
-      this.clientMemo = new KubeClient(target, {
-        timeoutMs: this.requestTimeoutMs(),
-        log: this.verbose >= 2 ? (line) => this.printer.debug(line, 2) : undefined,
-      });
-      this.printer.debug(`context "${target.contextName}", server ${target.cluster.server}, namespace "${target.namespace}" (from ${target.namespaceSource})`);
+  /** The shared flags, checked. */
+  protected globalRequest(): GlobalRequest {
+    const timeoutMs = parseDuration(this.requestTimeout);
+    if (timeoutMs === undefined) throw new UsageError(`invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`);
+    if (this.output && !this.outputFormats().includes(this.output)) {
+      throw new UsageError(`this command does not support -o ${this.output} (supported: ${this.outputFormats().join(', ') || 'none'})`);
     }
-    return this.clientMemo;
-  }
-
-  /** What the lazily loaded implementation of a command needs from it. */
-  protected io(): CommandIo {
+    if (this.kubeconfig !== undefined && this.kubeconfig.trim() === '') throw new UsageError('--kubeconfig needs a file path');
+    if (this.kubeContext !== undefined && this.kubeContext.trim() === '') throw new UsageError('--context needs a context name');
+    if (this.namespace !== undefined) {
+      if (this.namespace.trim() === '') throw new UsageError('--namespace needs a name');
+      checkNamespaceName(this.namespace);
+    }
+    const supervisorContext = this.supervisorContextFlag();
+    if (supervisorContext !== undefined && supervisorContext.trim() === '') throw new UsageError('--supervisor-context needs a context name');
     return {
-      printer: this.printer,
-      kube: () => this.kube(),
-      kubeFor: async (context) => {
-        const [{ KubeClient }, { resolveTarget }] = await Promise.all([import('../kube/client.js'), import('../kube/config.js')]);
-        const target = resolveTarget({ kubeconfig: this.kubeconfig, context, namespace: undefined }, { env: this.context.env, homedir: this.context.homedir });
-        return new KubeClient(target, { timeoutMs: this.requestTimeoutMs(), log: this.verbose >= 2 ? (line) => this.printer.debug(line, 2) : undefined });
-      },
-      env: this.context.env,
-      stdin: this.context.stdin,
-      stderr: this.context.stderr,
-      homedir: this.context.homedir,
+      kubeconfig: this.kubeconfig,
+      context: this.kubeContext,
       namespace: this.namespace,
-      timeoutMs: this.requestTimeoutMs(),
+      supervisorContext,
+      timeoutMs,
       verbose: this.verbose,
-      dryRun: this.dryRunMode(),
+      dryRun: parseDryRun(this.dryRunFlag()),
     };
   }
 
-  protected requestTimeoutMs(): number {
-    const ms = parseDuration(this.requestTimeout);
-    if (ms === undefined) throw new UsageError(`invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`);
-    return ms;
-  }
-
   async execute(): Promise<number> {
+    let session: Session | undefined;
     try {
-      this.requestTimeoutMs();
-      if (this.output && !this.outputFormats().includes(this.output)) {
-        throw new UsageError(`this command does not support -o ${this.output} (supported: ${this.outputFormats().join(', ') || 'none'})`);
-      }
-      const code = await this.run();
+      const global = this.globalRequest();
+      const request = this.request();
+      const { Session } = await import('../app/session.js');
+      const { stdin, stdout, stderr, env, homedir } = this.context;
+      session = new Session(this.printer, { stdin, stdout, stderr, env, homedir } as Stdio, global);
+      const code = await this.run(session, request);
       await this.printer.flush();
       return code ?? 0;
     } catch (e) {
       return this.fail(e);
     } finally {
-      this.clientMemo?.close();
+      session?.close();
     }
   }
 

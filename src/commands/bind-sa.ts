@@ -1,7 +1,11 @@
 import { Command, Option } from 'clipanion';
-import { MultiNamespaceCommand } from './multi.js';
+import type { BindSaRequest } from '../app/bind-sa.js';
+import type { Session } from '../app/session.js';
+import { UsageError } from '../errors.js';
+import { checkObjectName } from '../names.js';
+import { MultiNamespaceCommand } from './options.js';
 
-export class BindSaCommand extends MultiNamespaceCommand {
+export class BindSaCommand extends MultiNamespaceCommand<BindSaRequest> {
   static override paths = [['bind-sa']];
 
   static override usage = Command.Usage({
@@ -30,16 +34,29 @@ export class BindSaCommand extends MultiNamespaceCommand {
   allowMissingSecret = Option.Boolean('--allow-missing-secret', false, { description: 'Bind even when the secret does not exist (yet)' });
   unbind = Option.Boolean('--unbind', false, { description: 'Remove the named secrets instead' });
 
-  async run(): Promise<number> {
-    const { bindSa } = await import('../kube/bind.js');
-    return bindSa(this.io(), {
-      ...this.where(),
-      args: this.first === undefined ? this.rest : [this.first, ...this.rest],
-      secrets: this.secret ?? [],
-      allServiceAccounts: this.allServiceAccounts,
+  protected request(): BindSaRequest {
+    const args = this.first === undefined ? this.rest : [this.first, ...this.rest];
+    const named = this.secret ?? [];
+    const secrets = named.length ? named : args.slice(0, 1);
+    const serviceAccounts = named.length ? args : args.slice(1);
+    if (secrets.length === 0) throw new UsageError('name the secret to bind: bind-sa SECRET [SA...], or --secret NAME');
+    if (this.allServiceAccounts && serviceAccounts.length) throw new UsageError('use either ServiceAccount names or --all-service-accounts, not both');
+    if (this.unbind && this.create) throw new UsageError('--create makes no sense with --unbind');
+    for (const n of secrets) checkObjectName(n, 'secret');
+    for (const n of serviceAccounts) checkObjectName(n, 'ServiceAccount');
+    return {
+      secrets: [...new Set(secrets)],
+      serviceAccounts: this.allServiceAccounts ? undefined : serviceAccounts.length ? [...new Set(serviceAccounts)] : ['default'],
+      namespaces: this.namespaceSelection(),
       create: this.create,
       allowMissingSecret: this.allowMissingSecret,
       unbind: this.unbind,
-    });
+      parallel: this.parallelism,
+      dryRun: this.dryRunValue,
+    };
+  }
+
+  protected async run(session: Session, request: BindSaRequest): Promise<number> {
+    return (await import('../app/bind-sa.js')).bindSa(session, request);
   }
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import type { HarborContext } from './base.js';
+import { ENUMS } from './options.js';
 
 /** Hidden: answers Cobra's `__complete` protocol for kubectl_complete-harbor. */
 export class CompleteCommand extends Command<HarborContext> {
@@ -21,6 +22,7 @@ export class CompleteCommand extends Command<HarborContext> {
     const environment = { env: this.context.env, homedir: this.context.homedir };
     const flags = { kubeconfig: flag('--kubeconfig'), context: flag('--context') };
     const lines = await complete(this.words, defs, {
+      enums: ENUMS,
       contexts: async () => {
         const { loadKubeconfig } = await import('../kube/config.js');
         return loadKubeconfig(flags, environment).kc.getContexts().map((c) => c.name);

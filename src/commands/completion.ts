@@ -1,11 +1,12 @@
-import path from 'node:path';
 import { Command, Option } from 'clipanion';
+import type { Session } from '../app/session.js';
+import { UsageError } from '../errors.js';
+import type { OutputFormat } from '../output/printer.js';
 import { BaseCommand } from './base.js';
-import { ConfigError } from '../errors.js';
 
 export const COMPLETION_EXECUTABLE = 'kubectl_complete-harbor';
 
-export class CompletionCommand extends BaseCommand {
+export class CompletionCommand extends BaseCommand<{ install: boolean; dir: string | undefined }> {
   static override paths = [['completion']];
 
   static override usage = Command.Usage({
@@ -27,26 +28,18 @@ export class CompletionCommand extends BaseCommand {
 
   dir = Option.String('--dir', { description: 'Where --install writes (default: the directory of kubectl-harbor on PATH)' });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return [];
   }
 
-  async run(): Promise<void> {
-    const [{ completionScript }, { findOnPath, writeFileAtomic }] = await Promise.all([import('../complete.js'), import('../local/files.js')]);
-    const script = completionScript();
-    if (!this.install) {
-      if (this.dir) throw new ConfigError('--dir goes with --install');
-      this.context.stdout.write(script);
-      return;
-    }
-    let dir = this.dir;
-    if (!dir) {
-      const plugin = findOnPath('kubectl-harbor', this.context.env);
-      if (!plugin) throw new ConfigError('kubectl-harbor is not on PATH; pass --dir with a directory that is');
-      dir = path.dirname(plugin);
-    }
-    const file = path.join(dir, COMPLETION_EXECUTABLE);
-    const action = writeFileAtomic(file, script, 0o755);
-    this.printer.status(`${file} ${action}`);
+  protected request(): { install: boolean; dir: string | undefined } {
+    if (this.dir !== undefined && !this.install) throw new UsageError('--dir goes with --install');
+    if (this.dir !== undefined && this.dir.trim() === '') throw new UsageError('--dir needs a directory');
+    return { install: this.install, dir: this.dir };
+  }
+
+  protected async run(session: Session, request: { install: boolean; dir: string | undefined }): Promise<void> {
+    const { completion } = await import('../app/completion.js');
+    return completion(session, request, COMPLETION_EXECUTABLE);
   }
 }

@@ -1,4 +1,6 @@
 import { Command } from 'clipanion';
+import type { Session } from '../app/session.js';
+import type { OutputFormat } from '../output/printer.js';
 import { BaseCommand } from './base.js';
 
 export class ContextCommand extends BaseCommand {
@@ -18,47 +20,13 @@ export class ContextCommand extends BaseCommand {
     ],
   });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml'];
   }
 
-  async run(): Promise<void> {
-    const [t, { VSPHERE_PASSWORD_ENV }] = await Promise.all([this.target(), import('../kube/vsphere.js')]);
-    const v = t.vsphere;
-    const doc = {
-      context: t.contextName,
-      server: t.cluster.server,
-      user: t.user.name,
-      namespace: t.namespace,
-      namespaceFrom: t.namespaceSource,
-      kubeconfig: t.files,
-      ...(v
-        ? {
-            vsphere: {
-              kind: v.kind,
-              server: v.server,
-              username: v.username,
-              supervisorContext: v.supervisorContext ?? null,
-              passwordFromEnv: Boolean(this.context.env[VSPHERE_PASSWORD_ENV]),
-            },
-          }
-        : {}),
-    };
-    await this.printer.document(doc, () => {
-      const rows: Array<[string, string]> = [
-        ['Context', t.contextName],
-        ['Server', t.cluster.server],
-        ['User', t.user.name],
-        ['Namespace', `${t.namespace} (from ${t.namespaceSource})`],
-        ['Kubeconfig', t.files.join(', ') || 'in-cluster'],
-      ];
-      if (v) {
-        const what = v.kind === 'supervisor' ? 'Supervisor' : v.kind === 'namespace' ? 'vSphere Namespace' : 'Tanzu Kubernetes cluster';
-        rows.push(['vSphere', `${what} context, user ${v.username}`]);
-        rows.push(['Supervisor', v.supervisorContext ? `context ${v.supervisorContext}` : 'no Supervisor context in the kubeconfig']);
-        rows.push(['Password', `${VSPHERE_PASSWORD_ENV} is ${doc.vsphere?.passwordFromEnv ? 'set' : 'not set'}`]);
-      }
-      return rows.map(([k, val]) => `${`${k}:`.padEnd(12)}${val}\n`).join('');
-    });
+  protected request(): void {}
+
+  protected async run(session: Session): Promise<number> {
+    return (await import('../app/context.js')).context(session);
   }
 }

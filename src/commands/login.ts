@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { MultiNamespaceCommand } from './multi.js';
+import type { LoginRequest } from '../app/login.js';
+import type { Session } from '../app/session.js';
+import { UsageError } from '../errors.js';
+import { checkObjectName } from '../names.js';
+import { parseRegistry } from '../registry/endpoint.js';
+import { MultiNamespaceCommand, nonEmpty, optionalPath } from './options.js';
 
-export class LoginCommand extends MultiNamespaceCommand {
+export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
   static override paths = [['login']];
 
   static override usage = Command.Usage({
@@ -39,22 +44,29 @@ export class LoginCommand extends MultiNamespaceCommand {
   bindSa = Option.Array('--bind-sa', { description: 'Also add the secret to this ServiceAccount (repeatable)' });
   dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
 
-  async run(): Promise<number> {
-    const { login } = await import('../registry/login.js');
-    return login(this.io(), {
-      ...this.where(),
-      registry: this.registry,
-      username: this.username,
+  protected request(): LoginRequest {
+    if (this.passwordStdin && this.password !== undefined) throw new UsageError('use either --password-stdin or -p/--password, not both');
+    if (this.caFile !== undefined && this.insecure) throw new UsageError('use either --ca-file or --insecure-skip-tls-verify, not both');
+    return {
+      registry: this.registry === undefined ? undefined : parseRegistry(this.registry, { plainHttp: this.plainHttp }),
+      plainHttp: this.plainHttp,
+      username: nonEmpty('--username', this.username),
       password: this.password,
       passwordStdin: this.passwordStdin,
-      caFile: this.caFile,
+      caFile: nonEmpty('--ca-file', this.caFile),
       insecure: this.insecure,
-      plainHttp: this.plainHttp,
       skipVerify: this.skipVerify,
-      secretName: this.secretName,
+      secretName: this.secretName === undefined ? undefined : checkObjectName(this.secretName, '--secret-name'),
+      namespaces: this.namespaceSelection(),
       overwrite: this.overwrite,
-      bindSa: this.bindSa ?? [],
-      dockerConfig: this.dockerConfig,
-    });
+      bindSa: (this.bindSa ?? []).map((n) => checkObjectName(n, '--bind-sa')),
+      dockerConfig: optionalPath('--docker-config', this.dockerConfig),
+      parallel: this.parallelism,
+      dryRun: this.dryRunValue,
+    };
+  }
+
+  protected async run(session: Session, request: LoginRequest): Promise<number> {
+    return (await import('../app/login.js')).login(session, request);
   }
 }

@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { MultiNamespaceCommand } from './multi.js';
+import type { LogoutRequest } from '../app/logout.js';
+import type { Session } from '../app/session.js';
+import { checkObjectName } from '../names.js';
+import type { OutputFormat } from '../output/printer.js';
+import { parseRegistry } from '../registry/endpoint.js';
+import { MultiNamespaceCommand, nonEmpty, optionalPath } from './options.js';
 
-export class LogoutCommand extends MultiNamespaceCommand {
+export class LogoutCommand extends MultiNamespaceCommand<LogoutRequest> {
   static override paths = [['logout']];
 
   static override usage = Command.Usage({
@@ -21,18 +26,23 @@ export class LogoutCommand extends MultiNamespaceCommand {
   secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
   dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also remove the registry from $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['name'];
   }
 
-  async run(): Promise<number> {
-    const { logout } = await import('../registry/logout.js');
-    return logout(this.io(), {
-      ...this.where(),
-      registry: this.registry,
+  protected request(): LogoutRequest {
+    return {
+      registry: this.registry === undefined ? undefined : parseRegistry(this.registry, { plainHttp: this.plainHttp }),
       plainHttp: this.plainHttp,
-      secretName: this.secretName,
-      dockerConfig: this.dockerConfig,
-    });
+      secretName: this.secretName === undefined ? undefined : checkObjectName(this.secretName, '--secret-name'),
+      namespaces: this.namespaceSelection(),
+      dockerConfig: optionalPath('--docker-config', this.dockerConfig),
+      parallel: this.parallelism,
+      dryRun: this.dryRunValue,
+    };
+  }
+
+  protected async run(session: Session, request: LogoutRequest): Promise<number> {
+    return (await import('../app/logout.js')).logout(session, request);
   }
 }

@@ -1,7 +1,14 @@
 import { Command, Option } from 'clipanion';
-import { JumpboxBase } from './jumpbox-shared.js';
+import type { PushCaRequest } from '../app/push-ca.js';
+import type { Session } from '../app/session.js';
+import { UsageError } from '../errors.js';
+import { caNameFor, checkCaName, checkObjectName } from '../names.js';
+import type { OutputFormat } from '../output/printer.js';
+import { parseRegistry } from '../registry/endpoint.js';
+import { CaOptions, NodeAccessCommand, parseCaSource, parseNodePick, RESTART, roleOption, VIA } from './options.js';
+import * as t from 'typanion';
 
-export class PushCaCommand extends JumpboxBase {
+export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
   static override paths = [['push-ca']];
 
   static override usage = Command.Usage({
@@ -19,39 +26,41 @@ export class PushCaCommand extends JumpboxBase {
   });
 
   cluster = Option.String({ name: 'CLUSTER' });
-  caFile = Option.String('--ca-file', { description: 'The CA: PEM (one, a chain, a bundle) or DER' });
-  fromRegistry = Option.String('--from-registry', { description: 'Fetch the CA from this registry (HOST[:PORT])' });
-  fingerprint = Option.String('--fingerprint', { description: 'Pin the CA: sha256:<64 hex digits>' });
+  caFile = CaOptions.caFile();
+  fromRegistry = CaOptions.fromRegistry();
+  fingerprint = CaOptions.fingerprint();
   yes = Option.Boolean('-y,--yes', false, { description: 'Trust a fetched CA without pinning' });
-  allowLeaf = Option.Boolean('--allow-leaf', false, { description: 'Accept a self-signed server certificate that is not a CA' });
+  allowLeaf = CaOptions.allowLeaf();
   registry = Option.String('--registry', { description: 'HOST[:PORT] the nodes pull from (default: where the CA came from)' });
   name = Option.String('--name', { description: 'File name of the CA on the nodes (default from the registry)' });
   nodes = Option.Array('--nodes', { description: 'Only these nodes (VM name, prefix or IP; repeatable)' });
-  role = Option.String('--role', { description: 'Only controlplane or node' });
-  via = Option.String('--via', 'jumpbox', { description: 'jumpbox or direct' });
-  restart = Option.String('--restart', 'auto', { description: 'Restart containerd: auto (when the system bundle changed), always or never' });
+  role = roleOption();
+  via = Option.String('--via', 'jumpbox', { validator: t.isEnum([...VIA]), description: 'jumpbox or direct' });
+  restart = Option.String('--restart', 'auto', { validator: t.isEnum([...RESTART]), description: 'Restart containerd: auto (when the system bundle changed), always or never' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Connect and report what each node would change; change nothing' });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml', 'wide'];
   }
 
-  async run(): Promise<number> {
-    const { pushCa } = await import('../tanzu/push-ca.js');
-    return pushCa(this.io(), this.cluster, {
-      ...this.jumpboxFlags(),
-      caFile: this.caFile,
-      fromRegistry: this.fromRegistry,
-      fingerprint: this.fingerprint,
-      yes: this.yes,
-      allowLeaf: this.allowLeaf,
-      registry: this.registry,
-      name: this.name,
-      nodes: this.nodes ?? [],
-      role: this.role,
-      via: this.via,
-      restart: this.restart,
+  protected request(): PushCaRequest {
+    const source = parseCaSource(this);
+    const host = this.registry !== undefined ? parseRegistry(this.registry).host : source.fromRegistry ? parseRegistry(source.fromRegistry).host : undefined;
+    if (!host) throw new UsageError('name the registry the nodes pull from: --registry HOST[:PORT] (or --from-registry)');
+    if (!source.caFile && !source.fromRegistry) throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
+    return {
+      cluster: checkObjectName(this.cluster, 'CLUSTER'),
+      access: this.nodeAccess(this.via === 'direct' || this.direct),
+      source,
+      host,
+      name: checkCaName(this.name ?? caNameFor(host)),
+      pick: parseNodePick({ nodes: this.nodes ?? [], role: this.role, all: (this.nodes ?? []).length === 0 && this.role === undefined }),
+      restart: this.restart as PushCaRequest['restart'],
       dryRun: this.dryRun,
-    });
+    };
+  }
+
+  protected async run(session: Session, request: PushCaRequest): Promise<number> {
+    return (await import('../app/push-ca.js')).pushCa(session, request);
   }
 }

@@ -1,6 +1,8 @@
 import { Command } from 'clipanion';
-import { BaseCommand } from './base.js';
+import type { Session } from '../app/session.js';
+import type { OutputFormat } from '../output/printer.js';
 import { COMMIT, VERSION } from '../version.js';
+import { BaseCommand } from './base.js';
 
 export class VersionCommand extends BaseCommand {
   static override paths = [['version'], ['--version']];
@@ -15,17 +17,19 @@ export class VersionCommand extends BaseCommand {
     ],
   });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml'];
   }
 
-  async run(): Promise<void> {
+  protected request(): void {}
+
+  protected async run(session: Session): Promise<void> {
     const info = {
       version: `v${VERSION}`,
       gitCommit: COMMIT,
       nodeVersion: process.version,
       platform: `${process.platform}/${process.arch}`,
     };
-    await this.printer.document(info, () => `kubectl-harbor v${VERSION}\n`);
+    await session.printer.document(info, () => `kubectl-harbor v${VERSION}\n`);
   }
 }

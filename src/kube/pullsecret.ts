@@ -4,12 +4,12 @@
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
 // retried on 409.
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
+import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
-import { FIELD_MANAGER, readModifyWrite } from './patch.js';
+import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
+import { getOptional, serverDryRun, update } from './write.js';
 
-export const MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const MANAGER = 'kubectl-harbor';
 export const DOCKERCONFIGJSON = 'kubernetes.io/dockerconfigjson';
 
 export interface AuthEntry {
@@ -41,7 +41,7 @@ export function newPullSecret(name: string, namespace: string, host: string, ent
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, labels: { [MANAGED_BY]: MANAGER } },
+    metadata: { name, namespace, labels: managedLabels() },
     type: DOCKERCONFIGJSON,
     data: { '.dockerconfigjson': encode({ auths: { [host]: { ...entry } } }) },
   };
@@ -51,10 +51,8 @@ export type WriteAction = 'created' | 'configured' | 'unchanged';
 
 export interface UpsertOptions {
   overwrite: boolean;
-  dryRun: 'client' | 'server' | undefined;
+  dryRun: DryRun;
 }
-
-const isManaged = (s: V1Secret): boolean => s.metadata?.labels?.[MANAGED_BY] === MANAGER;
 
 function sameEntry(a: Record<string, unknown> | undefined, b: AuthEntry): boolean {
   return !!a && a.username === b.username && a.password === b.password && a.auth === b.auth && Object.keys(a).length === 3;
@@ -76,43 +74,27 @@ export function mergeInto(cur: V1Secret, host: string, entry: AuthEntry, o: Upse
 export async function upsertPullSecret(client: KubeClient, name: string, namespace: string, host: string, entry: AuthEntry, o: UpsertOptions): Promise<{ secret: V1Secret; action: WriteAction }> {
   const core = client.api(CoreV1Api);
   const where = `secret/${name} in namespace "${namespace}"`;
-  const dryRun = o.dryRun === 'server' ? 'All' : undefined;
-  const read = async (): Promise<V1Secret | undefined> => {
-    try {
-      return await core.readNamespacedSecret({ name, namespace });
-    } catch (e) {
-      if ((e as { code?: number }).code === 404) return undefined;
-      throw e;
-    }
-  };
-  const existing = await client.call(`reading ${where}`, read);
+  const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
+  const existing = await getOptional(client, `reading ${where}`, read);
   if (!existing) {
     const fresh = newPullSecret(name, namespace, host, entry);
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
-      const secret = await client.call(`creating ${where}`, () => core.createNamespacedSecret({ namespace, body: fresh, dryRun, fieldManager: FIELD_MANAGER }));
+      const secret = await client.call(`creating ${where}`, () => core.createNamespacedSecret({ namespace, body: fresh, dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER }));
       return { secret, action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
   }
-  if (o.dryRun === 'client') {
-    const next = mergeInto(existing!, host, entry, o);
-    return next ? { secret: next, action: 'configured' } : { secret: existing!, action: 'unchanged' };
-  }
-  let first: V1Secret | undefined = existing;
-  const r = await client.call(`updating ${where}`, () =>
-    readModifyWrite<V1Secret>(
-      async () => {
-        const f = first;
-        first = undefined;
-        return f ?? core.readNamespacedSecret({ name, namespace });
-      },
-      (cur) => mergeInto(cur, host, entry, o),
-      (next) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
-    ),
-  );
+  const r = await update(client, {
+    doing: `updating ${where}`,
+    initial: existing,
+    read,
+    modify: (cur) => mergeInto(cur, host, entry, o),
+    write: (next, dryRun) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    dryRun: o.dryRun,
+  });
   return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
 
@@ -120,41 +102,36 @@ export async function upsertPullSecret(client: KubeClient, name: string, namespa
  * Take `host` out of a managed secret: delete the secret when it was the only registry,
  * else remove just that entry. Foreign secrets are left alone.
  */
-export async function removeFromPullSecret(client: KubeClient, name: string, namespace: string, host: string, dryRun: 'client' | 'server' | undefined): Promise<{ secret?: V1Secret; action: 'deleted' | 'configured' | 'unchanged' }> {
+export async function removeFromPullSecret(client: KubeClient, name: string, namespace: string, host: string, dryRun: DryRun): Promise<{ secret?: V1Secret; action: 'deleted' | 'configured' | 'unchanged' }> {
   const core = client.api(CoreV1Api);
   const where = `secret/${name} in namespace "${namespace}"`;
-  let cur: V1Secret;
-  try {
-    cur = await client.call(`reading ${where}`, () => core.readNamespacedSecret({ name, namespace }));
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return { action: 'unchanged' };
-    throw e;
-  }
+  const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
+  const cur = await getOptional(client, `reading ${where}`, read);
+  if (!cur) return { action: 'unchanged' };
   if (!isManaged(cur)) throw new CliError('NOT_MANAGED', `${where} was not created by kubectl-harbor; not touching it`);
   const cfg = readDockerConfig(cur);
   if (!cfg.auths?.[host]) return { secret: cur, action: 'unchanged' };
   const others = Object.keys(cfg.auths).filter((h) => h !== host);
-  const serverDry = dryRun === 'server' ? 'All' : undefined;
   if (others.length === 0) {
     if (dryRun !== 'client') {
       await client.call(`deleting ${where}`, () =>
-        core.deleteNamespacedSecret({ name, namespace, dryRun: serverDry, body: { preconditions: { resourceVersion: cur.metadata?.resourceVersion } } }),
+        core.deleteNamespacedSecret({ name, namespace, dryRun: serverDryRun(dryRun), body: { preconditions: { resourceVersion: cur.metadata?.resourceVersion } } }),
       );
     }
     return { secret: cur, action: 'deleted' };
   }
-  if (dryRun === 'client') return { secret: cur, action: 'configured' };
-  const r = await client.call(`updating ${where}`, () =>
-    readModifyWrite<V1Secret>(
-      () => core.readNamespacedSecret({ name, namespace }),
-      (s) => {
-        const c = readDockerConfig(s);
-        if (!c.auths?.[host]) return undefined;
-        const { [host]: _, ...rest } = c.auths;
-        return { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
-      },
-      (next) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: serverDry, fieldManager: FIELD_MANAGER }),
-    ),
-  );
+  const r = await update(client, {
+    doing: `updating ${where}`,
+    initial: cur,
+    read,
+    modify: (s) => {
+      const c = readDockerConfig(s);
+      if (!c.auths?.[host]) return undefined;
+      const { [host]: _, ...rest } = c.auths;
+      return { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
+    },
+    write: (next, dry) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    dryRun,
+  });
   return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }

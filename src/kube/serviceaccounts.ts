@@ -4,15 +4,16 @@
 // append only what is missing (keeping order and every existing entry), PUT with the
 // resourceVersion read, retry on 409. Nothing to add means nothing written.
 import { CoreV1Api, type V1ServiceAccount } from '@kubernetes/client-node';
-import { ApiError, CliError } from '../errors.js';
+import type { DryRun } from '../dryrun.js';
+import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
-import { FIELD_MANAGER, readModifyWrite } from './patch.js';
-import { MANAGED_BY, MANAGER } from './pullsecret.js';
+import { FIELD_MANAGER, managedLabels } from './labels.js';
+import { getOptional, serverDryRun, update } from './write.js';
 
 export interface BindOptions {
   unbind?: boolean;
   create?: boolean;
-  dryRun?: 'client' | 'server' | undefined;
+  dryRun?: DryRun;
 }
 
 export type BindAction = 'bound' | 'unbound' | 'unchanged' | 'created';
@@ -32,39 +33,26 @@ export function bindList(current: Array<{ name?: string }> | undefined, secrets:
 export async function bindServiceAccount(client: KubeClient, namespace: string, name: string, secrets: string[], o: BindOptions = {}): Promise<{ sa: V1ServiceAccount; action: BindAction }> {
   const core = client.api(CoreV1Api);
   const where = `serviceaccount/${name} in namespace "${namespace}"`;
-  const dryRun = o.dryRun === 'server' ? 'All' : undefined;
   const read = (): Promise<V1ServiceAccount> => core.readNamespacedServiceAccount({ name, namespace });
-  let current: V1ServiceAccount;
-  try {
-    current = await client.call(`reading ${where}`, read);
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  const current = await getOptional(client, `reading ${where}`, read);
+  if (!current) {
     if (o.unbind) return { sa: { metadata: { name, namespace } }, action: 'unchanged' };
     if (!o.create) throw new CliError('SA_NOT_FOUND', `${where} does not exist; pass --create to create it`);
-    const fresh: V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: { [MANAGED_BY]: MANAGER } }, imagePullSecrets: [...new Set(secrets)].map((s) => ({ name: s })) };
+    const fresh: V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: managedLabels() }, imagePullSecrets: [...new Set(secrets)].map((s) => ({ name: s })) };
     if (o.dryRun === 'client') return { sa: fresh, action: 'created' };
-    const sa = await client.call(`creating ${where}`, () => core.createNamespacedServiceAccount({ namespace, body: fresh, dryRun, fieldManager: FIELD_MANAGER }));
+    const sa = await client.call(`creating ${where}`, () => core.createNamespacedServiceAccount({ namespace, body: fresh, dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER }));
     return { sa, action: 'created' };
   }
-  const changed = o.unbind ? 'unbound' : 'bound';
-  if (o.dryRun === 'client') {
-    const list = bindList(current.imagePullSecrets, secrets, Boolean(o.unbind));
-    return list ? { sa: { ...current, imagePullSecrets: list }, action: changed } : { sa: current, action: 'unchanged' };
-  }
-  let first: V1ServiceAccount | undefined = current;
-  const r = await client.call(`updating ${where}`, () =>
-    readModifyWrite<V1ServiceAccount>(
-      async () => {
-        const f = first;
-        first = undefined;
-        return f ?? read();
-      },
-      (sa) => {
-        const list = bindList(sa.imagePullSecrets, secrets, Boolean(o.unbind));
-        return list ? { ...sa, imagePullSecrets: list } : undefined;
-      },
-      (next) => core.replaceNamespacedServiceAccount({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
-    ),
-  );
-  return { sa: r.object, action: r.changed ? changed : 'unchanged' };
+  const r = await update(client, {
+    doing: `updating ${where}`,
+    initial: current,
+    read,
+    modify: (sa) => {
+      const list = bindList(sa.imagePullSecrets, secrets, Boolean(o.unbind));
+      return list ? { ...sa, imagePullSecrets: list } : undefined;
+    },
+    write: (next, dryRun) => core.replaceNamespacedServiceAccount({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    dryRun: o.dryRun,
+  });
+  return { sa: r.object, action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
 }

@@ -3,6 +3,7 @@
 // collected and printed once at the end (one object, or a v1 List), so that the
 // output of `--dry-run=client -o yaml` can be piped into `kubectl apply -f -`.
 import type { Writable } from 'node:stream';
+import type { DryRun } from '../dryrun.js';
 import { makeStyle, type Style } from './style.js';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'name', 'wide'] as const;
@@ -21,7 +22,7 @@ export interface PrinterOptions {
   verbose: number;
   colorStdout: boolean;
   colorStderr: boolean;
-  dryRun?: 'client' | 'server' | undefined;
+  dryRun?: DryRun;
 }
 
 /** `secret/name`, or `kind.group/name` for objects outside the core group, as kubectl prints them. */
@@ -95,6 +96,22 @@ export class Printer {
         this.line(`${resourceRef(obj)} ${action}${dry}`);
       }
     }
+  }
+
+  /**
+   * Rows under a header, columns padded to the widest cell plus three spaces (as kubectl
+   * prints them); the last column is not padded. Nothing is printed for no rows.
+   */
+  table(head: string[], rows: string[][]): void {
+    if (rows.length === 0) return;
+    const all = [head, ...rows];
+    const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)) + 3);
+    for (const r of all) this.line(r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('').trimEnd());
+  }
+
+  /** json or yaml: the command prints one document instead of text. */
+  get structured(): boolean {
+    return this.opts.output === 'json' || this.opts.output === 'yaml';
   }
 
   /** A non-Kubernetes document (version, context): json/yaml as asked, else the text form. */

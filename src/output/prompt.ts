@@ -35,3 +35,35 @@ export async function readSecretFromStdin(stdin: Readable): Promise<string> {
   const text = Buffer.concat(chunks).toString('utf8');
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
 }
+
+/** The questions a command may ask, on the terminal it runs in; tests replace it. */
+export class Prompter {
+  constructor(
+    private readonly stdin: Readable & { isTTY?: boolean },
+    private readonly stderr: Writable & { isTTY?: boolean },
+  ) {}
+
+  /** Both ends are a terminal: questions can be asked. */
+  get interactive(): boolean {
+    return isTty(this.stdin) && isTty(this.stderr);
+  }
+
+  get stdinIsTty(): boolean {
+    return isTty(this.stdin);
+  }
+
+  /** A yes/no question; undefined when there is no terminal to ask on (the caller says what flag to pass). */
+  async confirm(question: string): Promise<boolean | undefined> {
+    if (!this.interactive) return undefined;
+    return /^y(es)?$/i.test((await ask(question, this.stdin, this.stderr, false)).trim());
+  }
+
+  ask(question: string, hidden: boolean): Promise<string> {
+    return ask(question, this.stdin, this.stderr, hidden);
+  }
+
+  /** All of stdin (for --password-stdin). */
+  readSecret(): Promise<string> {
+    return readSecretFromStdin(this.stdin);
+  }
+}

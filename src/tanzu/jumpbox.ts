@@ -5,8 +5,7 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { ApiError, CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { FIELD_MANAGER } from '../kube/patch.js';
-import { MANAGED_BY, MANAGER } from '../kube/pullsecret.js';
+import { FIELD_MANAGER, MANAGED_BY, MANAGER } from '../kube/labels.js';
 
 export const CLUSTER_LABEL = 'kubectl-harbor/cluster';
 export const ROLE_LABEL = 'app.kubernetes.io/component';

@@ -10,7 +10,8 @@
 import { CoreV1Api, CustomObjectsApi, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
 import { ApiError, CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { FIELD_MANAGER, readModifyWrite } from '../kube/patch.js';
+import { FIELD_MANAGER } from '../kube/labels.js';
+import { readModifyWrite } from '../kube/write.js';
 import { appendToBundle, bundleFingerprints, describe, type CertInfo } from '../tls/ca.js';
 import crypto from 'node:crypto';
 

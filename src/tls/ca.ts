@@ -88,26 +88,6 @@ export function checkUsable(c: CertInfo, opts: { allowLeaf?: boolean; now?: Date
   }
 }
 
-/** `sha256:<hex>`, bare hex, or openssl's colon form, compared without case. */
-export function normalizeFingerprint(pin: string): string {
-  const hex = pin.trim().replace(/^sha256:/i, '').replace(/:/g, '').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new CertificateError(`--fingerprint "${pin}" is not a SHA-256 fingerprint (sha256: and 64 hex digits)`);
-  return `sha256:${hex}`;
-}
-
-const NAME = /^[A-Za-z0-9._-]+$/;
-
-/** TKGS trust names: alphanumerics, '-', '_' and '.'. */
-export function checkCaName(name: string): string {
-  if (!name || name.length > 253 || !NAME.test(name)) throw new CertificateError(`CA name "${name}" may only hold letters, digits, '-', '_' and '.' (at most 253)`);
-  return name;
-}
-
-/** A name derived from a registry host: harbor.example.com:8443 -> harbor.example.com-8443. */
-export function caNameFor(host: string): string {
-  return host.replace(/^\[|\]/g, '').replace(/:/g, '-').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 253);
-}
-
 /** The certificates of a bundle with their fingerprints, for "already present?" checks. */
 export function bundleFingerprints(text: string): Set<string> {
   const out = new Set<string>();

@@ -1,5 +1,5 @@
 // The requests kubectl-harbor makes through @kubernetes/client-node 1.4 (via its own
-// KubeClient, patchObject and readModifyWrite), against the emulator. The same kinds of
+// KubeClient and its write path), against the emulator. The same kinds of
 // request are made by the real kubectl in apiserver-kubectl.test.ts.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import { CoreV1Api, CustomObjectsApi, Exec, type V1ServiceAccount } from '@kuber
 import { CliError } from '../../src/errors.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
-import { patchObject, readModifyWrite } from '../../src/kube/patch.js';
+import { readModifyWrite, update } from '../../src/kube/write.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
@@ -65,16 +65,21 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     await assert.rejects(core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'dev', body: stale }), (e: any) => e.code === 409);
   });
 
-  test('patchObject: merge patch on a ConfigMap and a custom resource, strategic on a ServiceAccount, server dry run', async () => {
-    const cm = await patchObject(client, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'image-fetcher-ca-bundle', namespace: 'kube-system' } }, { metadata: { labels: { touched: 'yes' } } }, 'merge');
-    assert.equal(cm.metadata?.labels?.touched, 'yes');
-    const tsc = await patchObject(client, { apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TkgServiceConfiguration', metadata: { name: 'tkg-service-configuration' } }, { spec: { trust: { additionalTrustedCAs: [{ name: 'lab', data: 'bGFi' }] } } }, 'merge');
-    assert.deepEqual((tsc as any).spec.trust.additionalTrustedCAs, [{ name: 'lab', data: 'bGFi' }]);
-    const before = await core.readNamespacedServiceAccount({ name: 'default', namespace: 'dev' });
-    const dry = await patchObject(client, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'dev' } }, { metadata: { labels: { dry: 'run' } } }, 'strategic', { dryRun: 'server' });
-    assert.equal(dry.metadata?.labels?.dry, 'run');
-    const after = await core.readNamespacedServiceAccount({ name: 'default', namespace: 'dev' });
-    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+  test('update: the first read reused, client dry run writes nothing, server dry run sends dryRun=All and keeps the object', async () => {
+    const read = () => core.readNamespacedConfigMap({ name: 'image-fetcher-ca-bundle', namespace: 'kube-system' });
+    const before = await read();
+    const modify = (cm: typeof before) => ({ ...cm, metadata: { ...cm.metadata, labels: { ...(cm.metadata?.labels ?? {}), touched: 'yes' } } });
+    const write = (next: typeof before, dryRun: 'All' | undefined) => core.replaceNamespacedConfigMap({ name: 'image-fetcher-ca-bundle', namespace: 'kube-system', body: next, dryRun });
+    for (const dryRun of ['client', 'server'] as const) {
+      const r = await update(client, { doing: 'updating the bundle', initial: before, read, modify, write, dryRun });
+      assert.equal(r.changed, true);
+      assert.equal(r.object.metadata?.labels?.touched, 'yes');
+      assert.equal((await read()).metadata?.resourceVersion, before.metadata?.resourceVersion);
+    }
+    const real = await update(client, { doing: 'updating the bundle', read, modify, write, dryRun: undefined });
+    assert.notEqual(real.object.metadata?.resourceVersion, before.metadata?.resourceVersion);
+    const again = await update(client, { doing: 'updating the bundle', read, modify: () => undefined, write, dryRun: undefined });
+    assert.equal(again.changed, false);
   });
 
   test('custom objects and selectors: TKCs, VirtualMachines by label, events by field', async () => {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
-import { appendToBundle, bundleFingerprints, caNameFor, checkCaName, checkUsable, normalizeFingerprint, parseCertificates } from '../../src/tls/ca.js';
+import { caNameFor, checkCaName, normalizeFingerprint } from '../../src/names.js';
+import { appendToBundle, bundleFingerprints, checkUsable, parseCertificates } from '../../src/tls/ca.js';
 import { makeCa, makeCert } from '../../lab/pki.js';
 
 const ca = makeCa('Test Root CA', 'Test');

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, type V1ServiceAccount } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
-import { patchObject, readModifyWrite } from '../../src/kube/patch.js';
+import { readModifyWrite } from '../../src/kube/write.js';
 import { KC, tempDir } from '../helpers/kubeconfig.js';
 
 interface Seen {
@@ -76,22 +76,6 @@ after(() => {
 function client(opts: { timeoutMs?: number; log?: (l: string) => void } = {}) {
   return new KubeClient(resolveTarget({ kubeconfig: file }, { env: {}, homedir: '/nonexistent' }), { timeoutMs: opts.timeoutMs ?? 5000, log: opts.log });
 }
-
-test('patchObject always sets the content type: merge and strategic', async () => {
-  const c = client();
-  try {
-    seen = [];
-    const target = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'ns' } };
-    await patchObject(c, target, { metadata: { labels: { a: 'b' } } }, 'merge');
-    await patchObject(c, target, { imagePullSecrets: [{ name: 'x' }] }, 'strategic');
-    const patches = seen.filter((s) => s.method === 'PATCH');
-    assert.deepEqual(patches.map((p) => p.contentType), ['application/merge-patch+json', 'application/strategic-merge-patch+json']);
-    assert.match(patches[0]!.url, /fieldManager=kubectl-harbor/);
-    assert.equal(patches[0]!.auth, `Bearer ${TOKEN}`);
-  } finally {
-    c.close();
-  }
-});
 
 test('readModifyWrite: PUT with the resourceVersion read, retried on 409, keeps existing entries', async () => {
   const c = client();

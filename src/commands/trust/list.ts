@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from './base.js';
+import type { Session } from '../../app/session.js';
+import type { TrustListRequest } from '../../app/trust-list.js';
+import { checkObjectName } from '../../names.js';
+import type { OutputFormat } from '../../output/printer.js';
+import { BaseCommand } from '../base.js';
+import { nonEmpty, supervisorContextOption } from '../options.js';
 
-export class TrustListCommand extends BaseCommand {
+export class TrustListCommand extends BaseCommand<TrustListRequest> {
   static override paths = [['trust', 'list']];
 
   static override usage = Command.Usage({
@@ -22,12 +27,27 @@ export class TrustListCommand extends BaseCommand {
   local = Option.Boolean('--local', false, { description: 'certs.d on this machine' });
   containerdDir = Option.String('--containerd-dir', { description: 'With --local: a containerd certs.d directory too' });
 
-  protected override outputFormats(): readonly string[] {
+  supervisorContext = supervisorContextOption();
+
+  protected override supervisorContextFlag(): string | undefined {
+    return this.supervisorContext;
+  }
+
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml', 'wide'];
   }
 
-  async run(): Promise<number> {
-    const { trustList } = await import('../tanzu/trust-list.js');
-    return trustList(this.io(), { supervisor: this.supervisor, tkgs: this.tkgs, cluster: this.cluster, local: this.local, containerdDir: this.containerdDir });
+  protected request(): TrustListRequest {
+    return {
+      supervisor: this.supervisor,
+      tkgs: this.tkgs,
+      cluster: this.cluster === undefined ? undefined : checkObjectName(this.cluster, '--cluster'),
+      local: this.local,
+      containerdDir: nonEmpty('--containerd-dir', this.containerdDir),
+    };
+  }
+
+  protected async run(session: Session, request: TrustListRequest): Promise<number> {
+    return (await import('../../app/trust-list.js')).trustList(session, request);
   }
 }

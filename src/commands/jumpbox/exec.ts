@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { JumpboxBase } from './jumpbox-shared.js';
+import type { Session } from '../../app/session.js';
+import { checkObjectName } from '../../names.js';
+import type { JumpboxExecRequest } from '../../app/jumpbox.js';
+import { UsageError } from '../../errors.js';
+import type { OutputFormat } from '../../output/printer.js';
+import { NodeAccessCommand, parseNodePick, roleOption } from '../options.js';
 
-export class JumpboxExecCommand extends JumpboxBase {
+export class JumpboxExecCommand extends NodeAccessCommand<JumpboxExecRequest> {
   static override paths = [['jumpbox', 'exec']];
 
   static override usage = Command.Usage({
@@ -18,17 +23,27 @@ export class JumpboxExecCommand extends JumpboxBase {
 
   cluster = Option.String({ name: 'CLUSTER' });
   node = Option.Array('--node', { description: 'A node: VM name, unique prefix or IP (repeatable)' });
-  role = Option.String('--role', { description: 'controlplane or node' });
+  role = roleOption();
   allNodes = Option.Boolean('--all', false, { description: 'Every node of the cluster' });
   sudo = Option.Boolean('--sudo', false, { description: 'Run the command through sudo' });
   command = Option.Rest({ name: 'CMD' });
 
-  protected override outputFormats(): readonly string[] {
+  protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml'];
   }
 
-  async run(): Promise<number> {
-    const { jumpboxExec } = await import('../tanzu/run-jumpbox.js');
-    return jumpboxExec(this.io(), this.cluster, { ...this.jumpboxFlags(), nodes: this.node ?? [], role: this.role, all: this.allNodes, sudo: this.sudo, command: this.command });
+  protected request(): JumpboxExecRequest {
+    if (this.command.length === 0) throw new UsageError('give the command after --, e.g. jumpbox exec tkc-1 --all -- hostname');
+    return {
+      cluster: checkObjectName(this.cluster, 'CLUSTER'),
+      access: this.nodeAccess(),
+      pick: parseNodePick({ nodes: this.node ?? [], role: this.role, all: this.allNodes }),
+      sudo: this.sudo,
+      command: this.command,
+    };
+  }
+
+  protected async run(session: Session, request: JumpboxExecRequest): Promise<number> {
+    return (await import('../../app/jumpbox.js')).jumpboxExec(session, request);
   }
 }

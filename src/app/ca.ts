@@ -4,16 +4,18 @@
 // (--yes, or a question on a terminal): trust on first use, done openly.
 import fs from 'node:fs';
 import { CliError, UsageError } from '../errors.js';
-import type { Printer } from '../output/printer.js';
-import { daysLeft, parseCertificates, checkUsable, normalizeFingerprint, type CertInfo } from './ca.js';
-import { fetchRegistryCa, type CaRoute } from './fetch.js';
+import { checkUsable, daysLeft, parseCertificates, type CertInfo } from '../tls/ca.js';
+import { fetchRegistryCa, type CaRoute } from '../tls/fetch.js';
+import type { Session } from './session.js';
 
-export interface CaFlags {
-  caFile?: string | undefined;
-  fromRegistry?: string | undefined;
-  fingerprint?: string | undefined;
-  yes?: boolean | undefined;
-  allowLeaf?: boolean | undefined;
+/** Where the CA comes from, as the flags said it (checked: not both, fingerprint normalised). */
+export interface CaSource {
+  caFile: string | undefined;
+  fromRegistry: string | undefined;
+  /** `sha256:<hex>`. */
+  fingerprint: string | undefined;
+  yes: boolean;
+  allowLeaf: boolean;
 }
 
 export interface LoadedCa {
@@ -23,12 +25,6 @@ export interface LoadedCa {
   route: CaRoute | 'file';
 }
 
-export interface LoadIo {
-  printer: Printer;
-  timeoutMs: number;
-  /** Ask a yes/no question on a terminal; undefined when there is none. */
-  confirm?: ((question: string) => Promise<boolean>) | undefined;
-}
 
 export function describeLines(c: CertInfo): string[] {
   const left = daysLeft(c);
@@ -41,10 +37,9 @@ export function describeLines(c: CertInfo): string[] {
   ];
 }
 
-export async function loadCa(f: CaFlags, io: LoadIo): Promise<LoadedCa> {
-  if (f.caFile && f.fromRegistry) throw new UsageError('use either --ca-file or --from-registry, not both');
+export async function loadCa(s: Session, f: CaSource): Promise<LoadedCa> {
   if (!f.caFile && !f.fromRegistry) throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT] (or name the registry)');
-  const p = io.printer;
+  const p = s.printer;
   let loaded: LoadedCa;
   if (f.caFile) {
     let data: Buffer;
@@ -58,7 +53,7 @@ export async function loadCa(f: CaFlags, io: LoadIo): Promise<LoadedCa> {
     const cas = all.filter((c) => c.isCa);
     loaded = { certs: cas.length ? cas : all, source: f.caFile, route: 'file' };
   } else {
-    const got = await fetchRegistryCa(f.fromRegistry!, io.timeoutMs);
+    const got = await fetchRegistryCa(f.fromRegistry!, s.timeoutMs);
     const how = got.route === 'getcert-v2' ? 'Harbor /api/v2.0/systeminfo/getcert' : got.route === 'getcert-v1' ? 'Harbor 1.x /api/systeminfo/getcert' : 'the TLS chain it presents';
     p.status(`CA of ${f.fromRegistry}, from ${how}:`);
     if (got.note) p.warn(got.note);
@@ -68,13 +63,13 @@ export async function loadCa(f: CaFlags, io: LoadIo): Promise<LoadedCa> {
   for (const c of loaded.certs) for (const l of describeLines(c)) p.status(l);
   for (const c of loaded.certs) checkUsable(c, { allowLeaf: f.allowLeaf });
   if (f.fingerprint) {
-    const want = normalizeFingerprint(f.fingerprint);
+    const want = f.fingerprint;
     if (!loaded.certs.some((c) => c.fingerprint === want)) {
       throw new CliError('FINGERPRINT_MISMATCH', `the CA's fingerprint is ${loaded.certs.map((c) => c.fingerprint).join(', ')}, not the pinned ${want}; nothing was changed`);
     }
     loaded.certs = loaded.certs.filter((c) => c.fingerprint === want);
   } else if (loaded.route !== 'file' && !f.yes) {
-    const ok = io.confirm ? await io.confirm(`Trust this CA for ${loaded.source}? [y/N] `) : undefined;
+    const ok = await s.prompter.confirm(`Trust this CA for ${loaded.source}? [y/N] `);
     if (ok === undefined) {
       throw new UsageError(`the CA came from the network: pin it with --fingerprint ${loaded.certs[0]!.fingerprint} after checking it out of band, or pass --yes`);
     }

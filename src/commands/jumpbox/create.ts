@@ -1,7 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { JumpboxBase } from './jumpbox-shared.js';
+import type { Session } from '../../app/session.js';
+import { checkObjectName } from '../../names.js';
+import type { JumpboxCreateRequest } from '../../app/jumpbox.js';
+import { NodeAccessCommand } from '../options.js';
 
-export class JumpboxCreateCommand extends JumpboxBase {
+export class JumpboxCreateCommand extends NodeAccessCommand<JumpboxCreateRequest> {
   static override paths = [['jumpbox', 'create']];
 
   static override usage = Command.Usage({
@@ -20,8 +23,11 @@ export class JumpboxCreateCommand extends JumpboxBase {
 
   cluster = Option.String({ name: 'CLUSTER' });
 
-  async run(): Promise<number> {
-    const { jumpboxCreate } = await import('../tanzu/run-jumpbox.js');
-    return jumpboxCreate(this.io(), this.cluster, this.jumpboxFlags());
+  protected request(): JumpboxCreateRequest {
+    return { cluster: checkObjectName(this.cluster, 'CLUSTER'), access: this.nodeAccess() };
+  }
+
+  protected async run(session: Session, request: JumpboxCreateRequest): Promise<number> {
+    return (await import('../../app/jumpbox.js')).jumpboxCreate(session, request);
   }
 }

@@ -1,25 +1,20 @@
 // `kubectl harbor push-ca`: the CA onto every chosen node of a running cluster, over the
 // jumpbox tunnel, concurrently, idempotently, one control-plane node at a time.
-import type { CommandIo } from '../commands/base.js';
-import { UsageError } from '../errors.js';
-import { parseRegistry } from '../registry/endpoint.js';
-import { caNameFor, checkCaName } from '../tls/ca.js';
-import { loadCa } from '../tls/load.js';
-import script from './node-trust.sh';
-import { onNodes, selectNodes, type JumpboxFlags } from './run-jumpbox.js';
+import script from '../tanzu/node-trust.sh';
+import { type CaSource, loadCa } from './ca.js';
+import { onNodes, selectNodes, type NodeAccess, type NodePick } from './nodes.js';
+import type { Session } from './session.js';
 
-export interface PushFlags extends JumpboxFlags {
-  caFile: string | undefined;
-  fromRegistry: string | undefined;
-  fingerprint: string | undefined;
-  yes: boolean;
-  allowLeaf: boolean;
-  registry: string | undefined;
-  name: string | undefined;
-  nodes: string[];
-  role: string | undefined;
-  via: string;
-  restart: string;
+export interface PushCaRequest {
+  cluster: string;
+  access: NodeAccess;
+  source: CaSource;
+  /** host[:port] the nodes pull from. */
+  host: string;
+  /** File name of the CA on the nodes (checked). */
+  name: string;
+  pick: NodePick;
+  restart: 'auto' | 'always' | 'never';
   dryRun: boolean;
 }
 
@@ -36,25 +31,18 @@ export interface NodeOutcome {
 
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export async function pushCa(io: CommandIo, cluster: string, f: PushFlags): Promise<number> {
-  if (!['jumpbox', 'direct'].includes(f.via)) throw new UsageError(`--via must be jumpbox or direct, not "${f.via}"`);
-  if (!['auto', 'always', 'never'].includes(f.restart)) throw new UsageError(`--restart must be auto, always or never, not "${f.restart}"`);
-  const host = f.registry ? parseRegistry(f.registry).host : f.fromRegistry ? parseRegistry(f.fromRegistry).host : undefined;
-  if (!host) throw new UsageError('name the registry the nodes pull from: --registry HOST[:PORT] (or --from-registry)');
-  const pick = selectNodes({ nodes: f.nodes, role: f.role, all: f.nodes.length === 0 && f.role === undefined });
-  const p = io.printer;
-  const { isTty, ask } = await import('../output/prompt.js');
-  const confirm = isTty(io.stdin) && isTty(io.stderr) ? async (q: string) => /^y(es)?$/i.test((await ask(q, io.stdin as never, io.stderr as never, false)).trim()) : undefined;
-  const { certs } = await loadCa({ caFile: f.caFile, fromRegistry: f.fromRegistry, fingerprint: f.fingerprint, yes: f.yes, allowLeaf: f.allowLeaf }, { printer: p, timeoutMs: io.timeoutMs, confirm });
-  const name = checkCaName(f.name ?? caNameFor(host));
+export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
+  const { cluster, host, name } = f;
+  const p = s.printer;
+  const { certs } = await loadCa(s, f.source);
   const pem = certs.map((c) => c.pem.trimEnd()).join('\n');
   const input = [`NAME=${sq(name)}`, `HOST=${sq(host)}`, `RESTART=${sq(f.restart)}`, `DRY=${f.dryRun ? 1 : 0}`, `CA=${sq(pem)}`, script].join('\n');
   // One control-plane node at a time: a restart there must not take two API servers down together.
   let controlPlane: Promise<unknown> = Promise.resolve();
-  const results = await onNodes(io, cluster, pick, { ...f, direct: f.via === 'direct' }, async (s) => {
-    const go = () => s.run('sudo -n -- sh -s', input);
+  const results = await onNodes(s, cluster, selectNodes(f.pick), f.access, async (n) => {
+    const go = () => n.run('sudo -n -- sh -s', input);
     let r: Awaited<ReturnType<typeof go>>;
-    if (s.node.role === 'controlplane') {
+    if (n.node.role === 'controlplane') {
       const mine = controlPlane.then(go);
       controlPlane = mine.catch(() => undefined);
       r = await mine;
@@ -72,7 +60,7 @@ export async function pushCa(io: CommandIo, cluster: string, f: PushFlags): Prom
     }
     return { ...base, result: last[1] as NodeOutcome['result'], restarted: last[2] === 'yes', verified: last[3] as NodeOutcome['verified'], changes: last[4] === 'none' ? [] : last[4]!.split(',') };
   });
-  if (p.output === 'json' || p.output === 'yaml') {
+  if (p.structured) {
     await p.document({ cluster, registry: host, ca: certs.map((c) => c.fingerprint), nodes: rows }, () => '');
   } else {
     const head = ['NODE', 'ROLE', 'IP', 'RESULT', 'RESTARTED', 'VERIFIED', ...(p.output === 'wide' ? ['CHANGES'] : [])];

@@ -1,14 +1,13 @@
 // `kubectl harbor trust list`: every trusted CA across the targets, one row each.
 import crypto from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { CommandIo } from '../commands/base.js';
 import { ApiError, CliError } from '../errors.js';
-import { supervisorContextFor } from '../kube/vsphere.js';
-import { attempt } from '../output/summary.js';
+import { Report } from '../output/report.js';
 import { daysLeft, describe, type CertInfo } from '../tls/ca.js';
-import { BUNDLE, servedVersion } from './trust.js';
+import { BUNDLE, servedVersion } from '../tanzu/trust.js';
+import type { Session } from './session.js';
 
-export interface ListFlags {
+export interface TrustListRequest {
   supervisor: boolean;
   tkgs: boolean;
   cluster: string | undefined;
@@ -36,18 +35,16 @@ const certs = (pem: string): CertInfo[] =>
 const row = (target: string, name: string, c: CertInfo): Row => ({ target, name, subject: c.subject, notAfter: c.notAfter.toISOString(), daysLeft: daysLeft(c), fingerprint: c.fingerprint });
 const unb64 = (s: string): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
-export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
-  const p = io.printer;
+export async function trustList(s: Session, f: TrustListRequest): Promise<number> {
+  const p = s.printer;
   const all = !f.supervisor && !f.tkgs && !f.cluster && !f.local;
   const rows: Row[] = [];
-  let failed = 0;
+  const report = new Report(p, () => 'trust list');
   const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    const r = await attempt(p, what, async () => (await fn(), 'listed'));
-    if (r.error) failed++;
+    await report.precheck(what, fn);
   };
   if (all || f.supervisor || f.tkgs || f.cluster) {
-    const client = await io.kube();
-    const sup = client.target.vsphere?.kind === 'tkc' ? await io.kubeFor(supervisorContextFor(client.target.kc, client.target.contextName)) : client;
+    const sup = await s.supervisor();
     if (all || f.supervisor) {
       await step('supervisor', async () => {
         const cm = await sup.call(`reading configmap/${BUNDLE.name}`, () => sup.api(CoreV1Api).readNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace }));
@@ -65,7 +62,7 @@ export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
     }
     if (f.cluster) {
       const name = f.cluster;
-      const ns = sup.target.namespace;
+      const ns = await s.clusterNamespace();
       const custom = sup.api(CustomObjectsApi);
       await step(`cluster ${name}`, async () => {
         const getTkc = (version: string) => custom.getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version, namespace: ns, plural: 'tanzukubernetesclusters', name }) as Promise<Record<string, any>>;
@@ -87,16 +84,16 @@ export async function trustList(io: CommandIo, f: ListFlags): Promise<number> {
   }
   if (all || f.local) {
     const { localTargets, readLocal } = await import('../local/certsd.js');
-    for (const t of localTargets(io.homedir, f.containerdDir, process.getuid?.() === 0, io.env)) {
+    for (const t of localTargets(s.homedir, f.containerdDir, process.getuid?.() === 0, s.env)) {
       for (const { host, pem } of readLocal(t)) for (const c of certs(pem)) rows.push(row(`local ${t.kind}`, host, c));
     }
   }
   await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => {
     const head: Row = { target: 'TARGET', name: 'NAME', subject: 'SUBJECT', notAfter: 'EXPIRES', daysLeft: 0, fingerprint: 'FINGERPRINT' };
-    const cells = (r: Row, h = false): string[] => [r.target, r.name, r.subject, h ? 'EXPIRES' : r.notAfter.slice(0, 10), h ? 'DAYS' : String(r.daysLeft), io.printer.output === 'wide' || h ? r.fingerprint : r.fingerprint.slice(0, 23) + '…'];
+    const cells = (r: Row, h = false): string[] => [r.target, r.name, r.subject, h ? 'EXPIRES' : r.notAfter.slice(0, 10), h ? 'DAYS' : String(r.daysLeft), p.output === 'wide' || h ? r.fingerprint : r.fingerprint.slice(0, 23) + '…'];
     const table = [cells(head, true), ...rows.map((r) => cells(r))];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
     return table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
   });
-  return failed ? 1 : 0;
+  return report.failed ? 1 : 0;
 }

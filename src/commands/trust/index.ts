@@ -1,7 +1,14 @@
+import path from 'node:path';
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from './base.js';
+import type { Session } from '../../app/session.js';
+import type { TrustRequest } from '../../app/trust.js';
+import { UsageError } from '../../errors.js';
+import { caNameFor, checkCaName, checkObjectName } from '../../names.js';
+import { parseRegistry } from '../../registry/endpoint.js';
+import { BaseCommand } from '../base.js';
+import { CaOptions, dryRunOption, nonEmpty, parseCaSource, parseDryRun, supervisorContextOption } from '../options.js';
 
-export class TrustCommand extends BaseCommand {
+export class TrustCommand extends BaseCommand<TrustRequest> {
   static override paths = [['trust']];
 
   static override usage = Command.Usage({
@@ -25,11 +32,11 @@ export class TrustCommand extends BaseCommand {
   });
 
   registry = Option.String({ required: false, name: 'REGISTRY' });
-  caFile = Option.String('--ca-file', { description: 'The CA: PEM (one, a chain, a bundle) or DER' });
-  fromRegistry = Option.String('--from-registry', { description: 'Fetch the CA from this registry (HOST[:PORT])' });
-  fingerprint = Option.String('--fingerprint', { description: 'Pin the CA: sha256:<64 hex digits>' });
+  caFile = CaOptions.caFile();
+  fromRegistry = CaOptions.fromRegistry();
+  fingerprint = CaOptions.fingerprint();
   yes = Option.Boolean('-y,--yes', false, { description: 'Trust a fetched CA without pinning, and allow cluster rolls, without asking' });
-  allowLeaf = Option.Boolean('--allow-leaf', false, { description: 'Accept a self-signed server certificate that is not a CA' });
+  allowLeaf = CaOptions.allowLeaf();
   name = Option.String('--name', { description: 'Name of the entry (letters, digits, - _ .; default from the registry)' });
   supervisor = Option.Boolean('--supervisor', false, { description: 'kube-system/image-fetcher-ca-bundle on the Supervisor' });
   tkgs = Option.Boolean('--tkgs', false, { description: 'TkgServiceConfiguration: trusted by clusters created from now on' });
@@ -37,29 +44,49 @@ export class TrustCommand extends BaseCommand {
   local = Option.Boolean('--local', false, { description: 'certs.d on this machine for docker (and containerd, podman, skopeo)' });
   containerdDir = Option.String('--containerd-dir', { description: 'With --local: a containerd certs.d directory to write too' });
   remove = Option.Boolean('--remove', false, { description: 'Remove the CA from the chosen targets instead' });
-  dryRun = Option.String('--dry-run', { tolerateBoolean: true, description: 'client or server: show what would change, change nothing' });
+  dryRun = dryRunOption('client or server: show what would change, change nothing');
+  supervisorContext = supervisorContextOption();
 
-  protected override dryRunMode(): 'client' | 'server' | undefined {
-    return this.dryRun === true || this.dryRun === 'client' ? 'client' : this.dryRun === 'server' ? 'server' : undefined;
+  protected override dryRunFlag(): string | boolean | undefined {
+    return this.dryRun;
   }
 
-  async run(): Promise<number> {
-    const { trust } = await import('../tanzu/run-trust.js');
-    return trust(this.io(), {
-      registry: this.registry,
-      caFile: this.caFile,
-      fromRegistry: this.fromRegistry,
-      fingerprint: this.fingerprint,
-      yes: this.yes,
-      allowLeaf: this.allowLeaf,
-      name: this.name,
+  protected override supervisorContextFlag(): string | undefined {
+    return this.supervisorContext;
+  }
+
+  protected request(): TrustRequest {
+    const source = parseCaSource(this);
+    const registry = this.registry === undefined ? undefined : parseRegistry(this.registry);
+    const host = registry?.host ?? (source.fromRegistry ? parseRegistry(source.fromRegistry).host : undefined);
+    const fromRegistry = source.fromRegistry ?? (registry && !source.caFile ? host : undefined);
+    const cluster = this.cluster === undefined ? undefined : checkObjectName(this.cluster, '--cluster');
+    const containerdDir = nonEmpty('--containerd-dir', this.containerdDir);
+    const targets = [this.supervisor, this.tkgs, cluster !== undefined, this.local].filter(Boolean).length;
+    if (containerdDir && !this.local) throw new UsageError('--containerd-dir goes with --local');
+    if (this.local && !host) throw new UsageError('--local needs the registry: name it (host[:port]), the certs.d directory is per host');
+    if (this.remove && targets === 0) throw new UsageError('--remove needs a target: --supervisor, --tkgs, --cluster NAME or --local');
+    if (!source.caFile && !fromRegistry) {
+      if (!this.remove) throw new UsageError('say where the CA comes from: name the registry, or --ca-file FILE, or --from-registry HOST[:PORT]');
+      if (this.name === undefined && !source.fingerprint) throw new UsageError('--remove needs the CA: --name NAME, --fingerprint sha256:…, --ca-file or the registry');
+    }
+    const name = checkCaName(this.name ?? (host ? caNameFor(host) : source.caFile ? path.basename(source.caFile).replace(/\.(pem|crt|cer|der)$/i, '') : 'harbor-ca'));
+    return {
+      host,
+      source: { ...source, fromRegistry },
+      name,
       supervisor: this.supervisor,
       tkgs: this.tkgs,
-      cluster: this.cluster,
+      cluster,
       local: this.local,
-      containerdDir: this.containerdDir,
+      containerdDir,
       remove: this.remove,
-      dryRun: this.dryRun,
-    });
+      yes: this.yes,
+      dryRun: parseDryRun(this.dryRun),
+    };
+  }
+
+  protected async run(session: Session, request: TrustRequest): Promise<number> {
+    return (await import('../../app/trust.js')).trust(session, request);
   }
 }

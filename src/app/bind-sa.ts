@@ -1,0 +1,60 @@
+// `kubectl harbor bind-sa`: for each namespace (in a bounded pool, every one attempted),
+// check the secrets exist, then bind or unbind them on each chosen ServiceAccount.
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { DryRun } from '../dryrun.js';
+import { CliError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
+import { bindServiceAccount } from '../kube/serviceaccounts.js';
+import { getOptional } from '../kube/write.js';
+import { plural, Report } from '../output/report.js';
+import { mapPool } from '../pool.js';
+import type { Session } from './session.js';
+
+export interface BindSaRequest {
+  secrets: string[];
+  /** undefined: every ServiceAccount in the namespace (--all-service-accounts). */
+  serviceAccounts: string[] | undefined;
+  namespaces: NamespaceSelection;
+  create: boolean;
+  allowMissingSecret: boolean;
+  unbind: boolean;
+  parallel: number;
+  dryRun: DryRun;
+}
+
+async function missingSecrets(client: KubeClient, namespace: string, secrets: string[]): Promise<string[]> {
+  const core = client.api(CoreV1Api);
+  const found = await Promise.all(secrets.map((name) => getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }))));
+  return secrets.filter((_, i) => !found[i]);
+}
+
+export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
+  const p = s.printer;
+  const client = await s.kube();
+  const namespaces = await resolveNamespaces(r.namespaces, client);
+  const report = new Report(p, (o) => `bind-sa: ${plural(o.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`);
+  await mapPool(namespaces, r.parallel, async (namespace) => {
+    let targets: string[] = [];
+    const ok = await report.precheck(namespace, async () => {
+      const check = r.unbind || r.allowMissingSecret ? Promise.resolve([]) : missingSecrets(client, namespace, r.secrets);
+      const names = r.serviceAccounts
+        ? Promise.resolve(r.serviceAccounts)
+        : client.call(`listing serviceaccounts in namespace "${namespace}"`, () => client.api(CoreV1Api).listNamespacedServiceAccount({ namespace })).then((l) => l.items.map((x) => x.metadata!.name!));
+      const [missing, found] = await Promise.all([check, names]);
+      if (missing.length) {
+        throw new CliError('SECRET_NOT_FOUND', `secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in namespace "${namespace}"; log in first (kubectl harbor login), or pass --allow-missing-secret`);
+      }
+      targets = found;
+    });
+    if (!ok) return;
+    for (const sa of targets) {
+      await report.attempt(namespace, async () => {
+        const b = await bindServiceAccount(client, namespace, sa, r.secrets, { unbind: r.unbind, create: r.create, dryRun: r.dryRun });
+        p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
+        return b.action;
+      });
+    }
+  });
+  return report.exitCode();
+}

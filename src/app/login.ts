@@ -1,0 +1,88 @@
+// `kubectl harbor login`: resolve the registry and credentials, check them against the
+// registry, then write the pull secret in each namespace (in a bounded pool, every
+// namespace attempted), bind it to ServiceAccounts, and store it for local clients.
+import type { DryRun } from '../dryrun.js';
+import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
+import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
+import { bindServiceAccount } from '../kube/serviceaccounts.js';
+import { plural, Report } from '../output/report.js';
+import { mapPool } from '../pool.js';
+import { resolveCredentials } from '../registry/credentials.js';
+import { discoverEmbeddedHarbor } from '../registry/discover.js';
+import { defaultSecretName, type Registry } from '../registry/endpoint.js';
+import { verifyLogin } from '../registry/verify.js';
+import { tlsSettings } from '../tls/roots.js';
+import type { Session } from './session.js';
+
+export interface LoginRequest {
+  /** undefined: the embedded Harbor of the vSphere Namespace. */
+  registry: Registry | undefined;
+  plainHttp: boolean;
+  username: string | undefined;
+  password: string | undefined;
+  passwordStdin: boolean;
+  caFile: string | undefined;
+  insecure: boolean;
+  skipVerify: boolean;
+  secretName: string | undefined;
+  namespaces: NamespaceSelection;
+  overwrite: boolean;
+  bindSa: string[];
+  /** true: the default file; a string: that file; undefined: not asked. */
+  dockerConfig: string | true | undefined;
+  parallel: number;
+  dryRun: DryRun;
+}
+
+export async function login(s: Session, r: LoginRequest): Promise<number> {
+  const p = s.printer;
+  const client = await s.kube();
+  const registry = r.registry ?? (await discoverEmbeddedHarbor(client, client.target.namespace, r.plainHttp));
+  if (!r.registry) p.status(`registry: ${registry.host} (the embedded Harbor of namespace "${client.target.namespace}")`);
+  const creds = await resolveCredentials({
+    username: r.username,
+    password: r.password,
+    passwordStdin: r.passwordStdin,
+    prompter: s.prompter,
+    env: s.env,
+    session: client.target.vsphere ? { username: client.target.vsphere.username } : undefined,
+    warn: (l) => p.warn(l),
+  });
+  if (r.skipVerify) {
+    p.warn(`credentials for ${creds.username} at ${registry.host} were not checked (--skip-verify)`);
+  } else {
+    const tls = tlsSettings({ caFile: r.caFile, insecure: r.insecure }, s.env);
+    if (r.insecure) p.warn(`not verifying the certificate of ${registry.host} (--insecure-skip-tls-verify)`);
+    const v = await verifyLogin(registry, creds, { tls, timeoutMs: s.timeoutMs, log: s.trace });
+    p.status(
+      v.via === 'anonymous'
+        ? `${registry.host} answers without authentication; credentials for ${creds.username} could not be checked`
+        : `credentials for ${creds.username} at ${registry.host} verified (${v.via === 'bearer' ? 'token' : 'basic'} auth)`,
+    );
+  }
+  const name = r.secretName ?? defaultSecretName(registry.host);
+  const namespaces = await resolveNamespaces(r.namespaces, client);
+  const entry = authEntry(creds.username, creds.password);
+  const report = new Report(p, () => `login: ${plural(namespaces.length, 'namespace')}`);
+  await mapPool(namespaces, r.parallel, (namespace) =>
+    report.attempt(namespace, async () => {
+      const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, { overwrite: r.overwrite, dryRun: r.dryRun });
+      p.result(secret, action);
+      for (const sa of r.bindSa) {
+        const b = await bindServiceAccount(client, namespace, sa, [name], { dryRun: r.dryRun });
+        p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
+      }
+      return action;
+    }),
+  );
+  if (r.dockerConfig !== undefined) {
+    const { dockerConfigFile, storeCredential } = await import('../local/dockerconfig.js');
+    const file = dockerConfigFile(r.dockerConfig, s.env, s.homedir);
+    if (r.dryRun) p.status(`would store the credential for ${registry.host} in ${file} (dry run)`);
+    else {
+      const d = await storeCredential(file, registry.host, creds.username, creds.password, s.env);
+      p.status(d.helper ? `stored the credential for ${registry.host} with docker-credential-${d.helper}` : `${file}: ${registry.host} ${d.action}`);
+    }
+  }
+  return report.exitCode();
+}
