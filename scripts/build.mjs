@@ -143,11 +143,15 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
     ],
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes(':') && fs.existsSync(path.join(root, f))).map((f) => key(path.join(root, f)));
-  return { text: result.outputFiles[0].text, lazy: [...lazy].map(key), inputs };
+  // Sorted: esbuild resolves in parallel, so `lazy` fills in a different order each run,
+  // and this order becomes the heavy entry's code (and so the V8 cache name).
+  return { text: result.outputFiles[0].text, lazy: [...lazy].map(key).sort(), inputs: inputs.sort() };
 }
 
 /** The heavy part: a CommonJS module whose exports map each lazy key to a loader. */
 async function buildHeavy(lazyKeys, lightInputs) {
+  // Sorted here too, whatever the caller passed: the entry's order is the bundle's order.
+  lazyKeys = [...lazyKeys].sort();
   const light = new Set(lightInputs);
   const used = new Set();
   const entry = `module.exports = {${lazyKeys.map((k) => `${JSON.stringify(k)}: () => require(${JSON.stringify(path.join(root, k))})`).join(',\n')}};`;
@@ -182,17 +186,25 @@ const probe = await buildLight(undefined, []);
 const heavy = await buildHeavy(probe.lazy, probe.inputs);
 const heavyHash = createHash('sha256').update(heavy.text).update(process.version).digest('hex').slice(0, 16);
 const final = await buildLight(heavy.text, heavy.used, false, heavyHash);
-if (final.lazy.sort().join() !== probe.lazy.sort().join()) throw new Error('lazy imports changed between passes');
+if (final.lazy.join() !== probe.lazy.join()) throw new Error('lazy imports changed between passes');
+
+// Written to a temporary file and renamed: a test may build while others run the plugin,
+// and they must see the old file or the new one, never half of one.
+function writeAtomic(file, text, mode = 0o644) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
 
 if (seaDir) {
   const sea = await buildLight(undefined, heavy.used, true, heavyHash);
   fs.mkdirSync(seaDir, { recursive: true });
-  fs.writeFileSync(path.join(seaDir, 'main.cjs'), sea.text);
-  fs.writeFileSync(path.join(seaDir, 'lazy.js'), heavy.text);
+  writeAtomic(path.join(seaDir, 'main.cjs'), sea.text);
+  writeAtomic(path.join(seaDir, 'lazy.js'), heavy.text);
 }
 fs.mkdirSync(path.dirname(outfile), { recursive: true });
-fs.writeFileSync(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`);
-fs.chmodSync(outfile, 0o755);
+writeAtomic(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`, 0o755);
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const total = Buffer.byteLength(final.text);
 const lazyBytes = Buffer.byteLength(heavy.text);
