@@ -18,7 +18,11 @@ const STALE = 'lazy-0000000000000000.v8';
 const home = tempDir();
 const cacheDir = path.join(home, 'xdg-cache', 'kubectl-harbor');
 const kubeconfig = new KC().ctx('dev', 'c', 'u', 'team').use('dev').write(home);
-const caches = (): string[] => fs.readdirSync(cacheDir).filter((f) => /^lazy-.*\.v8$/.test(f)).sort();
+const caches = (): string[] =>
+  fs
+    .readdirSync(cacheDir)
+    .filter((f) => /^lazy-.*\.v8$/.test(f))
+    .sort();
 
 /** `context` loads the lazy part (the Kubernetes client); `--help` never does. */
 async function context(): Promise<void> {
