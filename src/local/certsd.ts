@@ -4,6 +4,7 @@
 // (/etc/containers/certs.d). Files are written atomically; nothing else in them is touched.
 import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { writeFileAtomic, type FileAction } from './files.js';
 
 export interface LocalTarget {
@@ -20,8 +21,9 @@ export function localTargets(homedir: string, containerdDir: string | undefined,
   ];
 }
 
-/** certs.d directory names are host[:port] as the image reference has it. */
+/** certs.d directory names are host[:port] as the image reference has it; never a path that leaves the directory. */
 export function hostDir(t: LocalTarget, host: string): string {
+  if (!host || host === '.' || host === '..' || /[/\\\0]/.test(host)) throw new UsageError(`registry host "${host}" cannot name a certs.d directory`);
   return path.join(t.dir, host);
 }
 
@@ -65,7 +67,7 @@ export function readLocal(t: LocalTarget, host?: string): Array<{ host: string; 
   }
   return hosts.flatMap((h) => {
     try {
-      return [{ host: h, pem: fs.readFileSync(path.join(t.dir, h, 'ca.crt'), 'utf8') }];
+      return [{ host: h, pem: fs.readFileSync(path.join(hostDir(t, h), 'ca.crt'), 'utf8') }];
     } catch {
       return [];
     }

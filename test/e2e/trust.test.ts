@@ -187,6 +187,7 @@ describe('kubectl harbor trust', { skip: !canRunLab && 'needs root for the lab' 
         ['a refused registry', [`${lab.harbor.split(':')[0]}:1`, '--supervisor', '--yes'], /connection refused/],
         ['--local without a registry', ['--ca-file', lab.ca, '--local'], /--local needs the registry/],
         ['--remove without a target', ['--remove', '--name', 'x'], /--remove needs a target/],
+        ['--supervisor --remove by name', ['--supervisor', '--remove', '--name', 'x'], /--supervisor --remove needs the fingerprint \(the bundle has no names\)/],
       ];
       for (const [what, args, msg, who] of cases) {
         const rv = sup.supervisor.store.revision;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { caNameFor, checkCaName, normalizeFingerprint } from '../../src/names.js';
-import { appendToBundle, bundleFingerprints, checkUsable, parseCertificates } from '../../src/tls/ca.js';
+import { checkUsable, parseCertificates } from '../../src/tls/ca.js';
+import { appendToBundle, bundleFingerprints } from '../../src/tls/pem.js';
 import { makeCa, makeCert } from '../../lab/pki.js';
 
 const ca = makeCa('Test Root CA', 'Test');

@@ -69,6 +69,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     if (!source.caFile && !fromRegistry) {
       if (!this.remove) throw new UsageError('say where the CA comes from: name the registry, or --ca-file FILE, or --from-registry HOST[:PORT]');
       if (this.name === undefined && !source.fingerprint) throw new UsageError('--remove needs the CA: --name NAME, --fingerprint sha256:…, --ca-file or the registry');
+      if (this.supervisor && !source.fingerprint) throw new UsageError('--supervisor --remove needs the fingerprint (the bundle has no names): --fingerprint sha256:… or the CA itself');
     }
     const name = checkCaName(this.name ?? (host ? caNameFor(host) : source.caFile ? path.basename(source.caFile).replace(/\.(pem|crt|cer|der)$/i, '') : 'harbor-ca'));
     return {

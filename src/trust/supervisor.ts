@@ -1,0 +1,52 @@
+// The Supervisor's trust for vSphere Pods: ConfigMap kube-system/image-fetcher-ca-bundle,
+// key ca-bundle, a PEM bundle with no names. Existing certificates stay first, byte for
+// byte (CRLF too); one already present is not added again; removal is by fingerprint.
+import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { CliError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+import { FIELD_MANAGER } from '../kube/labels.js';
+import { getOptional, isNotFound, update } from '../kube/write.js';
+import { certificatesIn } from '../tls/pem.js';
+import { editBundle } from './lists.js';
+import type { ApplyOptions, Change, Entry, TrustedCa, TrustStore } from './store.js';
+
+export const BUNDLE = { namespace: 'kube-system', name: 'image-fetcher-ca-bundle', key: 'ca-bundle' } as const;
+const WHERE = `configmap/${BUNDLE.name} in namespace "${BUNDLE.namespace}"`;
+
+const notSupervisor = (): CliError => new CliError('NOT_SUPERVISOR', `${WHERE} does not exist: --supervisor needs a vSphere Supervisor context (kubectl vsphere login --server …)`);
+
+export class SupervisorStore implements TrustStore {
+  readonly label = 'supervisor';
+
+  constructor(private readonly client: KubeClient) {}
+
+  private read(): Promise<V1ConfigMap> {
+    return this.client.api(CoreV1Api).readNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace });
+  }
+
+  async list(): Promise<TrustedCa[]> {
+    const cm = await getOptional(this.client, `reading ${WHERE}`, () => this.read());
+    if (!cm) throw notSupervisor();
+    return certificatesIn(cm.data?.[BUNDLE.key] ?? '').map((cert) => ({ name: '-', cert }));
+  }
+
+  async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
+    const core = this.client.api(CoreV1Api);
+    try {
+      const r = await update<V1ConfigMap>(this.client, {
+        doing: `updating ${WHERE}`,
+        read: () => this.read(),
+        modify: (cm) => {
+          const next = editBundle(cm.data?.[BUNDLE.key] ?? '', entries, o.remove);
+          return next === undefined ? undefined : { ...cm, data: { ...(cm.data ?? {}), [BUNDLE.key]: next } };
+        },
+        write: (body, dryRun) => core.replaceNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace, body, dryRun, fieldManager: FIELD_MANAGER }),
+        dryRun: o.dryRun,
+      });
+      return [{ object: { apiVersion: 'v1', kind: 'ConfigMap', ...r.object }, action: r.changed ? 'configured' : 'unchanged', notes: [] }];
+    } catch (e) {
+      if (isNotFound(e)) throw notSupervisor();
+      throw e;
+    }
+  }
+}
