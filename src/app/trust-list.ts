@@ -42,6 +42,7 @@ export async function trustList(s: Session, f: TrustListRequest): Promise<number
     });
   }
   if (p.structured) await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => '');
+  else if (rows.length === 0) p.status('no trusted CAs found');
   else p.table(HEAD, rows.map((r) => cells(r, p.output === 'wide')));
   return report.failed ? 1 : 0;
 }
