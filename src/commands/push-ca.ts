@@ -55,7 +55,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
       host,
       name: checkCaName(this.name ?? caNameFor(host)),
       pick: parseNodePick({ nodes: this.nodes ?? [], role: this.role, all: (this.nodes ?? []).length === 0 && this.role === undefined }),
-      restart: this.restart as PushCaRequest['restart'],
+      restart: this.restart,
       dryRun: this.dryRun,
     };
   }

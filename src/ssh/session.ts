@@ -3,8 +3,9 @@
 import { Client, type ClientChannel } from 'ssh2';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Duplex } from 'node:stream';
-import { ApiError, CliError } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { getOptional } from '../kube/write.js';
 import { HostKeyError, type KnownHosts } from './knownhosts.js';
 
 export const NODE_USER = 'vmware-system-user';
@@ -18,14 +19,9 @@ export interface NodeCredentials {
 export async function nodeCredentials(client: KubeClient, namespace: string, cluster: string): Promise<NodeCredentials> {
   const core = client.api(CoreV1Api);
   const read = async (name: string, key: string): Promise<string | undefined> => {
-    try {
-      const s = await client.call(`reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }));
-      const v = s.data?.[key];
-      return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return undefined;
-      throw e;
-    }
+    const s = await getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }));
+    const v = s?.data?.[key];
+    return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
   };
   const privateKey = await read(`${cluster}-ssh`, 'ssh-privatekey');
   if (privateKey) return { privateKey };
