@@ -6,7 +6,8 @@
 // the printer. Everything the commands reach through `import()` (the Kubernetes
 // client, ssh2, node-forge, yaml, ora, ...) is the heavy part: bundled separately
 // and embedded as source text that is compiled only when a command first imports
-// from it. Parsing a 3.6 MB script costs ~60 ms that `--help` never pays.
+// from it. Parsing a 3.6 MB script costs ~60 ms that `--help` never pays. The code that
+// compiles it (with a V8 code cache) is scripts/lazy-loader.cjs.
 //
 // Modules the light part already holds (errors, printer, clipanion) are not bundled
 // twice: the heavy part gets the light part's instances, so `instanceof CliError`
@@ -67,6 +68,7 @@ const common = {
   },
 };
 
+const LOADER = path.join(root, 'scripts/lazy-loader.cjs');
 const key = (file) => path.relative(root, file).split(path.sep).join('/');
 
 /**
@@ -83,50 +85,20 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
   ].join('\n');
   const result = await build({
     ...common,
+    define: {
+      ...common.define,
+      __HARBOR_LAZY_SOURCE__: JSON.stringify(heavySource ?? ''),
+      __HARBOR_LAZY_SEA__: JSON.stringify(sea),
+      __HARBOR_LAZY_CACHE__: JSON.stringify(`lazy-${heavyHash}.v8`),
+    },
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
     plugins: [
       optionalStub,
       {
         name: 'lazy',
         setup(b) {
-          b.onResolve({ filter: /^harbor:heavy$/ }, () => ({ path: 'heavy', namespace: 'harbor' }));
-          b.onLoad({ filter: /.*/, namespace: 'harbor' }, () => ({
-            loader: 'js',
-            contents: `
-              const shared = {};
-              let modules;
-              exports.share = (k, m) => { shared[k] = m; };
-              exports.load = (k) => {
-                if (!modules) {
-                  const source = ${sea ? "require('node:sea').getAsset('lazy.js', 'utf8')" : JSON.stringify(heavySource ?? '')};
-                  // A V8 code cache for the lazy part, per version and content, in the user's cache
-                  // directory: compiling 4 MB of JavaScript on every run costs more than the work.
-                  // V8 checks the cache against the source and ignores one that does not match.
-                  const vm = require('node:vm'), fs = require('node:fs'), path = require('node:path'), os = require('node:os');
-                  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubectl-harbor');
-                  const file = path.join(dir, ${JSON.stringify(`lazy-${heavyHash}.v8`)});
-                  let cachedData;
-                  try { cachedData = fs.readFileSync(file); } catch {}
-                  // __dirname and __filename as a CommonJS module has them (ssh2's wasm loader reads them).
-                  const script = new vm.Script('(function (require, module, exports, __harbor_shared, __dirname, __filename) {' + source + '\\n})', { filename: 'kubectl-harbor/lazy.js', cachedData });
-                  const m = { exports: {} };
-                  script.runInThisContext()(require, m, m.exports, (s) => shared[s], __dirname, __filename);
-                  modules = m.exports;
-                  if (!cachedData || script.cachedDataRejected) {
-                    // Written at exit, so the functions this run compiled lazily are in it too.
-                    process.once('exit', () => {
-                      try {
-                        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-                        const tmp = file + '.' + process.pid;
-                        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-                        fs.renameSync(tmp, file);
-                      } catch {}
-                    });
-                  }
-                }
-                return modules[k]();
-              };`,
-          }));
+          // The loader runtime (scripts/lazy-loader.cjs); its placeholders are defines above.
+          b.onResolve({ filter: /^harbor:heavy$/ }, () => ({ path: LOADER }));
           b.onResolve({ filter: /.*/ }, async (a) => {
             if (a.kind !== 'dynamic-import' || a.namespace === 'lazy') return undefined;
             const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: 'import-statement' });
@@ -143,11 +115,15 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
     ],
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes(':') && fs.existsSync(path.join(root, f))).map((f) => key(path.join(root, f)));
-  return { text: result.outputFiles[0].text, lazy: [...lazy].map(key), inputs };
+  // Sorted: esbuild resolves in parallel, so `lazy` fills in a different order each run,
+  // and this order becomes the heavy entry's code (and so the V8 cache name).
+  return { text: result.outputFiles[0].text, lazy: [...lazy].map(key).sort(), inputs: inputs.sort() };
 }
 
 /** The heavy part: a CommonJS module whose exports map each lazy key to a loader. */
 async function buildHeavy(lazyKeys, lightInputs) {
+  // Sorted here too, whatever the caller passed: the entry's order is the bundle's order.
+  lazyKeys = [...lazyKeys].sort();
   const light = new Set(lightInputs);
   const used = new Set();
   const entry = `module.exports = {${lazyKeys.map((k) => `${JSON.stringify(k)}: () => require(${JSON.stringify(path.join(root, k))})`).join(',\n')}};`;
@@ -182,17 +158,25 @@ const probe = await buildLight(undefined, []);
 const heavy = await buildHeavy(probe.lazy, probe.inputs);
 const heavyHash = createHash('sha256').update(heavy.text).update(process.version).digest('hex').slice(0, 16);
 const final = await buildLight(heavy.text, heavy.used, false, heavyHash);
-if (final.lazy.sort().join() !== probe.lazy.sort().join()) throw new Error('lazy imports changed between passes');
+if (final.lazy.join() !== probe.lazy.join()) throw new Error('lazy imports changed between passes');
+
+// Written to a temporary file and renamed: a test may build while others run the plugin,
+// and they must see the old file or the new one, never half of one.
+function writeAtomic(file, text, mode = 0o644) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
 
 if (seaDir) {
   const sea = await buildLight(undefined, heavy.used, true, heavyHash);
   fs.mkdirSync(seaDir, { recursive: true });
-  fs.writeFileSync(path.join(seaDir, 'main.cjs'), sea.text);
-  fs.writeFileSync(path.join(seaDir, 'lazy.js'), heavy.text);
+  writeAtomic(path.join(seaDir, 'main.cjs'), sea.text);
+  writeAtomic(path.join(seaDir, 'lazy.js'), heavy.text);
 }
 fs.mkdirSync(path.dirname(outfile), { recursive: true });
-fs.writeFileSync(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`);
-fs.chmodSync(outfile, 0o755);
+writeAtomic(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`, 0o755);
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const total = Buffer.byteLength(final.text);
 const lazyBytes = Buffer.byteLength(heavy.text);

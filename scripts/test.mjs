@@ -2,13 +2,22 @@
 // npm test: type-check, build plugin/kubectl-harbor, then run every test/**/*.test.ts
 // with Node's built-in runner (TypeScript through tsx). Extra arguments are
 // passed to node --test (e.g. --test-name-pattern=completion).
-import { spawnSync } from 'node:child_process';
+//
+// npm run test:unit (--unit): only the fast tests, UNIT below. No install, no type-check,
+// no build, no lab, no root; well under a minute.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const unit = process.argv.includes('--unit');
+const testArgs = process.argv.slice(2).filter((a) => a !== '--unit');
+// The unit tests, and the tests that need nothing but the in-process API emulator.
+// Not test/build: it builds (twice).
+const UNIT = ['test/unit', 'test/lab/apiserver-semantics.test.ts', 'test/lab/apiserver-client-node.test.ts'];
 
 function step(title, cmd, args) {
   process.stderr.write(`\n== ${title}\n`);
@@ -26,13 +35,46 @@ function testFiles(dir) {
     .sort();
 }
 
+/** The tests in the given files and directories (relative to the root), sorted. */
+const select = (entries) => entries.flatMap((e) => (fs.statSync(path.join(root, e)).isDirectory() ? testFiles(path.join(root, e)) : [path.join(root, e)])).map((f) => path.relative(root, f));
+
+/**
+ * `lab deps`: the lab's Debian packages (docker-registry, skopeo, containerd, sshd, ...),
+ * installed when a command is missing. It is silent unless it installs; what it says
+ * ("lab: installing Debian packages (missing: ...)") is shown as an `== ` line.
+ */
+function labDeps() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', 'deps'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    readline.createInterface({ input: child.stderr }).on('line', (l) => process.stderr.write(l.startsWith('lab: ') ? `\n== lab packages: ${l.slice(5)}\n` : `${l}\n`));
+    child.on('close', (code, signal) => {
+      if (code !== 0) {
+        process.stderr.write(`== lab packages failed (exit ${code ?? signal})\n`);
+        process.exit(code || 1);
+      }
+      resolve();
+    });
+  });
+}
+
+if (unit) {
+  // Nothing to install or build: run the tests, or say what is missing.
+  if (!fs.existsSync(bin('tsx'))) {
+    process.stderr.write('== test:unit needs the npm packages: run npm ci first\n');
+    process.exit(1);
+  }
+  process.stderr.write('\n== unit tests\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...select(UNIT)], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write(`== unit tests failed (exit ${r.status ?? r.signal})\n`);
+  process.exit(r.status ?? 1);
+}
+
 // A fresh clone: install the npm packages first (npm test is one of the README's two commands).
-if (!fs.existsSync(bin('tsc'))) step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
+if (!fs.existsSync(bin('tsc'))) step('installing npm packages: npm ci (node_modules/.bin/tsc is missing)', 'npm', ['ci', '--no-audit', '--no-fund']);
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
-// The lab's Debian packages (docker-registry, skopeo, containerd, sshd, ...): installed
-// when missing. Needs root, as the lab's network namespaces do; without root the lab
-// tests skip themselves.
-if (process.getuid?.() === 0) step('lab packages', process.execPath, ['--import', 'tsx', 'lab/cli.ts', 'deps']);
+// Installing needs root, as the lab's network namespaces do; without root the lab tests
+// skip themselves.
+if (process.getuid?.() === 0) await labDeps();
 step('build', process.execPath, ['scripts/build.mjs']);
 const files = testFiles(path.join(root, 'test')).map((f) => path.relative(root, f));
 // The lab the command tests share (see test/helpers/lab.ts), up for the whole run and
@@ -55,7 +97,7 @@ if (root_) {
 let code = 0;
 try {
   process.stderr.write('\n== test\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...files], { cwd: root, stdio: 'inherit' });
   code = r.status ?? 1;
   if (code !== 0) process.stderr.write(`== test failed (exit ${r.status ?? r.signal})\n`);
 } finally {

@@ -31,7 +31,7 @@ export async function runCli(argv: string[], context: HarborContext): Promise<nu
   const colors = colorEnabled(context.stdout as { isTTY?: boolean }, context.env);
   const errColors = colorEnabled(context.stderr as { isTTY?: boolean }, context.env);
   const cli = getCli({ colors });
-  let command;
+  let command: ReturnType<typeof cli.process>;
   try {
     command = cli.process(argv, context);
   } catch (e) {

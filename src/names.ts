@@ -9,7 +9,7 @@ const CA_NAME = /^[A-Za-z0-9._-]+$/;
 /** An object name (Secret, ServiceAccount, Pod, Cluster): an RFC 1123 subdomain. */
 export function checkObjectName(name: string, what: string): string {
   if (!name || name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    throw new UsageError(`${what} "${name}" is not a valid name: RFC 1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253)`);
+    throw new UsageError(`${what} "${name}" is not a valid Kubernetes name: RFC 1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253)`);
   }
   return name;
 }
@@ -17,7 +17,7 @@ export function checkObjectName(name: string, what: string): string {
 /** A namespace name: an RFC 1123 label. */
 export function checkNamespaceName(name: string, what = 'namespace'): string {
   if (!name || name.length > 63 || !DNS1123_LABEL.test(name)) {
-    throw new UsageError(`${what} "${name}" is not a valid name: RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63)`);
+    throw new UsageError(`${what} "${name}" is not a valid Kubernetes name: RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63)`);
   }
   return name;
 }

@@ -2,9 +2,9 @@
 // before anything is written (subject, issuer, validity, fingerprint, CA, self-signed),
 // checked, and, when it came from the network, pinned (--fingerprint) or confirmed
 // (--yes, or a question on a terminal): trust on first use, done openly.
-import fs from 'node:fs';
 import { CliError, UsageError } from '../errors.js';
-import { checkUsable, daysLeft, parseCertificates, type CertInfo } from '../tls/ca.js';
+import { checkUsable, daysLeft, type CertInfo } from '../tls/ca.js';
+import { readCaFile } from '../tls/cafile.js';
 import { fetchRegistryCa, type CaRoute } from '../tls/fetch.js';
 import type { Session } from './session.js';
 
@@ -42,13 +42,7 @@ export async function loadCa(s: Session, f: CaSource): Promise<LoadedCa> {
   const p = s.printer;
   let loaded: LoadedCa;
   if (f.caFile) {
-    let data: Buffer;
-    try {
-      data = fs.readFileSync(f.caFile);
-    } catch (e) {
-      throw new CliError('CA_FILE', `cannot read ${f.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const all = parseCertificates(data, f.caFile);
+    const all = readCaFile(f.caFile);
     // A chain file (leaf first) brings the server certificate along: keep only the CAs.
     const cas = all.filter((c) => c.isCa);
     loaded = { certs: cas.length ? cas : all, source: f.caFile, route: 'file' };

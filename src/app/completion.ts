@@ -2,7 +2,7 @@
 // next to kubectl-harbor on PATH (or into --dir), mode 0755.
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { completionScript } from '../complete.js';
+import { completionScript } from './complete.js';
 import { findOnPath, writeFileAtomic } from '../local/files.js';
 import type { Session } from './session.js';
 

@@ -9,7 +9,7 @@ export class CompleteCommand extends Command<HarborContext> {
   words = Option.Proxy();
 
   async execute(): Promise<number> {
-    const { complete, commandDefs } = await import('../complete.js');
+    const { complete, commandDefs } = await import('../app/complete.js');
     const defs = commandDefs(this.cli.definitions(), this.cli.binaryName);
     const flag = (name: string): string | undefined => {
       for (let i = 0; i < this.words.length - 1; i++) {

@@ -2,13 +2,13 @@
 // GET /v2/; on 401 with a Bearer challenge, a token from the realm with Basic auth, then
 // /v2/ again with the token; on a Basic challenge, /v2/ with Basic. Only 200 is success.
 // Failures become one line each; an unknown CA names the certificate the server presented.
-import crypto from 'node:crypto';
-import tls from 'node:tls';
+// Each GET has --request-timeout as its total deadline; a reply over 1 MiB is an error
+// (no registry's /v2/ or token reply is that large).
 import { CliError, NetworkError, systemCode } from '../errors.js';
+import { httpGet, type HttpReply, type TlsSettings } from '../net/http.js';
+import { peerChain } from '../net/peer.js';
 import { fromNetworkError } from '../translate.js';
-import type { TlsSettings } from '../tls/roots.js';
 import { baseUrl, type Registry } from './endpoint.js';
-import { httpGet, type HttpReply } from './http.js';
 
 export interface Credentials {
   username: string;
@@ -48,24 +48,16 @@ const basicAuth = (c: Credentials): string => `Basic ${Buffer.from(`${c.username
 
 /** What a TLS server presents, for the unknown-CA message: subject, issuer, SHA-256 fingerprint. */
 export async function presentedCertificate(host: string, timeoutMs: number): Promise<{ subject: string; issuer: string; fingerprint: string } | undefined> {
-  const url = new URL(`https://${host}`);
-  return new Promise((resolve) => {
-    const s = tls.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), rejectUnauthorized: false, servername: /^[0-9.]+$|:/.test(url.hostname) ? undefined : url.hostname, timeout: timeoutMs || 10_000 }, () => {
-      const c = s.getPeerCertificate();
-      s.destroy();
-      if (!c || !c.raw) return resolve(undefined);
-      const x = new crypto.X509Certificate(c.raw);
-      resolve({ subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), fingerprint: `sha256:${x.fingerprint256.replace(/:/g, '').toLowerCase()}` });
-    });
-    s.on('error', () => resolve(undefined));
-    s.on('timeout', () => (s.destroy(), resolve(undefined)));
-  });
+  const x = await peerChain(host, timeoutMs || 10_000).then((c) => c[0], () => undefined);
+  if (!x) return undefined;
+  return { subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), fingerprint: `sha256:${x.fingerprint256.replace(/:/g, '').toLowerCase()}` };
 }
 
 async function get(url: string, o: VerifyOptions, registry: Registry, headers: Record<string, string> = {}): Promise<HttpReply> {
   try {
-    return await httpGet(url, { tls: o.tls, timeoutMs: o.timeoutMs, headers, log: o.log });
+    return await httpGet(url, { tls: o.tls, timeoutMs: o.timeoutMs, headers, log: o.log, overflow: 'error' });
   } catch (e) {
+    if (e instanceof CliError) throw e;
     const host = new URL(url).host;
     const net = fromNetworkError(e, { doing: `logging in to ${registry.host}`, target: host });
     if (net?.code === 'TLS_UNKNOWN_CA') {
@@ -80,7 +72,7 @@ async function get(url: string, o: VerifyOptions, registry: Registry, headers: R
 }
 
 function unexpected(r: HttpReply, url: string): CliError {
-  const snippet = r.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const snippet = r.body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 200);
   return new CliError('REGISTRY_HTTP', `unexpected HTTP ${r.status} from ${url}${snippet ? `: ${snippet}` : ''}`);
 }
 
@@ -109,7 +101,7 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
   if (t.status !== 200) throw unexpected(t, `${realm.origin}${realm.pathname}`);
   let token: string | undefined;
   try {
-    const j = JSON.parse(t.body) as { token?: string; access_token?: string };
+    const j = JSON.parse(t.body.toString('utf8')) as { token?: string; access_token?: string };
     token = j.token ?? j.access_token;
   } catch {
     /* below */

@@ -1,9 +1,14 @@
 // Which CAs a TLS connection trusts: --ca-file when given; otherwise the system's roots
 // (SSL_CERT_FILE, else the distribution's bundle) together with Node's own list, as Go
 // clients such as docker and containerd do. --insecure-skip-tls-verify is never implied.
+// --ca-file is read by tls/cafile.ts, as for trust and push-ca: PEM (one, a chain, a
+// bundle) or DER.
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { CliError } from '../errors.js';
+import type { TlsSettings } from '../net/http.js';
+import { readCaFile } from './cafile.js';
+
+export type { TlsSettings };
 
 const SYSTEM_BUNDLES = [
   '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu
@@ -15,11 +20,6 @@ const SYSTEM_BUNDLES = [
 export interface TrustOptions {
   caFile?: string | undefined;
   insecure?: boolean | undefined;
-}
-
-export interface TlsSettings {
-  ca?: string[];
-  rejectUnauthorized: boolean;
 }
 
 export function systemRoots(env: NodeJS.ProcessEnv): string[] {
@@ -36,15 +36,6 @@ export function systemRoots(env: NodeJS.ProcessEnv): string[] {
 
 export function tlsSettings(o: TrustOptions, env: NodeJS.ProcessEnv): TlsSettings {
   if (o.insecure) return { rejectUnauthorized: false };
-  if (o.caFile) {
-    let text: string;
-    try {
-      text = fs.readFileSync(o.caFile, 'utf8');
-    } catch (e) {
-      throw new CliError('CA_FILE', `cannot read --ca-file ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new CliError('CA_FILE', `--ca-file ${o.caFile} holds no PEM certificate`);
-    return { ca: [text], rejectUnauthorized: true };
-  }
+  if (o.caFile) return { ca: readCaFile(o.caFile).map((c) => c.pem), rejectUnauthorized: true };
   return { ca: systemRoots(env), rejectUnauthorized: true };
 }

@@ -1,41 +1,28 @@
 // `kubectl harbor bind-sa`, the built plugin against the API emulator (shaped like a
 // Supervisor), read back with the real kubectl.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
 import { bindServiceAccount } from '../../src/kube/serviceaccounts.js';
-import { tempDir } from '../helpers/kubeconfig.js';
-import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
+import { e2e, supervisorFixture } from '../helpers/e2e.js';
+import type { Result } from '../helpers/run.js';
 
 describe('kubectl harbor bind-sa', () => {
-  let sup: SupervisorLab;
-  let dir: string;
-  const kc: Record<string, string> = {};
-  let n = 0;
-  const env = (who: 'admin' | 'devops' = 'devops') => baseEnv({ HOME: dir, KUBECONFIG: kc[who] });
-  const harbor = (args: string[], who: 'admin' | 'devops' = 'devops', input?: string): Promise<Result> => exec(PLUGIN, args, env(who), input);
-  const kubectl = (args: string[], input?: string): Promise<Result> => exec('kubectl', ['--cache-dir', path.join(dir, `cache-${n++}`), ...args], env('admin'), input);
-  const names = async (ns: string, sa = 'default'): Promise<string> => (await kubectl(['get', 'sa', sa, '-n', ns, '-o', 'jsonpath={.imagePullSecrets[*].name}'])).stdout;
+  const h = e2e('bindsa');
   const secret = (ns: string, name: string) =>
-    sup.supervisor.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') } });
-
-  before(async () => {
-    sup = await startSupervisor({ namespaces: ['dev', 'prod', 'locked', 'shapes'] });
+    fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') } });
+  const fx = supervisorFixture(h, { namespaces: ['dev', 'prod', 'locked', 'shapes'] }, (sup) => {
     sup.users.devops.rules = [{ verbs: ['*'], resources: ['*'], namespaces: ['dev', 'prod', 'shapes'] }, { verbs: ['get', 'list'], resources: ['namespaces'] }];
-    dir = tempDir('harbor-bindsa-');
-    kc.devops = writeKubeconfig(dir, sup.kubeconfig('devops'), 'devops.kubeconfig');
-    kc.admin = writeKubeconfig(dir, sup.kubeconfig('admin'), 'admin.kubeconfig');
+  });
+  const harbor = (args: string[], who: 'admin' | 'devops' = 'devops', input?: string): Promise<Result> => h.harbor(args, { kubeconfig: fx.kubeconfigs[who], input });
+  const kubectl = (args: string[], input?: string): Promise<Result> => h.kubectl(args, { kubeconfig: fx.kubeconfigs.admin, input });
+  const names = async (ns: string, sa = 'default'): Promise<string> => (await kubectl(['get', 'sa', sa, '-n', ns, '-o', 'jsonpath={.imagePullSecrets[*].name}'])).stdout;
+
+  before(() => {
     for (const ns of ['dev', 'prod', 'locked', 'shapes']) secret(ns, 'harbor-pull');
     secret('dev', 'mirror-pull');
-  });
-  after(async () => {
-    await sup.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the Supervisor default ServiceAccount keeps <ns>-default-image-pull-secret first; a re-run writes nothing', async () => {
@@ -43,16 +30,16 @@ describe('kubectl harbor bind-sa', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'serviceaccount/default bound\n');
     assert.equal(await names('dev'), 'dev-default-image-pull-secret harbor-pull');
-    const rv = sup.supervisor.get('v1', 'serviceaccounts', 'dev', 'default')!.metadata.resourceVersion;
+    const rv = fx.sup.supervisor.get('v1', 'serviceaccounts', 'dev', 'default')!.metadata.resourceVersion;
     const again = await harbor(['bind-sa', 'harbor-pull']);
     assert.equal(again.stdout, 'serviceaccount/default unchanged\n');
-    assert.equal(sup.supervisor.get('v1', 'serviceaccounts', 'dev', 'default')!.metadata.resourceVersion, rv);
+    assert.equal(fx.sup.supervisor.get('v1', 'serviceaccounts', 'dev', 'default')!.metadata.resourceVersion, rv);
   });
 
   test('absent, null and duplicate imagePullSecrets are handled; nothing is dropped', async () => {
-    sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'absent', namespace: 'shapes' } });
-    sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nulled', namespace: 'shapes' }, imagePullSecrets: null });
-    sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dups', namespace: 'shapes' }, imagePullSecrets: [{ name: 'a' }, { name: 'a' }, { name: 'harbor-pull' }] });
+    fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'absent', namespace: 'shapes' } });
+    fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nulled', namespace: 'shapes' }, imagePullSecrets: null });
+    fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dups', namespace: 'shapes' }, imagePullSecrets: [{ name: 'a' }, { name: 'a' }, { name: 'harbor-pull' }] });
     const r = await harbor(['bind-sa', 'harbor-pull', 'absent', 'nulled', 'dups', '-n', 'shapes']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['serviceaccount/absent bound', 'serviceaccount/nulled bound', 'serviceaccount/dups unchanged']);
@@ -62,7 +49,7 @@ describe('kubectl harbor bind-sa', () => {
   });
 
   test('several secrets, every ServiceAccount (--all-service-accounts), --create for a dedicated one', async () => {
-    sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: 'dev' }, imagePullSecrets: [{ name: 'keep-me' }] });
+    fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: 'dev' }, imagePullSecrets: [{ name: 'keep-me' }] });
     const r = await harbor(['bind-sa', '--secret', 'harbor-pull', '--secret', 'mirror-pull', '--all-service-accounts', '-n', 'dev']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await names('dev', 'builder'), 'keep-me harbor-pull mirror-pull');
@@ -133,13 +120,13 @@ describe('kubectl harbor bind-sa', () => {
   });
 
   test('races: two concurrent binders and a 409 storm, 100 rounds in-process and 5 through the plugin: no entry lost', async () => {
-    const client = new KubeClient(resolveTarget({ kubeconfig: kc.admin, context: 'dev' }, { env: {}, homedir: dir }), { timeoutMs: 10_000 });
+    const client = new KubeClient(resolveTarget({ kubeconfig: fx.kubeconfigs.admin, context: 'dev' }, { env: {}, homedir: h.home }), { timeoutMs: 10_000 });
     const core = client.api(CoreV1Api);
     try {
       for (let round = 0; round < 100; round++) {
         const sa = `race-${round}`;
-        sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: 'dev' }, imagePullSecrets: [{ name: 'dev-default-image-pull-secret' }] });
-        if (round % 3 === 0) sup.supervisor.faults.conflicts(2, { resource: 'serviceaccounts', name: sa });
+        fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: 'dev' }, imagePullSecrets: [{ name: 'dev-default-image-pull-secret' }] });
+        if (round % 3 === 0) fx.sup.supervisor.faults.conflicts(2, { resource: 'serviceaccounts', name: sa });
         await Promise.all([bindServiceAccount(client, 'dev', sa, [`a-${round}`]), bindServiceAccount(client, 'dev', sa, [`b-${round}`]), bindServiceAccount(client, 'dev', sa, [`a-${round}`, `c-${round}`])]);
         const got = (await core.readNamespacedServiceAccount({ name: sa, namespace: 'dev' })).imagePullSecrets!.map((e) => e.name).sort();
         assert.deepEqual(got, [`a-${round}`, `b-${round}`, `c-${round}`, 'dev-default-image-pull-secret'].sort(), `round ${round}`);
@@ -149,8 +136,8 @@ describe('kubectl harbor bind-sa', () => {
     }
     for (let round = 0; round < 5; round++) {
       const sa = `proc-race-${round}`;
-      sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: 'dev' }, imagePullSecrets: [{ name: 'dev-default-image-pull-secret' }] });
-      sup.supervisor.faults.conflicts(2, { resource: 'serviceaccounts', name: sa });
+      fx.sup.supervisor.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: 'dev' }, imagePullSecrets: [{ name: 'dev-default-image-pull-secret' }] });
+      fx.sup.supervisor.faults.conflicts(2, { resource: 'serviceaccounts', name: sa });
       const [x, y] = await Promise.all([harbor(['bind-sa', 'harbor-pull', sa]), harbor(['bind-sa', 'mirror-pull', sa])]);
       assert.equal(x.code + y.code, 0, x.stderr + y.stderr);
       const got = (await names('dev', sa)).split(' ');

@@ -2,6 +2,8 @@
 // Harbor (docker-registry with token auth), its htpasswd registry and bad endpoints, a
 // Supervisor emulator of this file's own, the real kubectl and the real skopeo.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -92,6 +94,19 @@ describe('kubectl harbor login / logout', { skip: !canRunLab && 'needs root for 
     assert.match(ok.stderr, /verified \(basic auth\)/);
     const bad = await harbor(['login', lab.registryBasic, '-u', lab.basicUser.name, '--password-stdin', '--ca-file', lab.ca], { input: 'bad\n' });
     assert.match(bad.stderr, /wrong username or password/);
+  });
+
+  test('--ca-file takes DER and bundles as trust does; a FIFO is refused at once', async () => {
+    const der = path.join(dir, 'lab-ca.der');
+    fs.writeFileSync(der, new crypto.X509Certificate(fs.readFileSync(lab.ca)).raw);
+    const r = await harbor(['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', der, '--secret-name', 'der-ca'], { input: robot() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /credentials for robot\$ci at .* verified \(token auth\)/);
+    const fifo = path.join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const f = await harbor(['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', fifo], { input: robot() });
+    assert.equal(f.code, 1);
+    assert.equal(f.stderr, `error: cannot read --ca-file ${fifo}: it is a named pipe (FIFO); give a PEM or DER certificate file\n`);
   });
 
   test('TLS and network failures, each one line: unknown CA (with fingerprint), no IP SAN, expired, plain HTTP, refused', async () => {
