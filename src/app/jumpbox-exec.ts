@@ -8,7 +8,15 @@ import { CliError } from '../errors.js';
 import { plural, Report } from '../output/report.js';
 import type { Printer } from '../output/printer.js';
 import { shellQuote, type RunResult } from '../ssh/session.js';
-import { onNodes, pickNode, selectNodes, type NodeAccess, type NodePick, type NodeResult, type NodeSession } from './nodes.js';
+import {
+  onNodes,
+  pickNode,
+  selectNodes,
+  type NodeAccess,
+  type NodePick,
+  type NodeResult,
+  type NodeSession,
+} from './nodes.js';
 import type { Session } from './session.js';
 
 export interface JumpboxExecRequest {
@@ -26,7 +34,8 @@ export interface JumpboxSshRequest {
 }
 
 /** The command line a node runs: the words quoted, through `sudo -n` when asked. */
-export const remoteCommand = (words: string[], sudo: boolean): string => (sudo ? `sudo -n -- ${shellQuote(words)}` : shellQuote(words));
+export const remoteCommand = (words: string[], sudo: boolean): string =>
+  sudo ? `sudo -n -- ${shellQuote(words)}` : shellQuote(words);
 
 /** A node's output as text: stdout lines on stdout, stderr lines on stderr, each prefixed by the node. */
 function echo(p: Printer, node: string, r: RunResult): void {
@@ -55,7 +64,8 @@ export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<nu
   });
   const report = new Report(p, (o) => `jumpbox exec: ${plural(o.length, 'node')}`);
   for (const r of results) {
-    const error = r.error !== undefined ? r.error : r.result.code !== 0 ? `[${r.node.name}] exited ${r.result.code}` : undefined;
+    const error =
+      r.error !== undefined ? r.error : r.result.code !== 0 ? `[${r.node.name}] exited ${r.result.code}` : undefined;
     if (error && !p.structured) p.error(error);
     report.add(error ? { target: r.node.name, error } : { target: r.node.name, action: 'succeeded' });
   }
@@ -73,9 +83,18 @@ interface ShellIo {
 
 export async function jumpboxSsh(s: Session, f: JumpboxSshRequest): Promise<number> {
   const { stdin, stdout, stderr } = s.stdio;
-  const terminal = stdin instanceof tty.ReadStream && stdout instanceof tty.WriteStream && stdin.isTTY && stdout.isTTY ? { input: stdin, output: stdout, term: s.env.TERM || 'xterm-256color' } : undefined;
+  const terminal =
+    stdin instanceof tty.ReadStream && stdout instanceof tty.WriteStream && stdin.isTTY && stdout.isTTY
+      ? { input: stdin, output: stdout, term: s.env.TERM || 'xterm-256color' }
+      : undefined;
   const io: ShellIo = { stdin, stdout, stderr, ...(terminal ? { terminal } : {}) };
-  const [r] = await onNodes(s, f.cluster, (nodes) => [pickNode(nodes, f.node)], { ...f.access, parallel: 1 }, (n: NodeSession) => shell(n.conn, io));
+  const [r] = await onNodes(
+    s,
+    f.cluster,
+    (nodes) => [pickNode(nodes, f.node)],
+    { ...f.access, parallel: 1 },
+    (n: NodeSession) => shell(n.conn, io),
+  );
   if (!r) throw new Error('jumpbox ssh: no node result');
   if (r.error !== undefined) throw new CliError('SSH', r.error);
   return r.result;

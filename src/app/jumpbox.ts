@@ -35,33 +35,63 @@ export async function jumpboxCreate(s: Session, r: JumpboxCreateRequest): Promis
   const { client, namespace } = await supervisorAndNamespace(s);
   await clusterNodes(client, namespace, r.cluster);
   const { image, pullSecrets, ttlSeconds } = r.access;
-  const { pod, created } = await ensureJumpbox(client, namespace, r.cluster, { image, pullSecrets, ttlSeconds, progress: (l) => s.printer.status(l) });
+  const { pod, created } = await ensureJumpbox(client, namespace, r.cluster, {
+    image,
+    pullSecrets,
+    ttlSeconds,
+    progress: (l) => s.printer.status(l),
+  });
   s.printer.result(asPod(pod), created ? 'created' : 'unchanged');
   return 0;
 }
 
 export async function jumpboxStatus(s: Session, r: JumpboxStatusRequest): Promise<number> {
   const { client, namespace } = await supervisorAndNamespace(s);
-  const [pods, nodes] = await Promise.all([listJumpboxes(client, namespace), clusterNodes(client, namespace, r.cluster)]);
+  const [pods, nodes] = await Promise.all([
+    listJumpboxes(client, namespace),
+    clusterNodes(client, namespace, r.cluster),
+  ]);
   const pod = pods.find((p) => p.metadata?.name === jumpboxName(r.cluster));
   const p = s.printer;
   if (p.structured) {
-    const jumpbox = pod ? { name: pod.metadata?.name, phase: pod.status?.phase, image: imageOf(pod), deadlineSeconds: pod.spec?.activeDeadlineSeconds } : null;
-    await p.document({ cluster: r.cluster, namespace, jumpbox, nodes: nodes.map((n) => ({ name: n.name, role: n.role, ip: n.ip ?? null })) }, () => '');
+    const jumpbox = pod
+      ? {
+          name: pod.metadata?.name,
+          phase: pod.status?.phase,
+          image: imageOf(pod),
+          deadlineSeconds: pod.spec?.activeDeadlineSeconds,
+        }
+      : null;
+    await p.document(
+      {
+        cluster: r.cluster,
+        namespace,
+        jumpbox,
+        nodes: nodes.map((n) => ({ name: n.name, role: n.role, ip: n.ip ?? null })),
+      },
+      () => '',
+    );
     return 0;
   }
   p.line(`Jumpbox: ${pod ? `${pod.metadata?.name} ${pod.status?.phase} (${imageOf(pod)})` : 'none'}`);
   p.line('');
-  p.table(['NODE', 'ROLE', 'IP'], nodes.map((n) => [n.name, n.role, n.ip ?? '<no IP yet>']));
+  p.table(
+    ['NODE', 'ROLE', 'IP'],
+    nodes.map((n) => [n.name, n.role, n.ip ?? '<no IP yet>']),
+  );
   return 0;
 }
 
 export async function jumpboxDelete(s: Session, r: JumpboxDeleteRequest): Promise<number> {
   const { client, namespace } = await supervisorAndNamespace(s);
-  const clusters = r.kind === 'all' ? (await listJumpboxes(client, namespace)).map(jumpboxCluster).filter(Boolean) : [r.cluster];
+  const clusters =
+    r.kind === 'all' ? (await listJumpboxes(client, namespace)).map(jumpboxCluster).filter(Boolean) : [r.cluster];
   for (const c of clusters) {
     const gone = await deleteJumpbox(client, namespace, c);
-    s.printer.result({ apiVersion: 'v1', kind: 'Pod', metadata: { name: jumpboxName(c), namespace } }, gone ? 'deleted' : 'unchanged');
+    s.printer.result(
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: jumpboxName(c), namespace } },
+      gone ? 'deleted' : 'unchanged',
+    );
   }
   if (r.kind === 'all' && clusters.length === 0) s.printer.status(`no jumpbox in namespace "${namespace}"`);
   return 0;
@@ -72,7 +102,10 @@ export async function jumpboxList(s: Session, r: JumpboxListRequest): Promise<nu
   const pods = await listJumpboxes(client, r.allNamespaces ? undefined : await s.clusterNamespace());
   const p = s.printer;
   if (p.structured) {
-    await p.document({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: pods.map(asPod) }, () => '');
+    await p.document(
+      { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: pods.map(asPod) },
+      () => '',
+    );
     return 0;
   }
   if (p.output === 'name') {
@@ -82,7 +115,13 @@ export async function jumpboxList(s: Session, r: JumpboxListRequest): Promise<nu
   if (pods.length === 0) p.status('no jumpbox pods');
   p.table(
     ['NAMESPACE', 'NAME', 'CLUSTER', 'PHASE', 'IMAGE'],
-    pods.map((pod) => [pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', jumpboxCluster(pod), pod.status?.phase ?? '', imageOf(pod)]),
+    pods.map((pod) => [
+      pod.metadata?.namespace ?? '',
+      pod.metadata?.name ?? '',
+      jumpboxCluster(pod),
+      pod.status?.phase ?? '',
+      imageOf(pod),
+    ]),
   );
   return 0;
 }

@@ -36,8 +36,15 @@ export function pickNode(nodes: readonly Node[], want: string): Node {
   if (exact) return exact;
   const prefixed = nodes.filter((n) => n.name.startsWith(want));
   if (prefixed.length === 1) return prefixed[0]!;
-  if (prefixed.length > 1) throw new CliError('AMBIGUOUS_NODE', `"${want}" matches ${prefixed.length} nodes (${prefixed.map((n) => n.name).join(', ')}); give more of the name`);
-  throw new CliError('NO_NODE', `no node "${want}"; nodes are ${nodes.map((n) => `${n.name} (${n.ip ?? 'no IP'})`).join(', ')}`);
+  if (prefixed.length > 1)
+    throw new CliError(
+      'AMBIGUOUS_NODE',
+      `"${want}" matches ${prefixed.length} nodes (${prefixed.map((n) => n.name).join(', ')}); give more of the name`,
+    );
+  throw new CliError(
+    'NO_NODE',
+    `no node "${want}"; nodes are ${nodes.map((n) => `${n.name} (${n.ip ?? 'no IP'})`).join(', ')}`,
+  );
 }
 
 /** The nodes a pick names, in the cluster's order for all and role, in the user's order (once each) for names. */
@@ -55,9 +62,20 @@ interface Path {
   done: () => Promise<void>;
 }
 
-async function openPath(s: Session, client: KubeClient, namespace: string, cluster: string, f: NodeAccess): Promise<Path> {
+async function openPath(
+  s: Session,
+  client: KubeClient,
+  namespace: string,
+  cluster: string,
+  f: NodeAccess,
+): Promise<Path> {
   if (f.direct) return { open: (ip) => direct(ip, s.timeoutMs), done: async () => undefined };
-  const { pod, created } = await ensureJumpbox(client, namespace, cluster, { image: f.image, pullSecrets: f.pullSecrets, ttlSeconds: f.ttlSeconds, progress: (l) => s.printer.status(l) });
+  const { pod, created } = await ensureJumpbox(client, namespace, cluster, {
+    image: f.image,
+    pullSecrets: f.pullSecrets,
+    ttlSeconds: f.ttlSeconds,
+    progress: (l) => s.printer.status(l),
+  });
   return {
     open: (ip) => execRelay(client, namespace, pod.metadata!.name!, 'relay', ip),
     done: async () => {
@@ -73,7 +91,9 @@ export interface NodeSession {
 }
 
 /** One node's outcome: the work's result, or the one line that says why it failed. */
-export type NodeResult<R> = { node: Node; result: R; error?: undefined } | { node: Node; result?: undefined; error: string };
+export type NodeResult<R> =
+  | { node: Node; result: R; error?: undefined }
+  | { node: Node; result?: undefined; error: string };
 
 interface Reach {
   cluster: string;
@@ -89,7 +109,13 @@ async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Pro
   let session: Awaited<ReturnType<typeof connect>> | undefined;
   try {
     const sock = await reach.path.open(ip);
-    session = await connect(sock, { cluster: reach.cluster, ip, creds: reach.creds, knownHosts: reach.known, timeoutMs: reach.timeoutMs });
+    session = await connect(sock, {
+      cluster: reach.cluster,
+      ip,
+      creds: reach.creds,
+      knownHosts: reach.known,
+      timeoutMs: reach.timeoutMs,
+    });
     const conn = session.conn;
     return { node, result: await work({ node, conn, run: (cmd, stdin) => run(conn, cmd, stdin) }) };
   } catch (e) {
@@ -106,14 +132,22 @@ async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Pro
  * Connect to the picked nodes (concurrently, bounded) and run `work` on each; a node that
  * fails to connect or run fails alone. The shared core of `jumpbox exec|ssh` and `push-ca`.
  */
-export async function onNodes<R>(s: Session, cluster: string, pick: (nodes: readonly Node[]) => Node[], f: NodeAccess, work: (n: NodeSession) => Promise<R>): Promise<Array<NodeResult<R>>> {
+export async function onNodes<R>(
+  s: Session,
+  cluster: string,
+  pick: (nodes: readonly Node[]) => Node[],
+  f: NodeAccess,
+  work: (n: NodeSession) => Promise<R>,
+): Promise<Array<NodeResult<R>>> {
   const [client, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
   const nodes = pick(await clusterNodes(client, namespace, cluster));
   const creds = await nodeCredentials(client, namespace, cluster);
   const known = new KnownHosts(knownHostsFile(s.env, s.homedir), f.acceptNewHostKey, (l) => s.printer.status(l));
   const path = await openPath(s, client, namespace, cluster, f);
   try {
-    return await mapPool(nodes, f.parallel, (node) => onNode(node, { cluster, creds, known, path, timeoutMs: s.timeoutMs }, work));
+    return await mapPool(nodes, f.parallel, (node) =>
+      onNode(node, { cluster, creds, known, path, timeoutMs: s.timeoutMs }, work),
+    );
   } finally {
     await path.done();
   }

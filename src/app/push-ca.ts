@@ -36,7 +36,15 @@ function printRows(p: Printer, rows: NodeOutcome[]): void {
   const wide = p.output === 'wide';
   p.table(
     ['NODE', 'ROLE', 'IP', 'RESULT', 'RESTARTED', 'VERIFIED', ...(wide ? ['CHANGES'] : [])],
-    rows.map((r) => [r.node, r.role, r.ip ?? '<none>', r.result, r.restarted ? 'yes' : 'no', r.verified, ...(wide ? [r.changes.join(',') || '-'] : [])]),
+    rows.map((r) => [
+      r.node,
+      r.role,
+      r.ip ?? '<none>',
+      r.result,
+      r.restarted ? 'yes' : 'no',
+      r.verified,
+      ...(wide ? [r.changes.join(',') || '-'] : []),
+    ]),
   );
   for (const r of rows) if (r.error) p.error(r.error);
 }
@@ -44,11 +52,23 @@ function printRows(p: Printer, rows: NodeOutcome[]): void {
 export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
   const p = s.printer;
   const { certs } = await loadCa(s, f.source);
-  const input = nodeTrustStdin(script, { name: f.name, host: f.host, restart: f.restart, dryRun: f.dryRun, pem: certs.map((c) => c.pem.trimEnd()).join('\n') });
+  const input = nodeTrustStdin(script, {
+    name: f.name,
+    host: f.host,
+    restart: f.restart,
+    dryRun: f.dryRun,
+    pem: certs.map((c) => c.pem.trimEnd()).join('\n'),
+  });
   const queue = controlPlaneQueue();
-  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, (n) => queue(n.node.role === 'controlplane', () => n.run('sudo -n -- sh -s', input)));
+  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, (n) =>
+    queue(n.node.role === 'controlplane', () => n.run('sudo -n -- sh -s', input)),
+  );
   const rows = results.map(nodeOutcome);
-  if (p.structured) await p.document({ cluster: f.cluster, registry: f.host, ca: certs.map((c) => c.fingerprint), nodes: rows }, () => '');
+  if (p.structured)
+    await p.document(
+      { cluster: f.cluster, registry: f.host, ca: certs.map((c) => c.fingerprint), nodes: rows },
+      () => '',
+    );
   else printRows(p, rows);
   const report = new Report(p, (o) => `push-ca: ${plural(o.length, 'node')}`);
   for (const r of rows) report.add(r.error ? { target: r.node, error: r.error } : { target: r.node, action: r.result });

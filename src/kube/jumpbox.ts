@@ -32,20 +32,34 @@ export function jumpboxPod(namespace: string, cluster: string, o: JumpboxOptions
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: jumpboxName(cluster), namespace, labels: managedLabels({ [COMPONENT]: 'jumpbox', [CLUSTER_LABEL]: cluster }) },
+    metadata: {
+      name: jumpboxName(cluster),
+      namespace,
+      labels: managedLabels({ [COMPONENT]: 'jumpbox', [CLUSTER_LABEL]: cluster }),
+    },
     spec: {
       automountServiceAccountToken: false,
       restartPolicy: 'Never',
       activeDeadlineSeconds: o.ttlSeconds,
       terminationGracePeriodSeconds: 1,
       ...(o.pullSecrets.length ? { imagePullSecrets: o.pullSecrets.map((name) => ({ name })) } : {}),
-      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       containers: [
         {
           name: 'relay',
           image: o.image,
           command: ['sleep', String(o.ttlSeconds)],
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
           resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '250m', memory: '64Mi' } },
         },
       ],
@@ -57,21 +71,32 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const ended = (pod: V1Pod): boolean => ['Failed', 'Succeeded'].includes(pod.status?.phase ?? '');
 
 async function pullFailure(client: KubeClient, pod: V1Pod): Promise<string | undefined> {
-  const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w && /ImagePullBackOff|ErrImagePull|InvalidImageName/.test(w.reason ?? ''));
+  const waiting = pod.status?.containerStatuses
+    ?.map((c) => c.state?.waiting)
+    .find((w) => w && /ImagePullBackOff|ErrImagePull|InvalidImageName/.test(w.reason ?? ''));
   if (!waiting) return undefined;
   const events = await client.call('reading the jumpbox events', () =>
-    client.api(CoreV1Api).listNamespacedEvent({ namespace: pod.metadata!.namespace!, fieldSelector: `involvedObject.name=${pod.metadata!.name},type=Warning` }),
+    client.api(CoreV1Api).listNamespacedEvent({
+      namespace: pod.metadata!.namespace!,
+      fieldSelector: `involvedObject.name=${pod.metadata!.name},type=Warning`,
+    }),
   );
   const failed = events.items.map((e) => e.message ?? '').find((m) => m.startsWith('Failed to pull image'));
   return failed ?? waiting.message ?? waiting.reason;
 }
 
 /** Reuse a running jumpbox, or create one and wait until it runs; fail fast on an image that cannot be pulled. */
-export async function ensureJumpbox(client: KubeClient, namespace: string, cluster: string, o: EnsureOptions): Promise<{ pod: V1Pod; created: boolean }> {
+export async function ensureJumpbox(
+  client: KubeClient,
+  namespace: string,
+  cluster: string,
+  o: EnsureOptions,
+): Promise<{ pod: V1Pod; created: boolean }> {
   const core = client.api(CoreV1Api);
   const name = jumpboxName(cluster);
   const where = `pod/${name} in namespace "${namespace}"`;
-  const read = (): Promise<V1Pod | undefined> => getOptional(client, `reading ${where}`, () => core.readNamespacedPod({ name, namespace }));
+  const read = (): Promise<V1Pod | undefined> =>
+    getOptional(client, `reading ${where}`, () => core.readNamespacedPod({ name, namespace }));
   let pod = await read();
   if (pod && (pod.metadata?.deletionTimestamp || ended(pod))) {
     await deleteJumpbox(client, namespace, cluster);
@@ -80,7 +105,9 @@ export async function ensureJumpbox(client: KubeClient, namespace: string, clust
   const created = !pod;
   if (!pod) {
     o.progress?.(`creating ${where} (image ${o.image})`);
-    pod = await client.call(`creating ${where}`, () => core.createNamespacedPod({ namespace, body: jumpboxPod(namespace, cluster, o), fieldManager: FIELD_MANAGER }));
+    pod = await client.call(`creating ${where}`, () =>
+      core.createNamespacedPod({ namespace, body: jumpboxPod(namespace, cluster, o), fieldManager: FIELD_MANAGER }),
+    );
   }
   const timeoutMs = o.timeoutMs ?? JUMPBOX_READY_MS;
   const end = Date.now() + timeoutMs;
@@ -88,10 +115,18 @@ export async function ensureJumpbox(client: KubeClient, namespace: string, clust
     const failed = await pullFailure(client, pod);
     if (failed) {
       if (created) await deleteJumpbox(client, namespace, cluster).catch(() => undefined);
-      throw new CliError('JUMPBOX_IMAGE', `the jumpbox image ${o.image} cannot be pulled: ${failed}; pass --image with an image the Supervisor can pull (any image with nc or bash, e.g. one pushed to the embedded Harbor, with --pull-secret)`);
+      throw new CliError(
+        'JUMPBOX_IMAGE',
+        `the jumpbox image ${o.image} cannot be pulled: ${failed}; pass --image with an image the Supervisor can pull (any image with nc or bash, e.g. one pushed to the embedded Harbor, with --pull-secret)`,
+      );
     }
-    if (ended(pod)) throw new CliError('JUMPBOX_ENDED', `${where} ended (${pod.status?.reason ?? pod.status?.phase}) before it ran`);
-    if (Date.now() > end) throw new CliError('JUMPBOX_TIMEOUT', `${where} is not Running after ${Math.round(timeoutMs / 1000)} s (phase ${pod.status?.phase ?? 'unknown'})`);
+    if (ended(pod))
+      throw new CliError('JUMPBOX_ENDED', `${where} ended (${pod.status?.reason ?? pod.status?.phase}) before it ran`);
+    if (Date.now() > end)
+      throw new CliError(
+        'JUMPBOX_TIMEOUT',
+        `${where} is not Running after ${Math.round(timeoutMs / 1000)} s (phase ${pod.status?.phase ?? 'unknown'})`,
+      );
     await sleep(250);
     pod = (await read()) ?? pod;
   }
@@ -102,7 +137,9 @@ export async function ensureJumpbox(client: KubeClient, namespace: string, clust
 export async function deleteJumpbox(client: KubeClient, namespace: string, cluster: string): Promise<boolean> {
   const name = jumpboxName(cluster);
   try {
-    await client.call(`deleting pod/${name} in namespace "${namespace}"`, () => client.api(CoreV1Api).deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }));
+    await client.call(`deleting pod/${name} in namespace "${namespace}"`, () =>
+      client.api(CoreV1Api).deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
+    );
     return true;
   } catch (e) {
     if (isNotFound(e)) return false;
@@ -114,6 +151,8 @@ export async function deleteJumpbox(client: KubeClient, namespace: string, clust
 export async function listJumpboxes(client: KubeClient, namespace: string | undefined): Promise<V1Pod[]> {
   const core = client.api(CoreV1Api);
   const labelSelector = `${MANAGED_BY}=${MANAGER},${COMPONENT}=jumpbox`;
-  const list = await client.call('listing jumpbox pods', () => (namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector })));
+  const list = await client.call('listing jumpbox pods', () =>
+    namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector }),
+  );
   return list.items;
 }

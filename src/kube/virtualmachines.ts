@@ -18,10 +18,17 @@ export interface Node {
 const GROUP = 'vmoperator.vmware.com';
 /** Newest first: v1alpha1 is tried only when the server does not serve v1alpha2. */
 const VERSIONS = ['v1alpha2', 'v1alpha1'];
-const CLUSTER_LABELS = ['capw.vmware.com/cluster.name', 'capv.vmware.com/cluster.name', 'cluster.x-k8s.io/cluster-name'];
+const CLUSTER_LABELS = [
+  'capw.vmware.com/cluster.name',
+  'capv.vmware.com/cluster.name',
+  'cluster.x-k8s.io/cluster-name',
+];
 const ROLE_LABELS = ['capw.vmware.com/cluster.role', 'capv.vmware.com/cluster.role'];
 
-export type Vm = { metadata?: { name?: string; labels?: Record<string, string> }; status?: { vmIp?: string; network?: { primaryIP4?: string } } };
+export type Vm = {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  status?: { vmIp?: string; network?: { primaryIP4?: string } };
+};
 
 /** What a VirtualMachine says about its node. */
 export function vmNode(vm: Vm): Node {
@@ -35,13 +42,26 @@ export function vmNode(vm: Vm): Node {
 }
 
 /** Control plane first, then by name. */
-export const byRoleThenName = (a: Node, b: Node): number => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'controlplane' ? -1 : b.role === 'controlplane' ? 1 : a.role.localeCompare(b.role));
+export const byRoleThenName = (a: Node, b: Node): number =>
+  a.role === b.role
+    ? a.name.localeCompare(b.name)
+    : a.role === 'controlplane'
+      ? -1
+      : b.role === 'controlplane'
+        ? 1
+        : a.role.localeCompare(b.role);
 
 async function listVms(client: KubeClient, namespace: string, cluster: string, version: string): Promise<Vm[]> {
   const custom = client.api(CustomObjectsApi);
   const seen = new Map<string, Vm>();
   for (const label of CLUSTER_LABELS) {
-    const r = (await custom.listNamespacedCustomObject({ group: GROUP, version, namespace, plural: 'virtualmachines', labelSelector: `${label}=${cluster}` })) as { items: Vm[] };
+    const r = (await custom.listNamespacedCustomObject({
+      group: GROUP,
+      version,
+      namespace,
+      plural: 'virtualmachines',
+      labelSelector: `${label}=${cluster}`,
+    })) as { items: Vm[] };
     for (const vm of r.items) seen.set(vm.metadata?.name ?? '', vm);
   }
   return [...seen.values()];
@@ -52,13 +72,19 @@ export async function clusterNodes(client: KubeClient, namespace: string, cluste
   let vms: Vm[] = [];
   for (const version of VERSIONS) {
     try {
-      vms = await client.call(`listing the VirtualMachines of cluster ${cluster} in namespace "${namespace}"`, () => listVms(client, namespace, cluster, version));
+      vms = await client.call(`listing the VirtualMachines of cluster ${cluster} in namespace "${namespace}"`, () =>
+        listVms(client, namespace, cluster, version),
+      );
       break;
     } catch (e) {
       if (!isNotFound(e) || version === VERSIONS[VERSIONS.length - 1]) throw e;
     }
   }
   const nodes = vms.map(vmNode);
-  if (nodes.length === 0) throw new CliError('NO_NODES', `no VirtualMachines of cluster "${cluster}" in namespace "${namespace}"; is the name right, and is this its vSphere Namespace?`);
+  if (nodes.length === 0)
+    throw new CliError(
+      'NO_NODES',
+      `no VirtualMachines of cluster "${cluster}" in namespace "${namespace}"; is the name right, and is this its vSphere Namespace?`,
+    );
   return nodes.sort(byRoleThenName);
 }

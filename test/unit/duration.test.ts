@@ -20,7 +20,8 @@ test('parseDuration: bare seconds, units, compounds, fractions, in milliseconds'
 });
 
 test('parseDuration: anything else is undefined', () => {
-  for (const bad of ['', ' ', 's', '1d', '10 s', '-5s', '1m 30s', '5sx', 'abc', '1.5', '1e3']) assert.equal(parseDuration(bad), undefined, bad);
+  for (const bad of ['', ' ', 's', '1d', '10 s', '-5s', '1m 30s', '5sx', 'abc', '1.5', '1e3'])
+    assert.equal(parseDuration(bad), undefined, bad);
 });
 
 test('parseSeconds: whole seconds at or above the minimum', () => {
@@ -34,9 +35,14 @@ test('parseSeconds: too short or not a duration is a usage error that names the 
   for (const bad of ['5s', '59s', '0', 'soon', '']) {
     assert.throws(
       () => parseSeconds('--ttl', bad, 60, '30m or 2h'),
-      (e: unknown) => isUsageError(e) && (e as Error).message === `--ttl "${bad}" must be a duration of at least 1m, such as 30m or 2h`,
+      (e: unknown) =>
+        isUsageError(e) &&
+        (e as Error).message === `--ttl "${bad}" must be a duration of at least 1m, such as 30m or 2h`,
       bad,
     );
   }
-  assert.throws(() => parseSeconds('--wait', '1s', 5, '10s'), /--wait "1s" must be a duration of at least 5s, such as 10s/);
+  assert.throws(
+    () => parseSeconds('--wait', '1s', 5, '10s'),
+    /--wait "1s" must be a duration of at least 5s, such as 10s/,
+  );
 });

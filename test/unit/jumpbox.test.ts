@@ -19,7 +19,12 @@ test('jumpboxPod: non-root, every capability dropped, no privilege escalation, r
   assert.equal(pod.spec!.securityContext!.runAsUser, 65534);
   assert.deepEqual(pod.spec!.securityContext!.seccompProfile, { type: 'RuntimeDefault' });
   const c = pod.spec!.containers[0]!;
-  assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+  assert.deepEqual(c.securityContext, {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  });
   assert.deepEqual(c.resources?.requests, { cpu: '10m', memory: '16Mi' });
 });
 
@@ -32,7 +37,11 @@ test('jumpboxPod: no ServiceAccount token; the deadline is --ttl, and so is the 
 
 test('jumpboxPod: pull secrets only when given; the image as given', () => {
   assert.equal('imagePullSecrets' in pod.spec!, false);
-  const air = jumpboxPod('dev', 'tkc-1', { image: '10.0.0.5/library/busybox:1.36', pullSecrets: ['a', 'b'], ttlSeconds: 60 });
+  const air = jumpboxPod('dev', 'tkc-1', {
+    image: '10.0.0.5/library/busybox:1.36',
+    pullSecrets: ['a', 'b'],
+    ttlSeconds: 60,
+  });
   assert.deepEqual(air.spec!.imagePullSecrets, [{ name: 'a' }, { name: 'b' }]);
   assert.equal(air.spec!.containers[0]!.image, '10.0.0.5/library/busybox:1.36');
 });
@@ -40,7 +49,11 @@ test('jumpboxPod: pull secrets only when given; the image as given', () => {
 test('jumpboxPod: name, namespace and labels (managed-by, component, cluster)', () => {
   assert.equal(pod.metadata!.name, 'harbor-jumpbox-tkc-1');
   assert.equal(pod.metadata!.namespace, 'dev');
-  assert.deepEqual(pod.metadata!.labels, { 'app.kubernetes.io/managed-by': 'kubectl-harbor', 'app.kubernetes.io/component': 'jumpbox', 'kubectl-harbor/cluster': 'tkc-1' });
+  assert.deepEqual(pod.metadata!.labels, {
+    'app.kubernetes.io/managed-by': 'kubectl-harbor',
+    'app.kubernetes.io/component': 'jumpbox',
+    'kubectl-harbor/cluster': 'tkc-1',
+  });
   assert.equal(jumpboxCluster(pod), 'tkc-1');
 });
 
@@ -67,7 +80,9 @@ test('relayCommand: run by a real sh, nc receives the IP as one word, untouched'
   const dir = tempDir('harbor-relay-');
   try {
     const out = path.join(dir, 'args');
-    fs.writeFileSync(path.join(dir, 'nc'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > ${out}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'nc'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > ${out}\n`, {
+      mode: 0o755,
+    });
     const evil = '10.0.0.1 $(touch pwned) `id` ;x';
     const [file, ...args] = relayCommand(evil);
     await promisify(execFile)(file!, args, { cwd: dir, env: { PATH: `${dir}:/usr/bin:/bin` } });
@@ -81,5 +96,8 @@ test('relayCommand: run by a real sh, nc receives the IP as one word, untouched'
 test('remoteCommand: words quoted for the remote shell, through sudo -n when asked', () => {
   assert.equal(remoteCommand(['hostname'], false), 'hostname');
   assert.equal(remoteCommand(['sh', '-c', "echo 'hi' $HOME"], false), `sh -c 'echo '\\''hi'\\'' $HOME'`);
-  assert.equal(remoteCommand(['systemctl', 'is-active', 'containerd'], true), 'sudo -n -- systemctl is-active containerd');
+  assert.equal(
+    remoteCommand(['systemctl', 'is-active', 'containerd'], true),
+    'sudo -n -- systemctl is-active containerd',
+  );
 });

@@ -35,9 +35,18 @@ test('pickNode: a unique prefix, and an IP', () => {
 });
 
 test('pickNode: an ambiguous prefix names the matches; an unknown node lists the nodes', () => {
-  assert.equal(code(() => pickNode(nodes, 'tkc-1-workers-x')), 'AMBIGUOUS_NODE');
-  assert.throws(() => pickNode(nodes, 'tkc-1-workers-x'), /"tkc-1-workers-x" matches 2 nodes \(tkc-1-workers-x1, tkc-1-workers-x2\); give more of the name/);
-  assert.equal(code(() => pickNode(nodes, 'nope')), 'NO_NODE');
+  assert.equal(
+    code(() => pickNode(nodes, 'tkc-1-workers-x')),
+    'AMBIGUOUS_NODE',
+  );
+  assert.throws(
+    () => pickNode(nodes, 'tkc-1-workers-x'),
+    /"tkc-1-workers-x" matches 2 nodes \(tkc-1-workers-x1, tkc-1-workers-x2\); give more of the name/,
+  );
+  assert.equal(
+    code(() => pickNode(nodes, 'nope')),
+    'NO_NODE',
+  );
   assert.throws(() => pickNode(nodes, '10.0.0.99'), /no node "10\.0\.0\.99"; nodes are .*tkc-1-workers-y9 \(no IP\)/);
 });
 
@@ -46,20 +55,44 @@ test('selectNodes: all keeps every node in order, including one without an IP (r
 });
 
 test('selectNodes: a role', () => {
-  assert.deepEqual(selectNodes({ kind: 'role', role: 'controlplane' })(nodes).map((n) => n.name), ['tkc-1-control-plane-abc']);
-  assert.deepEqual(selectNodes({ kind: 'role', role: 'node' })(nodes).map((n) => n.name), ['tkc-1-workers-x1', 'tkc-1-workers-x2', 'tkc-1-workers-y9']);
+  assert.deepEqual(
+    selectNodes({ kind: 'role', role: 'controlplane' })(nodes).map((n) => n.name),
+    ['tkc-1-control-plane-abc'],
+  );
+  assert.deepEqual(
+    selectNodes({ kind: 'role', role: 'node' })(nodes).map((n) => n.name),
+    ['tkc-1-workers-x1', 'tkc-1-workers-x2', 'tkc-1-workers-y9'],
+  );
 });
 
 test('selectNodes: names in the order given, each node once however it was named', () => {
   const picked = selectNodes({ kind: 'names', names: ['10.0.0.13', 'tkc-1-control', 'tkc-1-workers-x2'] })(nodes);
-  assert.deepEqual(picked.map((n) => n.name), ['tkc-1-workers-x2', 'tkc-1-control-plane-abc']);
+  assert.deepEqual(
+    picked.map((n) => n.name),
+    ['tkc-1-workers-x2', 'tkc-1-control-plane-abc'],
+  );
   assert.throws(() => selectNodes({ kind: 'names', names: ['tkc-1-workers-x'] })(nodes), /matches 2 nodes/);
 });
 
 test('vmNode: role and IP from either label family and either status field; no IP is undefined', () => {
-  assert.deepEqual(vmNode({ metadata: { name: 'a', labels: { 'capw.vmware.com/cluster.role': 'controlplane' } }, status: { network: { primaryIP4: '10.0.0.1' }, vmIp: '10.9.9.9' } }), { name: 'a', role: 'controlplane', ip: '10.0.0.1' });
-  assert.deepEqual(vmNode({ metadata: { name: 'b', labels: { 'capv.vmware.com/cluster.role': 'node' } }, status: { vmIp: '10.0.0.2' } }), { name: 'b', role: 'node', ip: '10.0.0.2' });
-  assert.deepEqual(vmNode({ metadata: { name: 'c', labels: { 'capv.vmware.com/cluster.role': 'etcd' } }, status: { vmIp: '' } }), { name: 'c', role: 'unknown', ip: undefined });
+  assert.deepEqual(
+    vmNode({
+      metadata: { name: 'a', labels: { 'capw.vmware.com/cluster.role': 'controlplane' } },
+      status: { network: { primaryIP4: '10.0.0.1' }, vmIp: '10.9.9.9' },
+    }),
+    { name: 'a', role: 'controlplane', ip: '10.0.0.1' },
+  );
+  assert.deepEqual(
+    vmNode({
+      metadata: { name: 'b', labels: { 'capv.vmware.com/cluster.role': 'node' } },
+      status: { vmIp: '10.0.0.2' },
+    }),
+    { name: 'b', role: 'node', ip: '10.0.0.2' },
+  );
+  assert.deepEqual(
+    vmNode({ metadata: { name: 'c', labels: { 'capv.vmware.com/cluster.role': 'etcd' } }, status: { vmIp: '' } }),
+    { name: 'c', role: 'unknown', ip: undefined },
+  );
 });
 
 test('byRoleThenName: control plane first, then by name; a total order', () => {
@@ -69,6 +102,15 @@ test('byRoleThenName: control plane first, then by name; a total order', () => {
     { name: 'c', role: 'controlplane', ip: undefined },
     { name: 'a', role: 'node', ip: undefined },
   ];
-  assert.deepEqual([...mixed].sort(byRoleThenName).map((n) => n.name), ['c', 'a', 'b', 'z']);
-  assert.deepEqual([...mixed].reverse().sort(byRoleThenName).map((n) => n.name), ['c', 'a', 'b', 'z']);
+  assert.deepEqual(
+    [...mixed].sort(byRoleThenName).map((n) => n.name),
+    ['c', 'a', 'b', 'z'],
+  );
+  assert.deepEqual(
+    [...mixed]
+      .reverse()
+      .sort(byRoleThenName)
+      .map((n) => n.name),
+    ['c', 'a', 'b', 'z'],
+  );
 });

@@ -13,11 +13,15 @@ test('results keep the input order even when later items finish first', async ()
 test('never more than limit in flight, and the limit is used', async () => {
   let now = 0;
   let peak = 0;
-  await mapPool(Array.from({ length: 20 }, (_, i) => i), 4, async (i) => {
-    peak = Math.max(peak, ++now);
-    await sleep(i % 3);
-    now--;
-  });
+  await mapPool(
+    Array.from({ length: 20 }, (_, i) => i),
+    4,
+    async (i) => {
+      peak = Math.max(peak, ++now);
+      await sleep(i % 3);
+      now--;
+    },
+  );
   assert.equal(peak, 4);
 });
 
@@ -42,5 +46,8 @@ test('no items: no calls; a limit above the count or below 1 still works', async
 });
 
 test('a rejected item rejects the pool (callers catch per item: a node fails alone)', async () => {
-  await assert.rejects(mapPool([1, 2, 3], 2, async (x) => (x === 2 ? Promise.reject(new Error('boom')) : x)), /boom/);
+  await assert.rejects(
+    mapPool([1, 2, 3], 2, async (x) => (x === 2 ? Promise.reject(new Error('boom')) : x)),
+    /boom/,
+  );
 });

@@ -11,7 +11,7 @@ export class JumpboxDeleteCommand extends BaseCommand<JumpboxDeleteRequest> {
 
   static override usage = Command.Usage({
     category: 'Nodes',
-    description: 'Delete a cluster\'s jumpbox, or every one kubectl-harbor made in the namespace (--all)',
+    description: "Delete a cluster's jumpbox, or every one kubectl-harbor made in the namespace (--all)",
     examples: [
       ['One', '$0 jumpbox delete tkc-1'],
       ['All in the namespace', '$0 jumpbox delete --all'],
@@ -29,7 +29,9 @@ export class JumpboxDeleteCommand extends BaseCommand<JumpboxDeleteRequest> {
 
   protected request(): JumpboxDeleteRequest {
     if ((this.cluster === undefined) === !this.all) throw new UsageError('name the cluster, or pass --all');
-    return this.cluster === undefined ? { kind: 'all' } : { kind: 'one', cluster: checkObjectName(this.cluster, 'CLUSTER') };
+    return this.cluster === undefined
+      ? { kind: 'all' }
+      : { kind: 'one', cluster: checkObjectName(this.cluster, 'CLUSTER') };
   }
 
   protected async run(session: Session, request: JumpboxDeleteRequest): Promise<number> {

@@ -33,7 +33,8 @@ export class JumpboxExecCommand extends NodeAccessCommand<JumpboxExecRequest> {
   }
 
   protected request(): JumpboxExecRequest {
-    if (this.command.length === 0) throw new UsageError('give the command after --, e.g. jumpbox exec tkc-1 --all -- hostname');
+    if (this.command.length === 0)
+      throw new UsageError('give the command after --, e.g. jumpbox exec tkc-1 --all -- hostname');
     return {
       cluster: checkObjectName(this.cluster, 'CLUSTER'),
       access: this.nodeAccess(),

@@ -28,7 +28,8 @@ export class JumpboxListCommand extends BaseCommand<JumpboxListRequest> {
   }
 
   protected request(): JumpboxListRequest {
-    if (this.all && this.namespace !== undefined) throw new UsageError('use either -n/--namespace or -A/--all-namespaces, not both');
+    if (this.all && this.namespace !== undefined)
+      throw new UsageError('use either -n/--namespace or -A/--all-namespaces, not both');
     return { allNamespaces: this.all };
   }
 
