@@ -5,16 +5,16 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { deleteJumpbox, ensureJumpbox } from '../kube/jumpbox.js';
+import { clusterNodes, type Node, type Role } from '../kube/virtualmachines.js';
 import { mapPool } from '../pool.js';
 import { KnownHosts, knownHostsFile } from '../ssh/knownhosts.js';
-import { connect, nodeCredentials, run, type NodeCredentials } from '../ssh/session.js';
+import { connect, nodeCredentials, run, type NodeCredentials, type RunResult } from '../ssh/session.js';
 import { direct, execRelay } from '../ssh/tunnel.js';
-import { deleteJumpbox, ensureJumpbox } from '../tanzu/jumpbox.js';
-import { clusterNodes, pickNode, type Node } from '../tanzu/nodes.js';
 import { translate } from '../translate.js';
 import type { Session } from './session.js';
 
-export type Role = 'controlplane' | 'node';
+export type { Node, Role };
 
 /** Which nodes: every one, one role, or named ones (VM name, unique prefix or IP). */
 export type NodePick = { kind: 'all' } | { kind: 'role'; role: Role } | { kind: 'names'; names: string[] };
@@ -30,8 +30,30 @@ export interface NodeAccess {
   parallel: number;
 }
 
-export function selectNodes(pick: NodePick): (nodes: Node[]) => Node[] {
-  return (nodes) => (pick.kind === 'all' ? nodes : pick.kind === 'role' ? nodes.filter((n) => n.role === pick.role) : [...new Set(pick.names.map((n) => pickNode(nodes, n)))]);
+/** NODE as the user names it: a VM name, a unique prefix, or an IP. */
+export function pickNode(nodes: readonly Node[], want: string): Node {
+  const exact = nodes.find((n) => n.name === want || n.ip === want);
+  if (exact) return exact;
+  const prefixed = nodes.filter((n) => n.name.startsWith(want));
+  if (prefixed.length === 1) return prefixed[0]!;
+  if (prefixed.length > 1)
+    throw new CliError(
+      'AMBIGUOUS_NODE',
+      `"${want}" matches ${prefixed.length} nodes (${prefixed.map((n) => n.name).join(', ')}); give more of the name`,
+    );
+  throw new CliError(
+    'NO_NODE',
+    `no node "${want}"; nodes are ${nodes.map((n) => `${n.name} (${n.ip ?? 'no IP'})`).join(', ')}`,
+  );
+}
+
+/** The nodes a pick names, in the cluster's order for all and role, in the user's order (once each) for names. */
+export function selectNodes(pick: NodePick): (nodes: readonly Node[]) => Node[] {
+  return (nodes) => {
+    if (pick.kind === 'all') return [...nodes];
+    if (pick.kind === 'role') return nodes.filter((n) => n.role === pick.role);
+    return [...new Set(pick.names.map((n) => pickNode(nodes, n)))];
+  };
 }
 
 /** A way to open an SSH session to a node, through the jumpbox or directly. */
@@ -40,9 +62,20 @@ interface Path {
   done: () => Promise<void>;
 }
 
-async function openPath(s: Session, client: KubeClient, namespace: string, cluster: string, f: NodeAccess): Promise<Path> {
+async function openPath(
+  s: Session,
+  client: KubeClient,
+  namespace: string,
+  cluster: string,
+  f: NodeAccess,
+): Promise<Path> {
   if (f.direct) return { open: (ip) => direct(ip, s.timeoutMs), done: async () => undefined };
-  const { pod, created } = await ensureJumpbox(client, namespace, cluster, { image: f.image, pullSecrets: f.pullSecrets, ttlSeconds: f.ttlSeconds, timeoutMs: 120_000, progress: (l) => s.printer.status(l) });
+  const { pod, created } = await ensureJumpbox(client, namespace, cluster, {
+    image: f.image,
+    pullSecrets: f.pullSecrets,
+    ttlSeconds: f.ttlSeconds,
+    progress: (l) => s.printer.status(l),
+  });
   return {
     open: (ip) => execRelay(client, namespace, pod.metadata!.name!, 'relay', ip),
     done: async () => {
@@ -54,44 +87,67 @@ async function openPath(s: Session, client: KubeClient, namespace: string, clust
 export interface NodeSession {
   node: Node;
   conn: Client;
-  run: (command: string, stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
-  close: () => void;
+  run: (command: string, stdin?: string) => Promise<RunResult>;
+}
+
+/** One node's outcome: the work's result, or the one line that says why it failed. */
+export type NodeResult<R> =
+  | { node: Node; result: R; error?: undefined }
+  | { node: Node; result?: undefined; error: string };
+
+interface Reach {
+  cluster: string;
+  creds: NodeCredentials;
+  known: KnownHosts;
+  path: Path;
+  timeoutMs: number;
+}
+
+async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Promise<R>): Promise<NodeResult<R>> {
+  if (!node.ip) return { node, error: `${node.name} has no IP yet (its VirtualMachine reports none)` };
+  const ip = node.ip;
+  let session: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    const sock = await reach.path.open(ip);
+    session = await connect(sock, {
+      cluster: reach.cluster,
+      ip,
+      creds: reach.creds,
+      knownHosts: reach.known,
+      timeoutMs: reach.timeoutMs,
+    });
+    const conn = session.conn;
+    return { node, result: await work({ node, conn, run: (cmd, stdin) => run(conn, cmd, stdin) }) };
+  } catch (e) {
+    // A node the user can do something about fails alone; anything else is a bug and propagates.
+    const err = translate(e, { doing: `node ${node.name} (${ip})`, target: ip });
+    if (!(err instanceof CliError)) throw err;
+    return { node, error: err.message };
+  } finally {
+    session?.close();
+  }
 }
 
 /**
- * Connect to `nodes` (concurrently, bounded) and run `work` on each; a node that fails to
- * connect or run fails alone. The shared core of `jumpbox exec` and `push-ca`.
+ * Connect to the picked nodes (concurrently, bounded) and run `work` on each; a node that
+ * fails to connect or run fails alone. The shared core of `jumpbox exec|ssh` and `push-ca`.
  */
 export async function onNodes<R>(
   s: Session,
   cluster: string,
-  pick: (nodes: Node[]) => Node[],
+  pick: (nodes: readonly Node[]) => Node[],
   f: NodeAccess,
   work: (n: NodeSession) => Promise<R>,
-): Promise<Array<{ node: Node; result?: R; error?: string }>> {
+): Promise<Array<NodeResult<R>>> {
   const [client, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
   const nodes = pick(await clusterNodes(client, namespace, cluster));
-  const creds: NodeCredentials = await nodeCredentials(client, namespace, cluster);
+  const creds = await nodeCredentials(client, namespace, cluster);
   const known = new KnownHosts(knownHostsFile(s.env, s.homedir), f.acceptNewHostKey, (l) => s.printer.status(l));
   const path = await openPath(s, client, namespace, cluster, f);
   try {
-    return await mapPool(nodes, f.parallel, async (node) => {
-      if (!node.ip) return { node, error: `${node.name} has no IP yet (its VirtualMachine reports none)` };
-      let session: Awaited<ReturnType<typeof connect>> | undefined;
-      try {
-        const sock = await path.open(node.ip);
-        session = await connect(sock, { cluster, ip: node.ip, creds, knownHosts: known, timeoutMs: s.timeoutMs });
-        const c = session;
-        return { node, result: await work({ node, conn: c.conn, run: (cmd, stdin) => run(c.conn, cmd, stdin), close: () => c.close() }) };
-      } catch (e) {
-        // A node the user can do something about fails alone; anything else is a bug and propagates.
-        const err = translate(e, { doing: `node ${node.name} (${node.ip})`, target: node.ip });
-        if (!(err instanceof CliError)) throw err;
-        return { node, error: err.message };
-      } finally {
-        session?.close();
-      }
-    });
+    return await mapPool(nodes, f.parallel, (node) =>
+      onNode(node, { cluster, creds, known, path, timeoutMs: s.timeoutMs }, work),
+    );
   } finally {
     await path.done();
   }

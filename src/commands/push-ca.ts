@@ -21,7 +21,10 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     `,
     examples: [
       ['Every node, CA pinned', '$0 push-ca tkc-1 --from-registry harbor.example.com --fingerprint sha256:…'],
-      ['From a file, workers only, preview', '$0 push-ca tkc-1 --ca-file ca.crt --registry harbor.example.com --role node --dry-run'],
+      [
+        'From a file, workers only, preview',
+        '$0 push-ca tkc-1 --ca-file ca.crt --registry harbor.example.com --role node --dry-run',
+      ],
     ],
   });
 
@@ -31,13 +34,20 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
   fingerprint = CaOptions.fingerprint();
   yes = Option.Boolean('-y,--yes', false, { description: 'Trust a fetched CA without pinning' });
   allowLeaf = CaOptions.allowLeaf();
-  registry = Option.String('--registry', { description: 'HOST[:PORT] the nodes pull from (default: where the CA came from)' });
+  registry = Option.String('--registry', {
+    description: 'HOST[:PORT] the nodes pull from (default: where the CA came from)',
+  });
   name = Option.String('--name', { description: 'File name of the CA on the nodes (default from the registry)' });
   nodes = Option.Array('--nodes', { description: 'Only these nodes (VM name, prefix or IP; repeatable)' });
   role = roleOption();
   via = Option.String('--via', 'jumpbox', { validator: t.isEnum([...VIA]), description: 'jumpbox or direct' });
-  restart = Option.String('--restart', 'auto', { validator: t.isEnum([...RESTART]), description: 'Restart containerd: auto (when the system bundle changed), always or never' });
-  dryRun = Option.Boolean('--dry-run', false, { description: 'Connect and report what each node would change; change nothing' });
+  restart = Option.String('--restart', 'auto', {
+    validator: t.isEnum([...RESTART]),
+    description: 'Restart containerd: auto (when the system bundle changed), always or never',
+  });
+  dryRun = Option.Boolean('--dry-run', false, {
+    description: 'Connect and report what each node would change; change nothing',
+  });
 
   protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml', 'wide'];
@@ -45,17 +55,28 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
 
   protected request(): PushCaRequest {
     const source = parseCaSource(this);
-    const host = this.registry !== undefined ? parseRegistry(this.registry).host : source.fromRegistry ? parseRegistry(source.fromRegistry).host : undefined;
-    if (!host) throw new UsageError('name the registry the nodes pull from: --registry HOST[:PORT] (or --from-registry)');
-    if (!source.caFile && !source.fromRegistry) throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
+    const host =
+      this.registry !== undefined
+        ? parseRegistry(this.registry).host
+        : source.fromRegistry
+          ? parseRegistry(source.fromRegistry).host
+          : undefined;
+    if (!host)
+      throw new UsageError('name the registry the nodes pull from: --registry HOST[:PORT] (or --from-registry)');
+    if (!source.caFile && !source.fromRegistry)
+      throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
     return {
       cluster: checkObjectName(this.cluster, 'CLUSTER'),
       access: this.nodeAccess(this.via === 'direct' || this.direct),
       source,
       host,
       name: checkCaName(this.name ?? caNameFor(host)),
-      pick: parseNodePick({ nodes: this.nodes ?? [], role: this.role, all: (this.nodes ?? []).length === 0 && this.role === undefined }),
-      restart: this.restart as PushCaRequest['restart'],
+      pick: parseNodePick({
+        nodes: this.nodes ?? [],
+        role: this.role,
+        all: (this.nodes ?? []).length === 0 && this.role === undefined,
+      }),
+      restart: this.restart,
       dryRun: this.dryRun,
     };
   }

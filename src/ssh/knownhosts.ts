@@ -11,7 +11,8 @@ export function knownHostsFile(env: NodeJS.ProcessEnv, homedir: string): string 
   return path.join(env.XDG_CONFIG_HOME || path.join(homedir, '.config'), 'kubectl-harbor', 'known_hosts');
 }
 
-export const keyFingerprint = (key: Buffer): string => `SHA256:${crypto.createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+export const keyFingerprint = (key: Buffer): string =>
+  `SHA256:${crypto.createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 
 export class HostKeyError extends CliError {
   constructor(message: string) {

@@ -3,9 +3,10 @@
 import { Client, type ClientChannel } from 'ssh2';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Duplex } from 'node:stream';
-import { ApiError, CliError } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { HostKeyError, type KnownHosts } from './knownhosts.js';
+import { getOptional } from '../kube/write.js';
+import type { HostKeyError, KnownHosts } from './knownhosts.js';
 
 export const NODE_USER = 'vmware-system-user';
 
@@ -15,23 +16,27 @@ export interface NodeCredentials {
 }
 
 /** The cluster's SSH key from <cluster>-ssh, else its password from <cluster>-ssh-password. */
-export async function nodeCredentials(client: KubeClient, namespace: string, cluster: string): Promise<NodeCredentials> {
+export async function nodeCredentials(
+  client: KubeClient,
+  namespace: string,
+  cluster: string,
+): Promise<NodeCredentials> {
   const core = client.api(CoreV1Api);
   const read = async (name: string, key: string): Promise<string | undefined> => {
-    try {
-      const s = await client.call(`reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }));
-      const v = s.data?.[key];
-      return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return undefined;
-      throw e;
-    }
+    const s = await getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () =>
+      core.readNamespacedSecret({ name, namespace }),
+    );
+    const v = s?.data?.[key];
+    return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
   };
   const privateKey = await read(`${cluster}-ssh`, 'ssh-privatekey');
   if (privateKey) return { privateKey };
   const password = await read(`${cluster}-ssh-password`, 'ssh-passwordkey');
   if (password) return { password };
-  throw new CliError('NO_NODE_KEY', `neither secret/${cluster}-ssh (ssh-privatekey) nor secret/${cluster}-ssh-password (ssh-passwordkey) is readable in namespace "${namespace}"; run this in the cluster's vSphere Namespace, as a user who may read its secrets`);
+  throw new CliError(
+    'NO_NODE_KEY',
+    `neither secret/${cluster}-ssh (ssh-privatekey) nor secret/${cluster}-ssh-password (ssh-passwordkey) is readable in namespace "${namespace}"; run this in the cluster's vSphere Namespace, as a user who may read its secrets`,
+  );
 }
 
 export interface Connected {
@@ -39,14 +44,23 @@ export interface Connected {
   close: () => void;
 }
 
-export function connect(sock: Duplex, o: { cluster: string; ip: string; creds: NodeCredentials; knownHosts: KnownHosts; timeoutMs: number }): Promise<Connected> {
+export function connect(
+  sock: Duplex,
+  o: { cluster: string; ip: string; creds: NodeCredentials; knownHosts: KnownHosts; timeoutMs: number },
+): Promise<Connected> {
   return new Promise((resolve, reject) => {
     const conn = new Client();
     let hostKeyError: HostKeyError | undefined;
     conn.on('ready', () => resolve({ conn, close: () => conn.end() }));
     conn.on('error', (e: Error & { level?: string }) => {
       if (hostKeyError) return reject(hostKeyError);
-      if (e.level === 'client-authentication') return reject(new CliError('SSH_AUTH', `${o.ip}: ${NODE_USER} was refused (${o.creds.privateKey ? 'the key from secret ' + o.cluster + '-ssh' : 'the password'} is not accepted)`));
+      if (e.level === 'client-authentication')
+        return reject(
+          new CliError(
+            'SSH_AUTH',
+            `${o.ip}: ${NODE_USER} was refused (${o.creds.privateKey ? 'the key from secret ' + o.cluster + '-ssh' : 'the password'} is not accepted)`,
+          ),
+        );
       reject(new CliError('SSH', `${o.ip}: ${e.message}`));
     });
     conn.connect({
@@ -89,4 +103,5 @@ export function run(conn: Client, command: string, stdin?: string): Promise<RunR
 }
 
 /** POSIX shell quoting for a command line sent to a node. */
-export const shellQuote = (args: string[]): string => args.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+export const shellQuote = (args: string[]): string =>
+  args.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -18,7 +18,17 @@ export function relayCommand(ip: string, port = 22): string[] {
   ];
 }
 
-export function execRelay(client: KubeClient, namespace: string, pod: string, container: string, ip: string): Promise<Duplex> {
+/**
+ * The exec's three streams joined into one Duplex: what ssh2 writes goes to the relay's
+ * stdin, the relay's stdout is what ssh2 reads; the relay's stderr is kept for the error.
+ */
+function relayStreams(): {
+  duplex: Duplex;
+  input: PassThrough;
+  stdout: Writable;
+  errout: Writable;
+  stderr: () => string;
+} {
   const input = new PassThrough();
   let stderr = '';
   const duplex = new Duplex({
@@ -37,29 +47,48 @@ export function execRelay(client: KubeClient, namespace: string, pod: string, co
       cb(err);
     },
   });
-  const stdout = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      duplex.push(chunk);
-      cb();
-    },
+  const sink = (take: (chunk: Buffer) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        take(chunk);
+        cb();
+      },
+    });
+  const stdout = sink((chunk) => duplex.push(chunk));
+  const errout = sink((chunk) => {
+    stderr += chunk.toString();
   });
-  const errout = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      stderr += chunk.toString();
-      cb();
-    },
-  });
+  return { duplex, input, stdout, errout, stderr: () => stderr };
+}
+
+export function execRelay(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: string,
+  ip: string,
+): Promise<Duplex> {
+  const { duplex, input, stdout, errout, stderr } = relayStreams();
+  const opening = (e: unknown): unknown =>
+    e instanceof CliError || (typeof e === 'object' && e !== null && 'code' in e)
+      ? e
+      : new CliError('RELAY', `opening the relay to ${ip}:22 through ${pod}: ${(e as Error).message ?? String(e)}`);
   return new Promise((resolve, reject) => {
     new Exec(client.target.kc)
       .exec(namespace, pod, container, relayCommand(ip), stdout, errout, input, false, (status) => {
         // The relay ended: the node closed the connection, or the relay could not reach it.
-        if (status?.status === 'Failure' && stderr.trim()) duplex.destroy(new CliError('RELAY', `relay to ${ip}:22 through ${pod}: ${stderr.trim().split('\n')[0]}`));
+        const why = stderr().trim();
+        if (status?.status === 'Failure' && why)
+          duplex.destroy(new CliError('RELAY', `relay to ${ip}:22 through ${pod}: ${why.split('\n')[0]}`));
         else duplex.push(null);
       })
-      .then((ws) => {
-        duplex.on('close', () => ws.close());
-        resolve(duplex);
-      }, (e: unknown) => reject(e instanceof CliError || (typeof e === 'object' && e !== null && 'code' in e) ? e : new CliError('RELAY', `opening the relay to ${ip}:22 through ${pod}: ${(e as Error).message ?? String(e)}`)));
+      .then(
+        (ws) => {
+          duplex.on('close', () => ws.close());
+          resolve(duplex);
+        },
+        (e: unknown) => reject(opening(e)),
+      );
   });
 }
 
@@ -70,7 +99,9 @@ export function direct(ip: string, timeoutMs: number): Promise<Duplex> {
       s.setTimeout(0);
       resolve(s);
     });
-    s.once('timeout', () => s.destroy(Object.assign(new Error(`timed out connecting to ${ip}:22`), { code: 'ETIMEDOUT' })));
+    s.once('timeout', () =>
+      s.destroy(Object.assign(new Error(`timed out connecting to ${ip}:22`), { code: 'ETIMEDOUT' })),
+    );
     s.once('error', reject);
   });
 }

@@ -17,9 +17,16 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
   let home: string;
   let started: number;
   const env = (extra: NodeJS.ProcessEnv = {}) => baseEnv({ HOME: home, KUBECONFIG: lab.adminKubeconfig, ...extra });
-  const harbor = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Result> => exec(PLUGIN, ['--context', lab.cluster.namespace, 'jumpbox', ...args], env(extra));
-  const kubectl = (args: string[]): Promise<Result> => exec('kubectl', ['--cache-dir', path.join(home, 'kcache'), '--context', lab.cluster.namespace, ...args], env());
-  const hostnames = (out: string): string[] => out.trim().split('\n').map((l) => l.replace(/^\[[^\]]+\] /, '')).sort();
+  const harbor = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Result> =>
+    exec(PLUGIN, ['--context', lab.cluster.namespace, 'jumpbox', ...args], env(extra));
+  const kubectl = (args: string[]): Promise<Result> =>
+    exec('kubectl', ['--cache-dir', path.join(home, 'kcache'), '--context', lab.cluster.namespace, ...args], env());
+  const hostnames = (out: string): string[] =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\[[^\]]+\] /, ''))
+      .sort();
 
   before(async () => {
     ({ info: lab, cfg } = await sharedLab());
@@ -37,8 +44,13 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
     assert.deepEqual(hostnames(r.stdout), lab.nodes.map((n) => n.name).sort());
     assert.equal((r.stderr.match(/first connection, pinned host key SHA256:/g) ?? []).length, lab.nodes.length);
     const known = fs.readFileSync(path.join(home, '.config/kubectl-harbor/known_hosts'), 'utf8');
-    for (const n of lab.nodes) assert.match(known, new RegExp(`^${lab.cluster.name} ${n.ip.replace(/\./g, '\\.')} `, 'm'));
-    assert.equal((await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code, 1, 'deleted: this run created it');
+    for (const n of lab.nodes)
+      assert.match(known, new RegExp(`^${lab.cluster.name} ${n.ip.replace(/\./g, '\\.')} `, 'm'));
+    assert.equal(
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      1,
+      'deleted: this run created it',
+    );
     const again = await harbor(['exec', lab.cluster.name, '--role', 'controlplane', '--sudo', '--', 'id', '-u']);
     assert.equal(again.stdout.trim(), `[${again.stdout.slice(1, again.stdout.indexOf(']'))}] 0`, again.stderr);
     assert.doesNotMatch(again.stderr, /pinned/, 'no new pins on a second run');
@@ -52,17 +64,29 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
     assert.equal(pod.spec.automountServiceAccountToken, false);
     assert.equal(pod.spec.activeDeadlineSeconds, 1800);
     assert.equal(pod.spec.securityContext.runAsNonRoot, true);
-    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    assert.deepEqual(c.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     assert.deepEqual(c.resources.requests, { cpu: '10m', memory: '16Mi' });
     assert.equal(pod.metadata.labels['app.kubernetes.io/managed-by'], 'kubectl-harbor');
     assert.equal(pod.metadata.labels['kubectl-harbor/cluster'], lab.cluster.name);
     assert.equal(c.image, 'photon:3.0');
-    assert.match((await harbor(['list'])).stdout, new RegExp(`harbor-jumpbox-${lab.cluster.name}\\s+${lab.cluster.name}\\s+Running`));
+    assert.match(
+      (await harbor(['list'])).stdout,
+      new RegExp(`harbor-jumpbox-${lab.cluster.name}\\s+${lab.cluster.name}\\s+Running`),
+    );
     assert.match((await harbor(['status', lab.cluster.name])).stdout, /^Jumpbox: harbor-jumpbox-tkc-1 Running/);
     const reuse = await harbor(['exec', lab.cluster.name, '--node', lab.nodes[0]!.ip, '--', 'true']);
     assert.equal(reuse.code, 0, reuse.stderr);
     assert.doesNotMatch(reuse.stderr, /creating pod/, 'a running jumpbox is reused');
-    assert.equal((await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code, 0, 'and kept: this run did not create it');
+    assert.equal(
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      0,
+      'and kept: this run did not create it',
+    );
     assert.equal((await harbor(['delete', '--all'])).stdout, `pod/harbor-jumpbox-${lab.cluster.name} deleted\n`);
   });
 
@@ -70,10 +94,21 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
     const file = path.join(home, '.config/kubectl-harbor/known_hosts');
     const ip = lab.nodes[1]!.ip;
     const original = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, original.replace(new RegExp(`^(${lab.cluster.name} ${ip.replace(/\./g, '\\.')} ).*$`, 'm'), `$1${Buffer.from('not the real key').toString('base64')}`));
+    fs.writeFileSync(
+      file,
+      original.replace(
+        new RegExp(`^(${lab.cluster.name} ${ip.replace(/\./g, '\\.')} ).*$`, 'm'),
+        `$1${Buffer.from('not the real key').toString('base64')}`,
+      ),
+    );
     const r = await harbor(['exec', lab.cluster.name, '--all', '--', 'hostname']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`the host key of ${ip.replace(/\./g, '\\.')} \\(cluster tkc-1\\) has changed: it was SHA256:.*A node that was rebuilt .* gets a new key; .*--accept-new-host-key`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the host key of ${ip.replace(/\./g, '\\.')} \\(cluster tkc-1\\) has changed: it was SHA256:.*A node that was rebuilt .* gets a new key; .*--accept-new-host-key`,
+      ),
+    );
     assert.equal(hostnames(r.stdout).length, lab.nodes.length - 1, 'the other nodes still ran');
     const ok = await harbor(['exec', lab.cluster.name, '--node', ip, '--accept-new-host-key', '--', 'hostname']);
     assert.equal(ok.code, 0, ok.stderr);
@@ -87,7 +122,12 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
       const r = await harbor(['exec', lab.cluster.name, '--all', '--request-timeout', '5s', '--', 'hostname'], {});
       assert.equal(r.code, 1);
       assert.deepEqual(hostnames(r.stdout), ['n1']);
-      assert.match(r.stderr, new RegExp(`${lab.nodes[1]!.ip.replace(/\./g, '\\.')}: vmware-system-user was refused \\(the key from secret tkc-1-ssh is not accepted\\)`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `${lab.nodes[1]!.ip.replace(/\./g, '\\.')}: vmware-system-user was refused \\(the key from secret tkc-1-ssh is not accepted\\)`,
+        ),
+      );
       assert.match(r.stderr, new RegExp(lab.nodes[2]!.ip.replace(/\./g, '\\.')));
     } finally {
       await setFault(cfg, 2, 'clear');
@@ -98,8 +138,15 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
   test('clear messages: an image that cannot be pulled (event text), a missing <cluster>-ssh secret, no node chosen', async () => {
     const img = await harbor(['exec', lab.cluster.name, '--all', '--image', `${lab.harbor}/lab/tiny:1`, '--', 'true']);
     assert.equal(img.code, 1);
-    assert.match(img.stderr, /error: the jumpbox image .* cannot be pulled: Failed to pull image .*x509: certificate signed by unknown authority; pass --image/);
-    assert.equal((await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code, 1, 'the failed pod is cleaned up');
+    assert.match(
+      img.stderr,
+      /error: the jumpbox image .* cannot be pulled: Failed to pull image .*x509: certificate signed by unknown authority; pass --image/,
+    );
+    assert.equal(
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      1,
+      'the failed pod is cleaned up',
+    );
     const ghost = await harbor(['exec', 'ghost', '--all', '--', 'true']);
     assert.match(ghost.stderr, /no VirtualMachines of cluster "ghost" in namespace "dev"/);
     await kubectl(['get', 'secret', 'tkc-1-ssh', '-o', 'json']).then(async (s) => {
@@ -108,11 +155,19 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
       try {
         const r = await harbor(['exec', lab.cluster.name, '--all', '--', 'true']);
         assert.equal(r.code, 1);
-        assert.match(r.stderr, /neither secret\/tkc-1-ssh \(ssh-privatekey\) nor secret\/tkc-1-ssh-password \(ssh-passwordkey\) is readable in namespace "dev"/);
+        assert.match(
+          r.stderr,
+          /neither secret\/tkc-1-ssh \(ssh-privatekey\) nor secret\/tkc-1-ssh-password \(ssh-passwordkey\) is readable in namespace "dev"/,
+        );
       } finally {
         delete secret.metadata.resourceVersion;
         delete secret.metadata.uid;
-        await exec('kubectl', ['--cache-dir', path.join(home, 'kcache'), 'create', '-f', '-'], env(), JSON.stringify(secret));
+        await exec(
+          'kubectl',
+          ['--cache-dir', path.join(home, 'kcache'), 'create', '-f', '-'],
+          env(),
+          JSON.stringify(secret),
+        );
       }
     });
     const none = await harbor(['exec', lab.cluster.name, '--', 'true']);
@@ -123,11 +178,20 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
   test('jumpbox ssh: an interactive shell with a PTY (driven through script(1)) and its exit code; without a terminal, plain stdin', async () => {
     const node = lab.nodes[0]!;
     const feed = `(sleep 3; printf 'tty; hostname\\n'; sleep 1; printf 'exit 5\\n')`;
-    const r = await exec('sh', ['-c', `${feed} | script -qec "${PLUGIN} --context dev jumpbox ssh ${lab.cluster.name} ${node.ip}" /dev/null`], env());
+    const r = await exec(
+      'sh',
+      ['-c', `${feed} | script -qec "${PLUGIN} --context dev jumpbox ssh ${lab.cluster.name} ${node.ip}" /dev/null`],
+      env(),
+    );
     assert.equal(r.code, 5, r.stdout + r.stderr);
     assert.match(r.stdout, /\/dev\/pts\/\d+/);
     assert.match(r.stdout, new RegExp(`\\b${node.name}\\b`));
-    const piped = await exec(PLUGIN, ['--context', 'dev', 'jumpbox', 'ssh', lab.cluster.name, node.ip], env(), 'hostname\nexit 3\n');
+    const piped = await exec(
+      PLUGIN,
+      ['--context', 'dev', 'jumpbox', 'ssh', lab.cluster.name, node.ip],
+      env(),
+      'hostname\nexit 3\n',
+    );
     assert.equal(piped.code, 3, piped.stderr);
     assert.equal(piped.stdout.trim(), node.name);
   });
@@ -135,8 +199,31 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
   test('--direct works from a machine that routes to the nodes (here: inside the pod network)', async () => {
     const hostIp = lab.harbor.split(':')[0]!;
     const kc = path.join(home, 'bridge.kubeconfig');
-    fs.writeFileSync(kc, fs.readFileSync(lab.adminKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:/g, `https://${hostIp}:`), { mode: 0o600 });
-    const r = await exec('ip', ['netns', 'exec', lab.podNetns, process.execPath, PLUGIN, '--context', 'dev', 'jumpbox', 'exec', lab.cluster.name, '--all', '--direct', '--', 'hostname'], baseEnv({ HOME: home, KUBECONFIG: kc }));
+    fs.writeFileSync(
+      kc,
+      fs.readFileSync(lab.adminKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:/g, `https://${hostIp}:`),
+      { mode: 0o600 },
+    );
+    const r = await exec(
+      'ip',
+      [
+        'netns',
+        'exec',
+        lab.podNetns,
+        process.execPath,
+        PLUGIN,
+        '--context',
+        'dev',
+        'jumpbox',
+        'exec',
+        lab.cluster.name,
+        '--all',
+        '--direct',
+        '--',
+        'hostname',
+      ],
+      baseEnv({ HOME: home, KUBECONFIG: kc }),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(hostnames(r.stdout), lab.nodes.map((n) => n.name).sort());
     assert.doesNotMatch(r.stderr, /creating pod/);

@@ -21,9 +21,15 @@ describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab
   let home: string;
   let fp: string;
   const env = () => baseEnv({ HOME: home, KUBECONFIG: lab.adminKubeconfig });
-  const push = (args: string[]): Promise<Result> => exec(PLUGIN, ['--context', lab.cluster.namespace, 'push-ca', lab.cluster.name, ...args], env());
-  const pullAll = async () => Promise.all(lab.nodes.map((n) => criPull(n.containerdSocket, lab.image, { username: 'admin', password: lab.users.admin! })));
-  const restarts = async (i: number) => ((await nodeExec(cfg, i, ['cat', '/var/log/systemctl.log'])).stdout.match(/systemctl restart containerd/g) ?? []).length;
+  const push = (args: string[]): Promise<Result> =>
+    exec(PLUGIN, ['--context', lab.cluster.namespace, 'push-ca', lab.cluster.name, ...args], env());
+  const pullAll = async () =>
+    Promise.all(
+      lab.nodes.map((n) => criPull(n.containerdSocket, lab.image, { username: 'admin', password: lab.users.admin! })),
+    );
+  const restarts = async (i: number) =>
+    ((await nodeExec(cfg, i, ['cat', '/var/log/systemctl.log'])).stdout.match(/systemctl restart containerd/g) ?? [])
+      .length;
 
   before(async () => {
     ({ info: lab, cfg } = await sharedLab());
@@ -71,22 +77,37 @@ describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab
     const r = await push(['--from-registry', lab.harbor, '--fingerprint', fp, '--request-timeout', '5s', '-o', 'json']);
     await setFault(cfg, 3, 'clear');
     assert.equal(r.code, 1);
-    const rows = JSON.parse(r.stdout).nodes as Array<{ ip: string; result: string; restarted: boolean; verified: string; changes: string[] }>;
+    const rows = JSON.parse(r.stdout).nodes as Array<{
+      ip: string;
+      result: string;
+      restarted: boolean;
+      verified: string;
+      changes: string[];
+    }>;
     const by = (ip: string) => rows.find((x) => x.ip === ip)!;
     assert.equal(by(lab.nodes[0]!.ip).result, 'installed');
     assert.equal(by(lab.nodes[1]!.ip).result, 'installed');
     assert.equal(by(lab.nodes[2]!.ip).result, 'failed');
     assert.equal(by(lab.nodes[0]!.ip).restarted, true, 'the system bundle changed: containerd restarted');
     assert.equal(by(lab.nodes[0]!.ip).verified, 'yes');
-    assert.ok(by(lab.nodes[1]!.ip).changes.includes('ubuntu-update-ca-certificates'), JSON.stringify(by(lab.nodes[1]!.ip)));
+    assert.ok(
+      by(lab.nodes[1]!.ip).changes.includes('ubuntu-update-ca-certificates'),
+      JSON.stringify(by(lab.nodes[1]!.ip)),
+    );
     assert.ok(by(lab.nodes[0]!.ip).changes.includes('photon-rehash'));
     assert.deepEqual([await restarts(1), await restarts(2)], [before[0]! + 1, before[1]! + 1]);
     const pulls = await pullAll();
-    assert.deepEqual(pulls.map((p) => p.ok), [true, true, false]);
+    assert.deepEqual(
+      pulls.map((p) => p.ok),
+      [true, true, false],
+    );
     const again = await push(['--from-registry', lab.harbor, '--fingerprint', fp, '-o', 'json']);
     assert.equal(again.code, 0, again.stderr);
     const second = JSON.parse(again.stdout).nodes as Array<{ ip: string; result: string }>;
-    assert.deepEqual(lab.nodes.map((n) => second.find((x) => x.ip === n.ip)!.result), ['unchanged', 'unchanged', 'installed']);
+    assert.deepEqual(
+      lab.nodes.map((n) => second.find((x) => x.ip === n.ip)!.result),
+      ['unchanged', 'unchanged', 'installed'],
+    );
     for (const p of await pullAll()) assert.equal(p.ok, true, JSON.stringify(p));
   });
 

@@ -9,7 +9,7 @@ export class JumpboxCreateCommand extends NodeAccessCommand<JumpboxCreateRequest
 
   static override usage = Command.Usage({
     category: 'Nodes',
-    description: 'Create (or reuse) the relay pod that reaches a cluster\'s nodes',
+    description: "Create (or reuse) the relay pod that reaches a cluster's nodes",
     details: `
       The jumpbox only relays TCP to a node's port 22: it holds no SSH client, installs nothing and never sees the key. It runs as non-root with all capabilities dropped, a read-only root filesystem and no ServiceAccount token, and ends itself after \`--ttl\`. Run this in the cluster's vSphere Namespace context (a TKC context works when its Supervisor context is in the kubeconfig).
 
@@ -17,7 +17,10 @@ export class JumpboxCreateCommand extends NodeAccessCommand<JumpboxCreateRequest
     `,
     examples: [
       ['Create it', '$0 jumpbox create tkc-1'],
-      ['Air-gapped', '$0 jumpbox create tkc-1 --image 10.0.0.5/library/busybox:1.36 --pull-secret dev-default-image-pull-secret'],
+      [
+        'Air-gapped',
+        '$0 jumpbox create tkc-1 --image 10.0.0.5/library/busybox:1.36 --pull-secret dev-default-image-pull-secret',
+      ],
     ],
   });
 

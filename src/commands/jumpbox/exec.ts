@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import type { Session } from '../../app/session.js';
 import { checkObjectName } from '../../names.js';
-import type { JumpboxExecRequest } from '../../app/jumpbox.js';
+import type { JumpboxExecRequest } from '../../app/jumpbox-exec.js';
 import { UsageError } from '../../errors.js';
 import type { OutputFormat } from '../../output/printer.js';
 import { NodeAccessCommand, parseNodePick, roleOption } from '../options.js';
@@ -33,7 +33,8 @@ export class JumpboxExecCommand extends NodeAccessCommand<JumpboxExecRequest> {
   }
 
   protected request(): JumpboxExecRequest {
-    if (this.command.length === 0) throw new UsageError('give the command after --, e.g. jumpbox exec tkc-1 --all -- hostname');
+    if (this.command.length === 0)
+      throw new UsageError('give the command after --, e.g. jumpbox exec tkc-1 --all -- hostname');
     return {
       cluster: checkObjectName(this.cluster, 'CLUSTER'),
       access: this.nodeAccess(),
@@ -44,6 +45,6 @@ export class JumpboxExecCommand extends NodeAccessCommand<JumpboxExecRequest> {
   }
 
   protected async run(session: Session, request: JumpboxExecRequest): Promise<number> {
-    return (await import('../../app/jumpbox.js')).jumpboxExec(session, request);
+    return (await import('../../app/jumpbox-exec.js')).jumpboxExec(session, request);
   }
 }

@@ -1,11 +1,12 @@
 import { Command, Option } from 'clipanion';
+import type { JumpboxListRequest } from '../../app/jumpbox.js';
 import type { Session } from '../../app/session.js';
 import { UsageError } from '../../errors.js';
 import type { OutputFormat } from '../../output/printer.js';
 import { BaseCommand } from '../base.js';
 import { supervisorContextOption } from '../options.js';
 
-export class JumpboxListCommand extends BaseCommand<{ all: boolean }> {
+export class JumpboxListCommand extends BaseCommand<JumpboxListRequest> {
   static override paths = [['jumpbox', 'list']];
 
   static override usage = Command.Usage({
@@ -26,12 +27,13 @@ export class JumpboxListCommand extends BaseCommand<{ all: boolean }> {
     return ['json', 'yaml', 'name'];
   }
 
-  protected request(): { all: boolean } {
-    if (this.all && this.namespace !== undefined) throw new UsageError('use either -n/--namespace or -A/--all-namespaces, not both');
-    return { all: this.all };
+  protected request(): JumpboxListRequest {
+    if (this.all && this.namespace !== undefined)
+      throw new UsageError('use either -n/--namespace or -A/--all-namespaces, not both');
+    return { allNamespaces: this.all };
   }
 
-  protected async run(session: Session, request: { all: boolean }): Promise<number> {
-    return (await import('../../app/jumpbox.js')).jumpboxList(session, request.all);
+  protected async run(session: Session, request: JumpboxListRequest): Promise<number> {
+    return (await import('../../app/jumpbox.js')).jumpboxList(session, request);
   }
 }

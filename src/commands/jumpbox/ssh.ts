@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import type { Session } from '../../app/session.js';
 import { checkObjectName } from '../../names.js';
-import type { JumpboxSshRequest } from '../../app/jumpbox.js';
+import type { JumpboxSshRequest } from '../../app/jumpbox-exec.js';
 import { NodeAccessCommand } from '../options.js';
 
 export class JumpboxSshCommand extends NodeAccessCommand<JumpboxSshRequest> {
@@ -24,6 +24,6 @@ export class JumpboxSshCommand extends NodeAccessCommand<JumpboxSshRequest> {
   }
 
   protected async run(session: Session, request: JumpboxSshRequest): Promise<number> {
-    return (await import('../../app/jumpbox.js')).jumpboxSsh(session, request);
+    return (await import('../../app/jumpbox-exec.js')).jumpboxSsh(session, request);
   }
 }

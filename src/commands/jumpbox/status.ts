@@ -1,11 +1,12 @@
 import { Command, Option } from 'clipanion';
+import type { JumpboxStatusRequest } from '../../app/jumpbox.js';
 import type { Session } from '../../app/session.js';
 import { checkObjectName } from '../../names.js';
 import type { OutputFormat } from '../../output/printer.js';
 import { BaseCommand } from '../base.js';
 import { supervisorContextOption } from '../options.js';
 
-export class JumpboxStatusCommand extends BaseCommand<{ cluster: string }> {
+export class JumpboxStatusCommand extends BaseCommand<JumpboxStatusRequest> {
   static override paths = [['jumpbox', 'status']];
 
   static override usage = Command.Usage({
@@ -26,11 +27,11 @@ export class JumpboxStatusCommand extends BaseCommand<{ cluster: string }> {
     return ['json', 'yaml'];
   }
 
-  protected request(): { cluster: string } {
+  protected request(): JumpboxStatusRequest {
     return { cluster: checkObjectName(this.cluster, 'CLUSTER') };
   }
 
-  protected async run(session: Session, request: { cluster: string }): Promise<number> {
-    return (await import('../../app/jumpbox.js')).jumpboxStatus(session, request.cluster);
+  protected async run(session: Session, request: JumpboxStatusRequest): Promise<number> {
+    return (await import('../../app/jumpbox.js')).jumpboxStatus(session, request);
   }
 }

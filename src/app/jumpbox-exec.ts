@@ -1,0 +1,125 @@
+// Commands on a cluster's nodes over SSH through the jumpbox: `jumpbox exec` (one command
+// on the chosen nodes, output prefixed by node, failures counted) and `jumpbox ssh` (an
+// interactive shell on one node, on the session's stdio).
+import type { Readable, Writable } from 'node:stream';
+import tty from 'node:tty';
+import type { Client, ClientChannel } from 'ssh2';
+import { CliError } from '../errors.js';
+import { plural, Report } from '../output/report.js';
+import type { Printer } from '../output/printer.js';
+import { shellQuote, type RunResult } from '../ssh/session.js';
+import {
+  onNodes,
+  pickNode,
+  selectNodes,
+  type NodeAccess,
+  type NodePick,
+  type NodeResult,
+  type NodeSession,
+} from './nodes.js';
+import type { Session } from './session.js';
+
+export interface JumpboxExecRequest {
+  cluster: string;
+  access: NodeAccess;
+  pick: NodePick;
+  sudo: boolean;
+  command: string[];
+}
+
+export interface JumpboxSshRequest {
+  cluster: string;
+  access: NodeAccess;
+  node: string;
+}
+
+/** The command line a node runs: the words quoted, through `sudo -n` when asked. */
+export const remoteCommand = (words: string[], sudo: boolean): string =>
+  sudo ? `sudo -n -- ${shellQuote(words)}` : shellQuote(words);
+
+/** A node's output as text: stdout lines on stdout, stderr lines on stderr, each prefixed by the node. */
+function echo(p: Printer, node: string, r: RunResult): void {
+  for (const l of r.stdout.split('\n').slice(0, r.stdout.endsWith('\n') ? -1 : undefined)) p.line(`[${node}] ${l}`);
+  for (const l of r.stderr.split('\n').filter(Boolean)) p.status(`[${node}] ${l}`);
+}
+
+/** One record per node for -o json|yaml. */
+const execRecord = (r: NodeResult<RunResult>) => ({
+  node: r.node.name,
+  ip: r.node.ip ?? null,
+  role: r.node.role,
+  exitCode: r.result?.code ?? null,
+  stdout: r.result?.stdout ?? '',
+  stderr: r.result?.stderr ?? '',
+  error: r.error ?? null,
+});
+
+export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<number> {
+  const command = remoteCommand(f.command, f.sudo);
+  const p = s.printer;
+  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, async (n) => {
+    const r = await n.run(command);
+    if (!p.structured) echo(p, n.node.name, r);
+    return r;
+  });
+  const report = new Report(p, (o) => `jumpbox exec: ${plural(o.length, 'node')}`);
+  for (const r of results) {
+    const error =
+      r.error !== undefined ? r.error : r.result.code !== 0 ? `[${r.node.name}] exited ${r.result.code}` : undefined;
+    if (error && !p.structured) p.error(error);
+    report.add(error ? { target: r.node.name, error } : { target: r.node.name, action: 'succeeded' });
+  }
+  if (p.structured) await p.document(results.map(execRecord), () => '');
+  return report.exitCode();
+}
+
+/** The local end of an interactive shell: the session's streams, and the terminal when both ends are one. */
+interface ShellIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  terminal?: { input: tty.ReadStream; output: tty.WriteStream; term: string };
+}
+
+export async function jumpboxSsh(s: Session, f: JumpboxSshRequest): Promise<number> {
+  const { stdin, stdout, stderr } = s.stdio;
+  const terminal =
+    stdin instanceof tty.ReadStream && stdout instanceof tty.WriteStream && stdin.isTTY && stdout.isTTY
+      ? { input: stdin, output: stdout, term: s.env.TERM || 'xterm-256color' }
+      : undefined;
+  const io: ShellIo = { stdin, stdout, stderr, ...(terminal ? { terminal } : {}) };
+  const [r] = await onNodes(
+    s,
+    f.cluster,
+    (nodes) => [pickNode(nodes, f.node)],
+    { ...f.access, parallel: 1 },
+    (n: NodeSession) => shell(n.conn, io),
+  );
+  if (!r) throw new Error('jumpbox ssh: no node result');
+  if (r.error !== undefined) throw new CliError('SSH', r.error);
+  return r.result;
+}
+
+/** An interactive shell: a PTY that follows the window size on a terminal, plain pipes otherwise; resolves with the exit code. */
+function shell(conn: Client, io: ShellIo): Promise<number> {
+  const t = io.terminal;
+  return new Promise((resolve, reject) => {
+    const pty = t ? { term: t.term, rows: t.output.rows, cols: t.output.columns } : false;
+    conn.shell(pty, (err: Error | undefined, ch: ClientChannel) => {
+      if (err) return reject(new CliError('SSH', err.message));
+      const resize = (): void => void ch.setWindow(t?.output.rows ?? 24, t?.output.columns ?? 80, 0, 0);
+      t?.input.setRawMode(true);
+      t?.output.on('resize', resize);
+      io.stdin.pipe(ch);
+      ch.pipe(io.stdout, { end: false });
+      ch.stderr.pipe(io.stderr, { end: false });
+      ch.on('close', (code: number | null) => {
+        io.stdin.unpipe(ch);
+        t?.input.setRawMode(false);
+        t?.output.off('resize', resize);
+        io.stdin.pause();
+        resolve(code ?? 0);
+      });
+    });
+  });
+}
