@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { ROOT } from '../helpers/run.js';
 
 const SRC = path.join(ROOT, 'src');
-const ADAPTERS = ['kube', 'registry', 'tls', 'ssh', 'local', 'output', 'trust', 'net', 'tanzu'];
+const ADAPTERS = ['kube', 'registry', 'tls', 'ssh', 'local', 'output', 'trust', 'net'];
 
 function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
