@@ -12,7 +12,15 @@ import { parseArgs } from 'node:util';
 import { startSupervisor, writeKubeconfig } from '../lab/apiserver/supervisor.js';
 import { median } from './stats.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, namespaces: { type: 'string', default: '500' }, latency: { type: 'string', default: '5' }, parallel: { type: 'string', default: '16' }, 'skip-loop': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    namespaces: { type: 'string', default: '500' },
+    latency: { type: 'string', default: '5' },
+    parallel: { type: 'string', default: '16' },
+    'skip-loop': { type: 'boolean', default: false },
+  },
+});
 const runs = Number(values.runs);
 const count = Number(values.namespaces);
 const latency = Number(values.latency);
@@ -34,12 +42,20 @@ const run = (file: string, args: string[]): Promise<number> =>
     const child = spawn(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${file} exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+        : reject(new Error(`${file} exited ${code}: ${err}`)),
+    );
   });
 
 const loop = (secret: string): Promise<number> =>
-  run('bash', ['-c', `while read -r ns; do kubectl --cache-dir ${cache} patch serviceaccount default -n "$ns" --type json -p '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"${secret}"}}]' >/dev/null || exit 1; done < ${path.join(dir, 'namespaces')}`]);
-const plug = (secret: string): Promise<number> => run(plugin, ['bind-sa', secret, '-A', '--allow-missing-secret', '--parallel', String(parallel)]);
+  run('bash', [
+    '-c',
+    `while read -r ns; do kubectl --cache-dir ${cache} patch serviceaccount default -n "$ns" --type json -p '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"${secret}"}}]' >/dev/null || exit 1; done < ${path.join(dir, 'namespaces')}`,
+  ]);
+const plug = (secret: string): Promise<number> =>
+  run(plugin, ['bind-sa', secret, '-A', '--allow-missing-secret', '--parallel', String(parallel)]);
 
 const times = { loop: [] as number[], plugin: [] as number[] };
 try {
@@ -58,5 +74,9 @@ const mp = median(times.plugin);
 const ml = times.loop.length ? median(times.loop) : NaN;
 console.log(`bind-sa over ${count} namespaces, ${latency} ms injected per request, ${runs} interleaved runs (median)`);
 console.log(`  shell loop of kubectl patch      ${ml.toFixed(0).padStart(8)} ms`);
-console.log(`  kubectl harbor bind-sa -A        ${mp.toFixed(0).padStart(8)} ms   ${(ml / mp).toFixed(1)}x faster than the loop (target >= 20x)`);
-console.log(`  floor (${count} x 2 x ${latency} ms / ${parallel})   ${floor.toFixed(0).padStart(8)} ms   bind-sa is ${(mp / floor).toFixed(2)}x the floor (target <= 2x)`);
+console.log(
+  `  kubectl harbor bind-sa -A        ${mp.toFixed(0).padStart(8)} ms   ${(ml / mp).toFixed(1)}x faster than the loop (target >= 20x)`,
+);
+console.log(
+  `  floor (${count} x 2 x ${latency} ms / ${parallel})   ${floor.toFixed(0).padStart(8)} ms   bind-sa is ${(mp / floor).toFixed(2)}x the floor (target <= 2x)`,
+);

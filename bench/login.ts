@@ -26,10 +26,47 @@ const cache = path.join(dir, 'cache');
 
 type Candidate = [name: string, run: (i: number) => { file: string; args: string[]; input?: string }];
 const candidates: Candidate[] = [
-  ['kubectl create secret docker-registry', (i) => ({ file: 'kubectl', args: ['--cache-dir', cache, 'create', 'secret', 'docker-registry', `k-${i}`, `--docker-server=${lab.harbor}`, '--docker-username=robot$ci', `--docker-password=${password}`] })],
-  ['harbor login --skip-verify', (i) => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--skip-verify', '--secret-name', `s-${i}`], input: password })],
-  ['harbor login (verified)', (i) => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', `v-${i}`], input: password })],
-  ['harbor login (re-run, unchanged)', () => ({ file: plugin, args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', 'v-0'], input: password })],
+  [
+    'kubectl create secret docker-registry',
+    (i) => ({
+      file: 'kubectl',
+      args: [
+        '--cache-dir',
+        cache,
+        'create',
+        'secret',
+        'docker-registry',
+        `k-${i}`,
+        `--docker-server=${lab.harbor}`,
+        '--docker-username=robot$ci',
+        `--docker-password=${password}`,
+      ],
+    }),
+  ],
+  [
+    'harbor login --skip-verify',
+    (i) => ({
+      file: plugin,
+      args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--skip-verify', '--secret-name', `s-${i}`],
+      input: password,
+    }),
+  ],
+  [
+    'harbor login (verified)',
+    (i) => ({
+      file: plugin,
+      args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', `v-${i}`],
+      input: password,
+    }),
+  ],
+  [
+    'harbor login (re-run, unchanged)',
+    () => ({
+      file: plugin,
+      args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', 'v-0'],
+      input: password,
+    }),
+  ],
 ];
 
 const times = new Map<string, number[]>(candidates.map(([n]) => [n, []]));
@@ -49,7 +86,8 @@ const once = (name: string, c: { file: string; args: string[]; input?: string })
   });
 try {
   for (const [name, make] of candidates) await once(name, make(-1)); // warm caches (discovery, page cache)
-  for (let i = 0; i < runs; i++) for (const [name, make] of candidates) times.get(name)!.push(await once(name, make(i)));
+  for (let i = 0; i < runs; i++)
+    for (const [name, make] of candidates) times.get(name)!.push(await once(name, make(i)));
 } finally {
   await sup.close();
   fs.rmSync(dir, { recursive: true, force: true });

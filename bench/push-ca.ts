@@ -13,11 +13,24 @@ import { down, up } from '../lab/lab.js';
 import { nodeExec, setLatency } from '../lab/nodes/nodes.js';
 import { median } from './stats.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, nodes: { type: 'string', default: '20' }, latency: { type: 'string', default: '50' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    nodes: { type: 'string', default: '20' },
+    latency: { type: 'string', default: '50' },
+    keep: { type: 'boolean', default: false },
+  },
+});
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = path.join(root, 'plugin/kubectl-harbor');
-const cfg = labConfig({ LAB_DIR: '/tmp/kubectl-harbor-lab-bench', LAB_PREFIX: 'khb', LAB_NET: '10.220.0', LAB_PORT_OFFSET: '300', LAB_NODES: values.nodes });
+const cfg = labConfig({
+  LAB_DIR: '/tmp/kubectl-harbor-lab-bench',
+  LAB_PREFIX: 'khb',
+  LAB_NET: '10.220.0',
+  LAB_PORT_OFFSET: '300',
+  LAB_NODES: values.nodes,
+});
 process.stderr.write(`booting a ${cfg.nodes}-node lab...\n`);
 const { info: lab } = await up(cfg);
 const home = fs.mkdtempSync('/tmp/bench-pushca-');
@@ -37,18 +50,40 @@ const run = (file: string, args: string[], input = ''): Promise<number> =>
     const child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${file} ${args.slice(0, 4).join(' ')} exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+        : reject(new Error(`${file} ${args.slice(0, 4).join(' ')} exited ${code}: ${err}`)),
+    );
     child.stdin.end(input);
   });
-const kubectl = (args: string[], input = '') => run('kubectl', ['--cache-dir', path.join(home, 'cache'), '--context', lab.cluster.namespace, ...args], input);
+const kubectl = (args: string[], input = '') =>
+  run('kubectl', ['--cache-dir', path.join(home, 'cache'), '--context', lab.cluster.namespace, ...args], input);
 
 async function reset(): Promise<void> {
-  const script = 'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt; if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi; systemctl restart containerd';
+  const script =
+    'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt; if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi; systemctl restart containerd';
   await Promise.all(lab.nodes.map((_, i) => nodeExec(cfg, i + 1, ['sh', '-c', script])));
 }
 
 async function manual(): Promise<number> {
-  const ssh = (ip: string, cmd: string) => ['exec', '-i', 'manual-jumpbox', '--', 'ssh', '-i', lab.sshKey, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `vmware-system-user@${ip}`, cmd];
+  const ssh = (ip: string, cmd: string) => [
+    'exec',
+    '-i',
+    'manual-jumpbox',
+    '--',
+    'ssh',
+    '-i',
+    lab.sshKey,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    `vmware-system-user@${ip}`,
+    cmd,
+  ];
   const ca = fs.readFileSync(lab.ca, 'utf8');
   let total = 0;
   for (const n of lab.nodes) {
@@ -67,7 +102,21 @@ try {
   await kubectl(['wait', '--for=condition=Ready', 'pod/manual-jumpbox', '--timeout=60s']);
   say('creating the harbor jumpbox');
   await run(plugin, ['--context', 'dev', 'jumpbox', 'create', lab.cluster.name]);
-  const push = (extra: string[]) => run(plugin, ['--context', 'dev', 'push-ca', lab.cluster.name, '--from-registry', lab.harbor, '--fingerprint', fp, '--accept-new-host-key', '--parallel', '20', ...extra]);
+  const push = (extra: string[]) =>
+    run(plugin, [
+      '--context',
+      'dev',
+      'push-ca',
+      lab.cluster.name,
+      '--from-registry',
+      lab.harbor,
+      '--fingerprint',
+      fp,
+      '--accept-new-host-key',
+      '--parallel',
+      '20',
+      ...extra,
+    ]);
   say('warming up');
   await push(['--nodes', lab.nodes[0]!.ip]); // pin host keys, warm caches
   for (let r = 0; r < Number(values.runs); r++) {
@@ -84,7 +133,13 @@ try {
   if (!values.keep) await down(cfg);
 }
 const [m, a, o] = [median(times.manual), median(times.all), median(times.one)];
-console.log(`push-ca on ${cfg.nodes} lab nodes (real sshd + containerd), ${latencyNote}, ${values.runs} interleaved rounds (median)`);
+console.log(
+  `push-ca on ${cfg.nodes} lab nodes (real sshd + containerd), ${latencyNote}, ${values.runs} interleaved rounds (median)`,
+);
 console.log(`  manual: per node in series, 3 kubectl exec jumpbox -- ssh   ${m.toFixed(0).padStart(8)} ms`);
-console.log(`  push-ca, all ${cfg.nodes} nodes                              ${a.toFixed(0).padStart(8)} ms   ${(m / a).toFixed(1)}x faster than manual (target >= 10x)`);
-console.log(`  push-ca, one node                                  ${o.toFixed(0).padStart(8)} ms   ${cfg.nodes} nodes take ${(a / o).toFixed(2)}x one node (target <= 2x)`);
+console.log(
+  `  push-ca, all ${cfg.nodes} nodes                              ${a.toFixed(0).padStart(8)} ms   ${(m / a).toFixed(1)}x faster than manual (target >= 10x)`,
+);
+console.log(
+  `  push-ca, one node                                  ${o.toFixed(0).padStart(8)} ms   ${cfg.nodes} nodes take ${(a / o).toFixed(2)}x one node (target <= 2x)`,
+);

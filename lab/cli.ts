@@ -9,7 +9,8 @@ import { down, ensureDeps, info, sshArgs, status, up } from './lab.js';
 import { nodeExec, setFault, setLatency, type NodeFault } from './nodes/nodes.js';
 import { LabError } from './sh.js';
 
-const USAGE = 'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
+const USAGE =
+  'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
 const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
 const [verb, ...rest] = process.argv.slice(2);
 const c = labConfig();
@@ -70,4 +71,3 @@ try {
   process.stderr.write(`lab: ${e instanceof LabError ? e.message : (e as Error).stack}\n`);
   process.exitCode = 1;
 }
-

@@ -17,7 +17,8 @@ export interface LabConfig {
 
 export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   const nodes = Number(env.LAB_NODES ?? 3);
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 60) throw new Error(`LAB_NODES must be 1 to 60, not ${env.LAB_NODES}`);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 60)
+    throw new Error(`LAB_NODES must be 1 to 60, not ${env.LAB_NODES}`);
   return {
     dir: env.LAB_DIR ?? path.join(os.tmpdir(), 'kubectl-harbor-lab'),
     prefix: env.LAB_PREFIX ?? 'khl',
@@ -65,9 +66,12 @@ export const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 /** Harbor users: projects they may pull or push. The vSphere SSO user matches the Supervisor's devops user. */
 export const HARBOR_USERS: Record<string, { password: string; access: Record<string, string[]> }> = {
   admin: { password: 'Harbor12345', access: { '*': ['pull', 'push', 'delete', '*'] } },
-  'devops@vsphere.local': { password: 'VMware1!-devops', access: { dev: ['pull', 'push'], prod: ['pull', 'push'], lab: ['pull', 'push'] } },
+  'devops@vsphere.local': {
+    password: 'VMware1!-devops',
+    access: { dev: ['pull', 'push'], prod: ['pull', 'push'], lab: ['pull', 'push'] },
+  },
   reader: { password: 'Reader12345', access: { '*': ['pull'] } },
-  'robot$ci': { password: 'robot-ci-secret-0001', access: { lab: ['pull', 'push'] } },
+  robot$ci: { password: 'robot-ci-secret-0001', access: { lab: ['pull', 'push'] } },
   'robot$lab+puller': { password: 'robot-lab-puller-0001', access: { lab: ['pull'] } },
 };
 

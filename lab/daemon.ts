@@ -5,7 +5,21 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLUSTER, HARBOR_ISSUER, HARBOR_SERVICE, HARBOR_USERS, hostIp, labConfig, loopbackPorts, NODE_PATH, nodeIp, paths, podNetns, PORTS, type LabConfig } from './config.js';
+import {
+  CLUSTER,
+  HARBOR_ISSUER,
+  HARBOR_SERVICE,
+  HARBOR_USERS,
+  hostIp,
+  labConfig,
+  loopbackPorts,
+  NODE_PATH,
+  nodeIp,
+  paths,
+  podNetns,
+  PORTS,
+  type LabConfig,
+} from './config.js';
 import { HarborFront } from './harbor/front.js';
 import { pkiFiles } from './labpki.js';
 import { nodeDir } from './nodes/nodes.js';
@@ -58,7 +72,11 @@ function tkcPull(cfg: LabConfig) {
     if (!image.startsWith(`${harbor}/`)) return undefined;
     for (let i = 1; i <= cfg.nodes; i++) {
       const etc = path.join(nodeDir(cfg, i), 'etc');
-      const trusted = [path.join(etc, 'containerd/certs.d', harbor, 'ca.crt'), path.join(etc, 'pki/tls/certs/ca-bundle.crt'), path.join(etc, 'ssl/certs/ca-certificates.crt')].some((f) => fingerprints(read(f)).has(labCa));
+      const trusted = [
+        path.join(etc, 'containerd/certs.d', harbor, 'ca.crt'),
+        path.join(etc, 'pki/tls/certs/ca-bundle.crt'),
+        path.join(etc, 'ssl/certs/ca-certificates.crt'),
+      ].some((f) => fingerprints(read(f)).has(labCa));
       if (!trusted) return x509(image);
     }
     return undefined;
@@ -70,7 +88,12 @@ const front = new HarborFront({
     { host: hostIp(c), port: PORTS.harbor, tls: pki.harbor, api: 'v2' },
     { host: hostIp(c), port: PORTS.noIpSan, tls: pki.noIpSan, api: 'v2' },
     { host: hostIp(c), port: PORTS.expired, tls: pki.expired, api: 'v2' },
-    { host: hostIp(c), port: PORTS.intermediate, tls: { cert: pki.intermediate.cert, key: pki.intermediate.key }, api: 'none' },
+    {
+      host: hostIp(c),
+      port: PORTS.intermediate,
+      tls: { cert: pki.intermediate.cert, key: pki.intermediate.key },
+      api: 'none',
+    },
     { host: hostIp(c), port: PORTS.plainHttp, api: 'v2' },
     { host: hostIp(c), port: PORTS.harborV1, tls: pki.harbor, api: 'v1' },
   ],
@@ -85,23 +108,51 @@ const front = new HarborFront({
 await front.start();
 
 let lab: SupervisorLab | undefined;
-const sshKey = { privatePem: fs.readFileSync(path.join(p.client, 'id_rsa'), 'utf8'), publicOpenSsh: fs.readFileSync(path.join(p.client, 'id_rsa.pub'), 'utf8').trim() };
+const sshKey = {
+  privatePem: fs.readFileSync(path.join(p.client, 'id_rsa'), 'utf8'),
+  publicOpenSsh: fs.readFileSync(path.join(p.client, 'id_rsa.pub'), 'utf8').trim(),
+};
 const nodes = Array.from({ length: c.nodes }, (_, k) => nodeIp(c, k + 1));
 lab = await startSupervisor({
   harbor,
   sshKey,
-  clusters: [{ name: CLUSTER.name, namespace: CLUSTER.namespace, controlPlaneIps: nodes.slice(0, 1), workerIps: nodes.slice(1), apiHost: '127.0.0.2' }],
+  clusters: [
+    {
+      name: CLUSTER.name,
+      namespace: CLUSTER.namespace,
+      controlPlaneIps: nodes.slice(0, 1),
+      workerIps: nodes.slice(1),
+      apiHost: '127.0.0.2',
+    },
+  ],
   server: {
     port: loopbackPorts(c).apiserver,
     extraHosts: [hostIp(c)],
     kubelet: { startDelayMs: 300, pullError: supervisorPull(() => lab) },
-    exec: (r) => ({ file: 'ip', args: ['netns', 'exec', podNetns(c), 'env', '-i', `PATH=${NODE_PATH}`, `HOSTNAME=${r.pod.metadata.name}`, ...r.command] }),
+    exec: (r) => ({
+      file: 'ip',
+      args: [
+        'netns',
+        'exec',
+        podNetns(c),
+        'env',
+        '-i',
+        `PATH=${NODE_PATH}`,
+        `HOSTNAME=${r.pod.metadata.name}`,
+        ...r.command,
+      ],
+    }),
   },
   // The TKC's kubelet stand-in pulls through the nodes' containerd trust.
-  tkcServer: { port: loopbackPorts(c).apiserver, extraHosts: [], kubelet: { startDelayMs: 300, pullError: tkcPull(c) } },
+  tkcServer: {
+    port: loopbackPorts(c).apiserver,
+    extraHosts: [],
+    kubelet: { startDelayMs: 300, pullError: tkcPull(c) },
+  },
 });
 const tkc = lab.tkcs.get(CLUSTER.name)!;
-for (const who of ['admin', 'devops', 'viewer'] as const) writeKubeconfig(p.state, lab.kubeconfig(who), who === 'devops' ? 'kubeconfig' : `${who}.kubeconfig`);
+for (const who of ['admin', 'devops', 'viewer'] as const)
+  writeKubeconfig(p.state, lab.kubeconfig(who), who === 'devops' ? 'kubeconfig' : `${who}.kubeconfig`);
 fs.writeFileSync(path.join(p.state, 'daemon.ready'), `${process.pid}\n`);
 log(`ready: harbor ${harbor}, supervisor ${lab.supervisor.url}, tkc ${tkc.url}`);
 

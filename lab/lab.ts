@@ -7,7 +7,20 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BASIC_USER, bridgeName, CLUSTER, HARBOR_USERS, hostIp, IMAGE, labConfig, nodeIp, nodeName, nodeOs, paths, podNetns, PORTS, SSH_USER,
+  BASIC_USER,
+  bridgeName,
+  CLUSTER,
+  HARBOR_USERS,
+  hostIp,
+  IMAGE,
+  labConfig,
+  nodeIp,
+  nodeName,
+  nodeOs,
+  paths,
+  podNetns,
+  PORTS,
+  SSH_USER,
   type LabConfig,
   loopbackPorts,
 } from './config.js';
@@ -49,8 +62,37 @@ export interface LabInfo {
   vspherePassword: string;
 }
 
-const DEBIAN_PACKAGES = ['docker-registry', 'skopeo', 'containerd', 'runc', 'openssh-server', 'openssh-client', 'sudo', 'apache2-utils', 'iproute2', 'netcat-openbsd', 'ca-certificates'];
-const COMMANDS = ['docker-registry', 'skopeo', 'containerd', 'ctr', 'runc', '/usr/sbin/sshd', 'ssh', 'ssh-keygen', 'sudo', 'htpasswd', 'ip', 'nc', 'unshare', 'nsenter', 'tc', 'update-ca-certificates'];
+const DEBIAN_PACKAGES = [
+  'docker-registry',
+  'skopeo',
+  'containerd',
+  'runc',
+  'openssh-server',
+  'openssh-client',
+  'sudo',
+  'apache2-utils',
+  'iproute2',
+  'netcat-openbsd',
+  'ca-certificates',
+];
+const COMMANDS = [
+  'docker-registry',
+  'skopeo',
+  'containerd',
+  'ctr',
+  'runc',
+  '/usr/sbin/sshd',
+  'ssh',
+  'ssh-keygen',
+  'sudo',
+  'htpasswd',
+  'ip',
+  'nc',
+  'unshare',
+  'nsenter',
+  'tc',
+  'update-ca-certificates',
+];
 
 async function missingCommands(): Promise<string[]> {
   const out: string[] = [];
@@ -62,11 +104,15 @@ async function missingCommands(): Promise<string[]> {
 export async function ensureDeps(say: (s: string) => void): Promise<void> {
   const missing = await missingCommands();
   if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new LabError(`the lab needs root to install ${missing.join(', ')} and to create network namespaces`);
+  if (process.getuid?.() !== 0)
+    throw new LabError(`the lab needs root to install ${missing.join(', ')} and to create network namespaces`);
   say(`installing Debian packages (missing: ${missing.join(', ')})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await must('apt-get', ['update', '-q'], { env, timeoutMs: 600_000 });
-  await must('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...DEBIAN_PACKAGES], { env, timeoutMs: 900_000 });
+  await must('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...DEBIAN_PACKAGES], {
+    env,
+    timeoutMs: 900_000,
+  });
   const still = await missingCommands();
   if (still.length) throw new LabError(`still missing after apt-get install: ${still.join(', ')}`);
 }
@@ -134,7 +180,20 @@ function clientFiles(c: LabConfig): { privatePem: string; publicOpenSsh: string 
   const harbor = `${hostIp(c)}:${PORTS.harbor}`;
   const basic = `${hostIp(c)}:${PORTS.basic}`;
   const b64 = (u: string, pw: string): string => Buffer.from(`${u}:${pw}`).toString('base64');
-  fs.writeFileSync(path.join(p.client, 'auth.json'), JSON.stringify({ auths: { [harbor]: { auth: b64('admin', HARBOR_USERS.admin!.password) }, [basic]: { auth: b64(BASIC_USER.name, BASIC_USER.password) } } }, null, 2), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(p.client, 'auth.json'),
+    JSON.stringify(
+      {
+        auths: {
+          [harbor]: { auth: b64('admin', HARBOR_USERS.admin!.password) },
+          [basic]: { auth: b64(BASIC_USER.name, BASIC_USER.password) },
+        },
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
   for (const r of [harbor, basic]) {
     fs.mkdirSync(path.join(p.client, 'certs.d', r), { recursive: true });
     fs.copyFileSync(pkiFiles(p.pki).ca, path.join(p.client, 'certs.d', r, 'ca.crt'));
@@ -172,7 +231,13 @@ function writeInfo(c: LabConfig): LabInfo {
     cluster: { ...CLUSTER },
     nodes: Array.from({ length: c.nodes }, (_, k) => {
       const i = k + 1;
-      return { name: nodeName(i), ip: nodeIp(c, i), os: nodeOs(i), hostKey: hostKey(c, i), containerdSocket: path.join(p.nodes, nodeName(i), 'run/containerd/containerd.sock') };
+      return {
+        name: nodeName(i),
+        ip: nodeIp(c, i),
+        os: nodeOs(i),
+        hostKey: hostKey(c, i),
+        containerdSocket: path.join(p.nodes, nodeName(i), 'run/containerd/containerd.sock'),
+      };
     }),
     vspherePassword: HARBOR_USERS['devops@vsphere.local']!.password,
   };
@@ -208,7 +273,10 @@ export function info(c: LabConfig = labConfig()): LabInfo {
   return JSON.parse(fs.readFileSync(f, 'utf8')) as LabInfo;
 }
 
-export async function up(c: LabConfig = labConfig(), say: (s: string) => void = () => undefined): Promise<{ info: LabInfo; booted: boolean; ms: number }> {
+export async function up(
+  c: LabConfig = labConfig(),
+  say: (s: string) => void = () => undefined,
+): Promise<{ info: LabInfo; booted: boolean; ms: number }> {
   const t0 = Date.now();
   if ((await status(c)).up) return { info: info(c), booted: false, ms: Date.now() - t0 };
   await ensureDeps(say);
@@ -217,37 +285,83 @@ export async function up(c: LabConfig = labConfig(), say: (s: string) => void = 
   const p = paths(c);
   try {
     for (const d of [p.state, p.pids, p.logs, p.nodes]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-    for (const port of [loopbackPorts(c).registryBackend]) if (await tcpOpen('127.0.0.1', port)) throw new LabError(`port 127.0.0.1:${port} is in use`);
+    for (const port of [loopbackPorts(c).registryBackend])
+      if (await tcpOpen('127.0.0.1', port)) throw new LabError(`port 127.0.0.1:${port} is in use`);
     const pki = makeLabPki(c, p.pki);
     const key = clientFiles(c);
     await networkUp(c);
     say(`network ${bridgeName(c)} ${hostIp(c)}/24 with ${c.nodes} nodes`);
     await startRegistries(c, pki);
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LAB_DIR: c.dir, LAB_PREFIX: c.prefix, LAB_NET: c.net, LAB_NODES: String(c.nodes), LAB_PORT_OFFSET: String(c.portOffset) };
-    daemon(process.execPath, ['--import', 'tsx', path.join(ROOT, 'lab/daemon.ts')], path.join(p.pids, 'lab-daemon.pid'), path.join(p.logs, 'lab-daemon.log'), env, ROOT);
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LAB_DIR: c.dir,
+      LAB_PREFIX: c.prefix,
+      LAB_NET: c.net,
+      LAB_NODES: String(c.nodes),
+      LAB_PORT_OFFSET: String(c.portOffset),
+    };
+    daemon(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'lab/daemon.ts')],
+      path.join(p.pids, 'lab-daemon.pid'),
+      path.join(p.logs, 'lab-daemon.log'),
+      env,
+      ROOT,
+    );
     for (let i = 1; i <= c.nodes; i++) await startNode(c, i, { authorizedKey: key.publicOpenSsh });
     const failed = (name: string, log: string): never => {
-      throw new LabError(`${name} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log'}`);
+      throw new LabError(
+        `${name} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log'}`,
+      );
     };
-    await waitFor('the Harbor registry', () => tcpOpen('127.0.0.1', loopbackPorts(c).registryBackend)).catch(() => failed('registry-harbor', path.join(p.logs, 'registry-harbor.log')));
-    await waitFor('the basic registry', () => tcpOpen(hostIp(c), PORTS.basic)).catch(() => failed('registry-basic', path.join(p.logs, 'registry-basic.log')));
+    await waitFor('the Harbor registry', () => tcpOpen('127.0.0.1', loopbackPorts(c).registryBackend)).catch(() =>
+      failed('registry-harbor', path.join(p.logs, 'registry-harbor.log')),
+    );
+    await waitFor('the basic registry', () => tcpOpen(hostIp(c), PORTS.basic)).catch(() =>
+      failed('registry-basic', path.join(p.logs, 'registry-basic.log')),
+    );
     const daemonLog = path.join(p.logs, 'lab-daemon.log');
-    await waitFor('the lab daemon', () => {
-      if (!daemonPid(c, 'lab-daemon', 'daemon.ts')) failed('lab-daemon', daemonLog);
-      return fs.existsSync(path.join(p.state, 'daemon.ready'));
-    }, 30_000).catch((e) => (e instanceof LabError && e.message.includes('did not start') ? Promise.reject(e) : failed('lab-daemon', daemonLog)));
+    await waitFor(
+      'the lab daemon',
+      () => {
+        if (!daemonPid(c, 'lab-daemon', 'daemon.ts')) failed('lab-daemon', daemonLog);
+        return fs.existsSync(path.join(p.state, 'daemon.ready'));
+      },
+      30_000,
+    ).catch((e) =>
+      e instanceof LabError && e.message.includes('did not start')
+        ? Promise.reject(e)
+        : failed('lab-daemon', daemonLog),
+    );
     for (let i = 1; i <= c.nodes; i++) {
       const boot = path.join(p.nodes, nodeName(i), 'boot.log');
-      await waitFor(`node ${nodeName(i)}`, async () => {
-        if (!nodePid(c, i)) failed(`node ${nodeName(i)}`, boot);
-        return sshdUp(c, i);
-      }, 30_000).catch((e) => (e instanceof LabError && e.message.includes('did not start') ? Promise.reject(e) : failed(`node ${nodeName(i)}`, boot)));
+      await waitFor(
+        `node ${nodeName(i)}`,
+        async () => {
+          if (!nodePid(c, i)) failed(`node ${nodeName(i)}`, boot);
+          return sshdUp(c, i);
+        },
+        30_000,
+      ).catch((e) =>
+        e instanceof LabError && e.message.includes('did not start')
+          ? Promise.reject(e)
+          : failed(`node ${nodeName(i)}`, boot),
+      );
     }
     say(`registries, API emulators and ${c.nodes} nodes up`);
     const image = path.join(p.state, 'image');
     await buildImage(image, IMAGE.tag);
     const harbor = `${hostIp(c)}:${PORTS.harbor}`;
-    await must('skopeo', ['copy', '-q', '--authfile', path.join(p.client, 'auth.json'), '--dest-cert-dir', path.join(p.client, 'certs.d', harbor), `oci:${image}:${IMAGE.tag}`, `docker://${harbor}/${IMAGE.repo}:${IMAGE.tag}`]);
+    await must('skopeo', [
+      'copy',
+      '-q',
+      '--authfile',
+      path.join(p.client, 'auth.json'),
+      '--dest-cert-dir',
+      path.join(p.client, 'certs.d', harbor),
+      `oci:${image}:${IMAGE.tag}`,
+      `docker://${harbor}/${IMAGE.repo}:${IMAGE.tag}`,
+    ]);
     const result = writeInfo(c);
     say(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; source ${path.join(p.state, 'env.sh')}`);
     return { info: result, booted: true, ms: Date.now() - t0 };
@@ -262,7 +376,21 @@ export async function up(c: LabConfig = labConfig(), say: (s: string) => void = 
 export function sshArgs(c: LabConfig, i: number, command: string[]): string[] {
   const p = paths(c);
   return [
-    'netns', 'exec', podNetns(c), 'ssh', '-i', path.join(p.client, 'id_rsa'), '-o', `UserKnownHostsFile=${path.join(p.client, 'known_hosts')}`,
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${SSH_USER}@${nodeIp(c, i)}`, ...command,
+    'netns',
+    'exec',
+    podNetns(c),
+    'ssh',
+    '-i',
+    path.join(p.client, 'id_rsa'),
+    '-o',
+    `UserKnownHostsFile=${path.join(p.client, 'known_hosts')}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    `${SSH_USER}@${nodeIp(c, i)}`,
+    ...command,
   ];
 }

@@ -47,7 +47,18 @@ export function makeLabPki(c: LabConfig, dir: string): LabPki {
   write(p.harbor.cert, p.harbor.key, makeCert({ cn: HARBOR_NAME, issuer: ca, ips, dns }));
   write(p.noIpSan.cert, p.noIpSan.key, makeCert({ cn: HARBOR_NAME, issuer: ca, dns: [HARBOR_NAME] }));
   const day = 24 * 3600_000;
-  write(p.expired.cert, p.expired.key, makeCert({ cn: HARBOR_NAME, issuer: ca, ips, dns, notBefore: new Date(Date.now() - 30 * day), notAfter: new Date(Date.now() - day) }));
+  write(
+    p.expired.cert,
+    p.expired.key,
+    makeCert({
+      cn: HARBOR_NAME,
+      issuer: ca,
+      ips,
+      dns,
+      notBefore: new Date(Date.now() - 30 * day),
+      notAfter: new Date(Date.now() - day),
+    }),
+  );
   const inter = makeCert({ cn: 'kubectl-harbor lab intermediate CA', issuer: ca, ca: true, org: 'kubectl-harbor lab' });
   fs.writeFileSync(p.intermediate.intermediateCa, inter.certPem);
   write(p.intermediate.cert, p.intermediate.key, makeCert({ cn: HARBOR_NAME, issuer: inter, ips, dns }), inter.certPem);

@@ -43,7 +43,10 @@ export function makeCert(o: CertOptions): KeyCert {
   const subject = [{ name: 'commonName', value: o.cn }, ...(o.org ? [{ name: 'organizationName', value: o.org }] : [])];
   cert.setSubject(subject);
   cert.setIssuer(o.issuer ? o.issuer.cert.subject.attributes : subject);
-  const altNames = [...(o.dns ?? []).map((value) => ({ type: 2, value })), ...(o.ips ?? []).map((ip) => ({ type: 7, ip }))];
+  const altNames = [
+    ...(o.dns ?? []).map((value) => ({ type: 2, value })),
+    ...(o.ips ?? []).map((ip) => ({ type: 7, ip })),
+  ];
   const extensions: object[] = o.ca
     ? [
         { name: 'basicConstraints', cA: true, critical: true },
@@ -57,7 +60,11 @@ export function makeCert(o: CertOptions): KeyCert {
         { name: 'subjectKeyIdentifier' },
         ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
       ];
-  if (o.issuer) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: o.issuer.cert.generateSubjectKeyIdentifier().getBytes() });
+  if (o.issuer)
+    extensions.push({
+      name: 'authorityKeyIdentifier',
+      keyIdentifier: o.issuer.cert.generateSubjectKeyIdentifier().getBytes(),
+    });
   cert.setExtensions(extensions);
   cert.sign(o.issuer?.key ?? key, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem, cert, key };

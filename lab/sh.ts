@@ -11,25 +11,50 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env: opts.env ?? process.env, maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && typeof error.code !== 'number' ? error.message : '') });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { env: opts.env ?? process.env, maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr) || (error && typeof error.code !== 'number' ? error.message : ''),
+        });
+      },
+    );
     child.stdin?.end(opts.input);
   });
 }
 
 /** Run and require success. */
-export async function must(cmd: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+export async function must(
+  cmd: string,
+  args: string[],
+  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await run(cmd, args, opts);
-  if (r.code !== 0) throw new LabError(`${cmd} ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new LabError(`${cmd} ${args.join(' ')}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout;
 }
 
 /** Start a detached daemon; its pid goes to pidFile, its output to logFile. */
-export function daemon(cmd: string, args: string[], pidFile: string, logFile: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): number {
+export function daemon(
+  cmd: string,
+  args: string[],
+  pidFile: string,
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
+): number {
   const out = fs.openSync(logFile, 'a');
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], env, cwd });
   fs.closeSync(out);
@@ -78,7 +103,12 @@ export async function stop(pid: number | undefined): Promise<void> {
   }
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, every = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  every = 50,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;

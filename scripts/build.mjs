@@ -27,12 +27,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 // --sea DIR: also write DIR/main.cjs and DIR/lazy.js for a single-executable build,
 // where the lazy part is a SEA asset rather than a string inside the main script.
-const seaDir = process.argv.includes('--sea') ? path.resolve(process.argv[process.argv.indexOf('--sea') + 1]) : undefined;
+const seaDir = process.argv.includes('--sea')
+  ? path.resolve(process.argv[process.argv.indexOf('--sea') + 1])
+  : undefined;
 const outfile = path.join(root, 'plugin/kubectl-harbor');
 
 function gitCommit() {
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -114,7 +118,9 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
       },
     ],
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes(':') && fs.existsSync(path.join(root, f))).map((f) => key(path.join(root, f)));
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((f) => !f.includes(':') && fs.existsSync(path.join(root, f)))
+    .map((f) => key(path.join(root, f)));
   // Sorted: esbuild resolves in parallel, so `lazy` fills in a different order each run,
   // and this order becomes the heavy entry's code (and so the V8 cache name).
   return { text: result.outputFiles[0].text, lazy: [...lazy].map(key).sort(), inputs: inputs.sort() };
@@ -137,14 +143,22 @@ async function buildHeavy(lazyKeys, lightInputs) {
         setup(b) {
           b.onResolve({ filter: /.*/ }, async (a) => {
             if (a.namespace === 'shared' || a.pluginData === 'probe' || a.kind === 'entry-point') return undefined;
-            const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, importer: a.importer, pluginData: 'probe' });
+            const r = await b.resolve(a.path, {
+              resolveDir: a.resolveDir,
+              kind: a.kind,
+              importer: a.importer,
+              pluginData: 'probe',
+            });
             if (r.errors.length || r.external || !r.path.startsWith('/')) return undefined;
             const k = key(r.path);
             if (!light.has(k) || lazyKeys.includes(k)) return undefined;
             used.add(k);
             return { path: k, namespace: 'shared' };
           });
-          b.onLoad({ filter: /.*/, namespace: 'shared' }, (a) => ({ loader: 'js', contents: `module.exports = __harbor_shared(${JSON.stringify(a.path)});` }));
+          b.onLoad({ filter: /.*/, namespace: 'shared' }, (a) => ({
+            loader: 'js',
+            contents: `module.exports = __harbor_shared(${JSON.stringify(a.path)});`,
+          }));
         },
       },
     ],
@@ -180,4 +194,6 @@ writeAtomic(outfile, `#!/usr/bin/env node\n${final.text.replace(/^#!.*\n/, '')}`
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const total = Buffer.byteLength(final.text);
 const lazyBytes = Buffer.byteLength(heavy.text);
-process.stderr.write(`${path.relative(root, outfile)}: ${kib(total)} (start-up part ${kib(total - lazyBytes)}, lazy part ${kib(lazyBytes)}; shared: ${heavy.used.join(', ')})\n`);
+process.stderr.write(
+  `${path.relative(root, outfile)}: ${kib(total)} (start-up part ${kib(total - lazyBytes)}, lazy part ${kib(lazyBytes)}; shared: ${heavy.used.join(', ')})\n`,
+);

@@ -20,10 +20,21 @@ const rows: Array<{ step: string; result: string; ms: number }> = [];
 let failed = false;
 
 const wasUp = (await status(cfg)).up;
-process.stdout.write(bold(wasUp ? '# the lab is already up; using it\n' : '# booting the lab (registry, Supervisor and TKC API, SSH nodes with containerd)\n'));
+process.stdout.write(
+  bold(
+    wasUp
+      ? '# the lab is already up; using it\n'
+      : '# booting the lab (registry, Supervisor and TKC API, SSH nodes with containerd)\n',
+  ),
+);
 const { info: lab, ms } = await up(cfg, (s) => process.stdout.write(`# ${s}\n`));
 if (!wasUp) process.stdout.write(`# lab up in ${(ms / 1000).toFixed(1)} s\n`);
-const env = { PATH: `${bin}:${process.env.PATH}`, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'harbor-demo-home-')), KUBECONFIG: lab.adminKubeconfig, NO_COLOR: process.env.NO_COLOR ?? '' };
+const env = {
+  PATH: `${bin}:${process.env.PATH}`,
+  HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'harbor-demo-home-')),
+  KUBECONFIG: lab.adminKubeconfig,
+  NO_COLOR: process.env.NO_COLOR ?? '',
+};
 const fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
 
 /** Run one command line as the reader would type it; show it and its output. */
@@ -63,7 +74,12 @@ const until = async (what: string, fn: () => Promise<boolean>): Promise<void> =>
   }
   throw new Error(`timed out waiting for ${what}`);
 };
-const podEvents = async (): Promise<string> => (await sh(`kubectl --context ${lab.cluster.name} get events --field-selector involvedObject.name=app -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message`)).out;
+const podEvents = async (): Promise<string> =>
+  (
+    await sh(
+      `kubectl --context ${lab.cluster.name} get events --field-selector involvedObject.name=app -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message`,
+    )
+  ).out;
 
 const story = async (rerun: boolean): Promise<void> => {
   const tag = rerun ? ' (re-run)' : '';
@@ -76,14 +92,18 @@ const story = async (rerun: boolean): Promise<void> => {
   });
   await step(`2. trust the registry CA on the Supervisor and for new clusters${tag}`, async () => {
     if (!rerun) await sh(`kubectl harbor trust ${lab.harbor}`);
-    const r = await sh(`kubectl harbor --context ${lab.cluster.namespace} trust ${lab.harbor} --supervisor --tkgs --fingerprint ${fp}`);
+    const r = await sh(
+      `kubectl harbor --context ${lab.cluster.namespace} trust ${lab.harbor} --supervisor --tkgs --fingerprint ${fp}`,
+    );
     check(r.code === 0, `exit ${r.code}`);
     const unchanged = !/ configured/.test(r.out);
     check(!rerun || unchanged, 'a re-run changed something');
     return unchanged ? 'unchanged' : 'configured';
   });
   await step(`3. push the CA to every node of ${lab.cluster.name} over the jumpbox${tag}`, async () => {
-    const r = await sh(`kubectl harbor --context ${lab.cluster.namespace} push-ca ${lab.cluster.name} --from-registry ${lab.harbor} --fingerprint ${fp}`);
+    const r = await sh(
+      `kubectl harbor --context ${lab.cluster.namespace} push-ca ${lab.cluster.name} --from-registry ${lab.harbor} --fingerprint ${fp}`,
+    );
     check(r.code === 0, `exit ${r.code}`);
     const installed = (r.out.match(/\binstalled\s+(yes|no)\s/g) ?? []).length;
     check(!rerun || installed === 0, 'a re-run installed something');
@@ -94,16 +114,33 @@ const story = async (rerun: boolean): Promise<void> => {
       check(p.ok, `pull on ${n.name} failed`);
     }
     if (!rerun) {
-      await sh(`kubectl --context ${lab.cluster.name} delete pod app --wait=false && kubectl --context ${lab.cluster.name} run app --image=${lab.image} --restart=Never`);
-      await until('the pod to run', async () => (await sh(`kubectl --context ${lab.cluster.name} get pod app -o jsonpath='{.status.phase}'`)).out.trim() === 'Running');
+      await sh(
+        `kubectl --context ${lab.cluster.name} delete pod app --wait=false && kubectl --context ${lab.cluster.name} run app --image=${lab.image} --restart=Never`,
+      );
+      await until(
+        'the pod to run',
+        async () =>
+          (await sh(`kubectl --context ${lab.cluster.name} get pod app -o jsonpath='{.status.phase}'`)).out.trim() ===
+          'Running',
+      );
     }
     return rerun ? 'unchanged' : `installed on ${installed} nodes; pulls work`;
   });
   await step(`4. log in with a robot account from a pipe, two namespaces, bind to default${tag}`, async () => {
-    const r = await sh(`printf '%s\\n' "$ROBOT_SECRET" | kubectl harbor --context ${lab.cluster.namespace} login ${lab.harbor} -u 'robot$ci' --password-stdin --ca-file ${lab.ca} --namespaces dev,prod --bind-sa default`.replace('"$ROBOT_SECRET"', `'${lab.users['robot$ci']}'`));
+    const r = await sh(
+      `printf '%s\\n' "$ROBOT_SECRET" | kubectl harbor --context ${lab.cluster.namespace} login ${lab.harbor} -u 'robot$ci' --password-stdin --ca-file ${lab.ca} --namespaces dev,prod --bind-sa default`.replace(
+        '"$ROBOT_SECRET"',
+        `'${lab.users['robot$ci']}'`,
+      ),
+    );
     check(r.code === 0, `exit ${r.code}`);
-    const sa = await sh(`kubectl --context ${lab.cluster.namespace} get sa default -o jsonpath='{.imagePullSecrets[*].name}'`);
-    check(sa.out.includes(`${lab.cluster.namespace}-default-image-pull-secret`) && sa.out.includes('harbor-'), 'the ServiceAccount lost or lacks a secret');
+    const sa = await sh(
+      `kubectl --context ${lab.cluster.namespace} get sa default -o jsonpath='{.imagePullSecrets[*].name}'`,
+    );
+    check(
+      sa.out.includes(`${lab.cluster.namespace}-default-image-pull-secret`) && sa.out.includes('harbor-'),
+      'the ServiceAccount lost or lacks a secret',
+    );
     const changed = /created|configured|bound/.test(r.out);
     check(!rerun || !changed, 'a re-run changed something');
     return changed ? 'secrets created, ServiceAccounts bound' : 'unchanged';
@@ -117,11 +154,14 @@ try {
 } finally {
   process.stdout.write(`\n${bold('Summary')}\n`);
   const w = Math.max(...rows.map((r) => r.step.length)) + 2;
-  for (const r of rows) process.stdout.write(`  ${r.step.padEnd(w)}${r.result.padEnd(48)}${(r.ms / 1000).toFixed(1)} s\n`);
+  for (const r of rows)
+    process.stdout.write(`  ${r.step.padEnd(w)}${r.result.padEnd(48)}${(r.ms / 1000).toFixed(1)} s\n`);
   fs.rmSync(bin, { recursive: true, force: true });
   fs.rmSync(env.HOME, { recursive: true, force: true });
   if (keep || wasUp) {
-    process.stdout.write(`\nThe lab is still up. Play with it:\n  source ${path.join(paths(cfg).state, 'env.sh')}\n  export PATH=${path.join(root, 'plugin')}:$PATH\n  kubectl harbor context; kubectl harbor trust list\n  npm run lab -- down   # when done\n`);
+    process.stdout.write(
+      `\nThe lab is still up. Play with it:\n  source ${path.join(paths(cfg).state, 'env.sh')}\n  export PATH=${path.join(root, 'plugin')}:$PATH\n  kubectl harbor context; kubectl harbor trust list\n  npm run lab -- down   # when done\n`,
+    );
   } else {
     await down(cfg);
     process.stdout.write('\nThe lab is down (npm run demo -- --keep leaves it up).\n');

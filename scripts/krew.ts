@@ -6,11 +6,30 @@ import { parse, stringify } from 'yaml';
 
 export const API_VERSION = 'krew.googlecontainertools.github.com/v1alpha2';
 export const TARGETS: Array<[string, string]> = [
-  ['linux', 'amd64'], ['linux', 'arm64'], ['darwin', 'amd64'], ['darwin', 'arm64'], ['windows', 'amd64'], ['windows', 'arm64'],
+  ['linux', 'amd64'],
+  ['linux', 'arm64'],
+  ['darwin', 'amd64'],
+  ['darwin', 'arm64'],
+  ['windows', 'amd64'],
+  ['windows', 'arm64'],
 ];
 // Pairs checked for overlaps: the targets and the others krew knows of.
-const PAIRS: Array<[string, string]> = [...TARGETS, ['linux', '386'], ['linux', 'arm'], ['linux', 'ppc64le'], ['linux', 's390x'], ['windows', '386'], ['darwin', '386']];
-const WINDOWS_FORBIDDEN = ['CON', 'PRN', 'AUX', 'NUL', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`])];
+const PAIRS: Array<[string, string]> = [
+  ...TARGETS,
+  ['linux', '386'],
+  ['linux', 'arm'],
+  ['linux', 'ppc64le'],
+  ['linux', 's390x'],
+  ['windows', '386'],
+  ['darwin', '386'],
+];
+const WINDOWS_FORBIDDEN = [
+  'CON',
+  'PRN',
+  'AUX',
+  'NUL',
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`]),
+];
 
 interface Selector {
   matchLabels?: Record<string, string>;
@@ -29,7 +48,13 @@ export interface Manifest {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string };
-  spec?: { version?: string; shortDescription?: string; description?: string; homepage?: string; platforms?: Platform[] };
+  spec?: {
+    version?: string;
+    shortDescription?: string;
+    description?: string;
+    homepage?: string;
+    platforms?: Platform[];
+  };
 }
 
 export interface Archive {
@@ -60,7 +85,13 @@ function selectorMatches(sel: Selector, labels: Record<string, string>): boolean
 
 /** A glob as krew's `from` takes it: * and ? within one path segment. */
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/^\.\//, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/^\.\//, '')
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   return re.test(name.replace(/^\.\//, ''));
 }
 
@@ -70,13 +101,16 @@ export function validateManifest(m: Manifest, expectedName: string, archives: Ar
   if (m.apiVersion !== API_VERSION) errs.push(`apiVersion must be ${API_VERSION}, not ${JSON.stringify(m.apiVersion)}`);
   if (m.kind !== 'Plugin') errs.push(`kind must be Plugin, not ${JSON.stringify(m.kind)}`);
   const name = m.metadata?.name ?? '';
-  if (!/^[\w-]+$/.test(name) || WINDOWS_FORBIDDEN.includes(name.toUpperCase())) errs.push(`the plugin name ${JSON.stringify(name)} is not allowed, must match ^[\\w-]+$`);
-  if (name !== expectedName) errs.push(`plugin should be named ${JSON.stringify(expectedName)}, not ${JSON.stringify(name)}`);
+  if (!/^[\w-]+$/.test(name) || WINDOWS_FORBIDDEN.includes(name.toUpperCase()))
+    errs.push(`the plugin name ${JSON.stringify(name)} is not allowed, must match ^[\\w-]+$`);
+  if (name !== expectedName)
+    errs.push(`plugin should be named ${JSON.stringify(expectedName)}, not ${JSON.stringify(name)}`);
   const spec = m.spec ?? {};
   if (!spec.shortDescription) errs.push('should have a short description');
   else if (/[\r\n]/.test(spec.shortDescription)) errs.push('should not have line breaks in short description');
   if (!spec.version) errs.push('should have a version specified');
-  else if (!/^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(spec.version)) errs.push(`version ${spec.version} is not a semver with a leading v`);
+  else if (!/^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(spec.version))
+    errs.push(`version ${spec.version} is not a semver with a leading v`);
   const platforms = spec.platforms ?? [];
   if (platforms.length === 0) errs.push('should have a platform specified');
   platforms.forEach((p, i) => {
@@ -84,12 +118,14 @@ export function validateManifest(m: Manifest, expectedName: string, archives: Ar
     if (!p.uri) errs.push(`${at}: \`uri\` has to be set`);
     else if (!/\.(tar\.gz|zip)$/.test(p.uri)) errs.push(`${at}: uri ${p.uri} is not a .tar.gz or .zip archive`);
     if (!p.sha256) errs.push(`${at}: \`sha256\` sum has to be set`);
-    else if (!/^[a-f0-9]{64}$/.test(p.sha256)) errs.push(`${at}: \`sha256\` value ${p.sha256} is not valid, must match ^[a-f0-9]{64}$`);
+    else if (!/^[a-f0-9]{64}$/.test(p.sha256))
+      errs.push(`${at}: \`sha256\` value ${p.sha256} is not valid, must match ^[a-f0-9]{64}$`);
     if (!p.bin) errs.push(`${at}: \`bin\` has to be set`);
     if (p.files !== undefined && p.files !== null) {
       if (p.files.length === 0) errs.push(`${at}: \`files\` has to be unspecified or non-empty`);
       for (const op of p.files) if (!op.from || !op.to) errs.push(`${at}: files: \`from\` and \`to\` have to be set`);
-      if (!p.files.some((op) => op.from && /^(\.\/)?LICEN[SC]E/.test(op.from))) errs.push(`${at}: the LICENSE file is not extracted`);
+      if (!p.files.some((op) => op.from && /^(\.\/)?LICEN[SC]E/.test(op.from)))
+        errs.push(`${at}: the LICENSE file is not extracted`);
     } else {
       errs.push(`${at}: the LICENSE file is not extracted (no files)`);
     }
@@ -98,15 +134,21 @@ export function validateManifest(m: Manifest, expectedName: string, archives: Ar
     else {
       if (!sel.matchLabels && !(sel.matchExpressions ?? []).length) errs.push(`${at}: empty selector is not supported`);
       const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)];
-      for (const k of keys) if (k !== 'os' && k !== 'arch') errs.push(`${at}: selector key ${JSON.stringify(k)} not supported`);
-      if (sel.matchLabels && Object.keys(sel.matchLabels).length === 0) errs.push(`${at}: \`matchLabels\` specified but empty`);
-      if (sel.matchExpressions && sel.matchExpressions.length === 0) errs.push(`${at}: \`matchExpressions\` specified but empty`);
+      for (const k of keys)
+        if (k !== 'os' && k !== 'arch') errs.push(`${at}: selector key ${JSON.stringify(k)} not supported`);
+      if (sel.matchLabels && Object.keys(sel.matchLabels).length === 0)
+        errs.push(`${at}: \`matchLabels\` specified but empty`);
+      if (sel.matchExpressions && sel.matchExpressions.length === 0)
+        errs.push(`${at}: \`matchExpressions\` specified but empty`);
     }
     const archive = archives.find((a) => a.url === p.uri);
     if (archive) {
       if (archive.sha256 !== p.sha256) errs.push(`${at}: sha256 does not match ${p.uri}`);
-      for (const op of p.files ?? []) if (op.from && !archive.entries.some((e) => globMatch(op.from!, e))) errs.push(`${at}: files: ${op.from} is not in the archive`);
-      if (p.bin && !archive.entries.some((e) => e.replace(/^\.\//, '') === p.bin)) errs.push(`${at}: bin ${p.bin} is not in the archive`);
+      for (const op of p.files ?? [])
+        if (op.from && !archive.entries.some((e) => globMatch(op.from!, e)))
+          errs.push(`${at}: files: ${op.from} is not in the archive`);
+      if (p.bin && !archive.entries.some((e) => e.replace(/^\.\//, '') === p.bin))
+        errs.push(`${at}: bin ${p.bin} is not in the archive`);
     }
   });
   for (const [os, arch] of PAIRS) {

@@ -22,12 +22,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 const version = pkg.version;
-const releaseBase = process.env.KUBECTL_HARBOR_RELEASE_URL ?? `https://github.com/kubectl-harbor/kubectl-harbor/releases/download/v${version}`;
+const releaseBase =
+  process.env.KUBECTL_HARBOR_RELEASE_URL ??
+  `https://github.com/kubectl-harbor/kubectl-harbor/releases/download/v${version}`;
 const dist = path.join(root, 'dist');
 const releaseDir = path.join(dist, 'release');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const run = (cmd: string, argv: string[], opts: { cwd?: string; quiet?: boolean } = {}) =>
-  execFileSync(cmd, argv, { cwd: opts.cwd ?? root, stdio: ['ignore', 'pipe', opts.quiet ? 'pipe' : 'inherit'], maxBuffer: 64 << 20 });
+  execFileSync(cmd, argv, {
+    cwd: opts.cwd ?? root,
+    stdio: ['ignore', 'pipe', opts.quiet ? 'pipe' : 'inherit'],
+    maxBuffer: 64 << 20,
+  });
 
 const hostOs = ({ linux: 'linux', darwin: 'darwin', win32: 'windows' } as Record<string, string>)[process.platform];
 const hostArch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
@@ -44,7 +50,14 @@ function buildSea(): string {
   run(process.execPath, ['scripts/build.mjs', '--sea', work]);
   fs.writeFileSync(
     config,
-    JSON.stringify({ main: path.join(work, 'main.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false, assets: { 'lazy.js': path.join(work, 'lazy.js') } }),
+    JSON.stringify({
+      main: path.join(work, 'main.cjs'),
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      useSnapshot: false,
+      assets: { 'lazy.js': path.join(work, 'lazy.js') },
+    }),
   );
   run(process.execPath, ['--experimental-sea-config', config], { quiet: true });
   fs.copyFileSync(process.execPath, exe);
@@ -79,7 +92,9 @@ function makeArchive(exe: string): void {
   // Reproducible: fixed order, times and owners, and gzip without a name or time.
   const tarFile = path.join(dist, 'stage.tar');
   const gnu = run('tar', ['--version']).toString().includes('GNU');
-  const fixed = gnu ? ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner'] : ['--uid', '0', '--gid', '0'];
+  const fixed = gnu
+    ? ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner']
+    : ['--uid', '0', '--gid', '0'];
   run('tar', [...fixed, '-cf', tarFile, ...names], { cwd: stage });
   run('gzip', ['-n', '-9', '-f', tarFile]);
   fs.renameSync(`${tarFile}.gz`, file);

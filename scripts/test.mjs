@@ -31,12 +31,19 @@ function step(title, cmd, args) {
 function testFiles(dir) {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : [],
+    )
     .sort();
 }
 
 /** The tests in the given files and directories (relative to the root), sorted. */
-const select = (entries) => entries.flatMap((e) => (fs.statSync(path.join(root, e)).isDirectory() ? testFiles(path.join(root, e)) : [path.join(root, e)])).map((f) => path.relative(root, f));
+const select = (entries) =>
+  entries
+    .flatMap((e) =>
+      fs.statSync(path.join(root, e)).isDirectory() ? testFiles(path.join(root, e)) : [path.join(root, e)],
+    )
+    .map((f) => path.relative(root, f));
 
 /**
  * `lab deps`: the lab's Debian packages (docker-registry, skopeo, containerd, sshd, ...),
@@ -45,8 +52,13 @@ const select = (entries) => entries.flatMap((e) => (fs.statSync(path.join(root, 
  */
 function labDeps() {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', 'deps'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-    readline.createInterface({ input: child.stderr }).on('line', (l) => process.stderr.write(l.startsWith('lab: ') ? `\n== lab packages: ${l.slice(5)}\n` : `${l}\n`));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli.ts', 'deps'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    readline
+      .createInterface({ input: child.stderr })
+      .on('line', (l) => process.stderr.write(l.startsWith('lab: ') ? `\n== lab packages: ${l.slice(5)}\n` : `${l}\n`));
     child.on('close', (code, signal) => {
       if (code !== 0) {
         process.stderr.write(`== lab packages failed (exit ${code ?? signal})\n`);
@@ -64,14 +76,20 @@ if (unit) {
     process.exit(1);
   }
   process.stderr.write('\n== unit tests\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...select(UNIT)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...select(UNIT)],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (r.status !== 0) process.stderr.write(`== unit tests failed (exit ${r.status ?? r.signal})\n`);
   process.exit(r.status ?? 1);
 }
 
 // A fresh clone: install the npm packages first (npm test is one of the README's two commands).
-if (!fs.existsSync(bin('tsc'))) step('installing npm packages: npm ci (node_modules/.bin/tsc is missing)', 'npm', ['ci', '--no-audit', '--no-fund']);
+if (!fs.existsSync(bin('tsc')))
+  step('installing npm packages: npm ci (node_modules/.bin/tsc is missing)', 'npm', ['ci', '--no-audit', '--no-fund']);
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
+step('format and lint (biome ci)', bin('biome'), ['ci', '--colors=off', '.']);
 // Installing needs root, as the lab's network namespaces do; without root the lab tests
 // skip themselves.
 if (process.getuid?.() === 0) await labDeps();
@@ -83,9 +101,26 @@ const files = testFiles(path.join(root, 'test')).map((f) => path.relative(root, 
 const slot = Number(process.env.LAB_SLOT ?? 0);
 const SHARED_LAB =
   Number.isInteger(slot) && slot > 0 && slot < 10
-    ? { LAB_DIR: `/tmp/kubectl-harbor-lab-shared${slot}`, LAB_PREFIX: `khs${slot}`, LAB_NET: `10.23${slot}.0`, LAB_PORT_OFFSET: String(1000 + 100 * slot), LAB_NODES: '3' }
-    : { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' };
-const lab = (verb) => spawnSync(process.execPath, ['--import', 'tsx', 'lab/cli.ts', verb], { cwd: root, stdio: 'inherit', env: { ...process.env, ...SHARED_LAB } });
+    ? {
+        LAB_DIR: `/tmp/kubectl-harbor-lab-shared${slot}`,
+        LAB_PREFIX: `khs${slot}`,
+        LAB_NET: `10.23${slot}.0`,
+        LAB_PORT_OFFSET: String(1000 + 100 * slot),
+        LAB_NODES: '3',
+      }
+    : {
+        LAB_DIR: '/tmp/kubectl-harbor-lab-shared',
+        LAB_PREFIX: 'khs',
+        LAB_NET: '10.219.0',
+        LAB_PORT_OFFSET: '200',
+        LAB_NODES: '3',
+      };
+const lab = (verb) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'lab/cli.ts', verb], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...SHARED_LAB },
+  });
 const root_ = process.getuid?.() === 0;
 if (root_) {
   process.stderr.write('\n== shared lab up\n');
@@ -97,7 +132,10 @@ if (root_) {
 let code = 0;
 try {
   process.stderr.write('\n== test\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...files], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...files], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   code = r.status ?? 1;
   if (code !== 0) process.stderr.write(`== test failed (exit ${r.status ?? r.signal})\n`);
 } finally {

@@ -69,13 +69,15 @@ export async function runCli(argv: string[], context: HarborContext): Promise<nu
 export function readableUsage(text: string): string {
   const named = text.replace(/(-{1,2}([\w-]+)) #0/g, (_m, flag: string, name: string) => `${flag} <${name}>`);
   // Re-align the option table: the names above changed the widths clipanion padded for.
-  const rows = /^  (-\S.*?)\s{2,}(\S.*)$/;
+  const rows = /^ {2}(-\S.*?)\s{2,}(\S.*)$/;
   const lines = named.split('\n');
   const width = Math.max(0, ...lines.map((l) => rows.exec(l)?.[1]?.length ?? 0)) + 2;
-  return lines.map((l) => {
-    const m = rows.exec(l);
-    return m ? `  ${m[1]!.padEnd(width)}${m[2]}` : l;
-  }).join('\n');
+  return lines
+    .map((l) => {
+      const m = rows.exec(l);
+      return m ? `  ${m[1]!.padEnd(width)}${m[2]}` : l;
+    })
+    .join('\n');
 }
 
 /** One line for what was wrong with the command line, and where to read more. */

@@ -48,7 +48,10 @@ export class NetworkError extends CliError {
 }
 
 export function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || (typeof e === 'object' && e !== null && (e as { clipanion?: { type?: string } }).clipanion?.type === 'usage');
+  return (
+    e instanceof UsageError ||
+    (typeof e === 'object' && e !== null && (e as { clipanion?: { type?: string } }).clipanion?.type === 'usage')
+  );
 }
 
 /** The system error code of e or of anything in its cause chain (node-fetch nests them). */

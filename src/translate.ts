@@ -77,7 +77,11 @@ export function fromApiException(e: { code: number; body: unknown }, s: Situatio
       return new ApiError(422, reason || 'Invalid', `${s.doing}: Invalid: ${msg}`, causes);
     }
     default:
-      return new ApiError(e.code, reason || 'InternalError', `${s.doing}: server answered ${e.code}${reason ? ` ${reason}` : ''}: ${msg}`);
+      return new ApiError(
+        e.code,
+        reason || 'InternalError',
+        `${s.doing}: server answered ${e.code}${reason ? ` ${reason}` : ''}: ${msg}`,
+      );
   }
 }
 
@@ -87,15 +91,28 @@ export function fromNetworkError(e: unknown, s: Situation): NetworkError | undef
   const where = s.target ? ` ${s.target}` : '';
   const raw = e instanceof Error ? oneLine(e.message) : String(e);
   if (TLS_UNKNOWN_CA.has(code))
-    return new NetworkError('TLS_UNKNOWN_CA', `${s.doing}: x509: certificate signed by unknown authority${where ? ` (server${where})` : ''}`, code);
+    return new NetworkError(
+      'TLS_UNKNOWN_CA',
+      `${s.doing}: x509: certificate signed by unknown authority${where ? ` (server${where})` : ''}`,
+      code,
+    );
   if (code === 'CERT_HAS_EXPIRED')
-    return new NetworkError('TLS_EXPIRED', `${s.doing}: x509: certificate has expired${where ? ` (server${where})` : ''}`);
+    return new NetworkError(
+      'TLS_EXPIRED',
+      `${s.doing}: x509: certificate has expired${where ? ` (server${where})` : ''}`,
+    );
   if (code === 'CERT_NOT_YET_VALID')
-    return new NetworkError('TLS_NOT_YET_VALID', `${s.doing}: x509: certificate is not yet valid${where ? ` (server${where})` : ''}`);
+    return new NetworkError(
+      'TLS_NOT_YET_VALID',
+      `${s.doing}: x509: certificate is not yet valid${where ? ` (server${where})` : ''}`,
+    );
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const ip = /IP: ([^ ]+) is not in the cert's list/.exec(raw);
     return ip
-      ? new NetworkError('TLS_NO_IP_SAN', `${s.doing}: x509: certificate is not valid for IP ${ip[1]} (it has no matching IP SAN)`)
+      ? new NetworkError(
+          'TLS_NO_IP_SAN',
+          `${s.doing}: x509: certificate is not valid for IP ${ip[1]} (it has no matching IP SAN)`,
+        )
       : new NetworkError('TLS_NAME', `${s.doing}: x509: certificate is not valid for this host name: ${raw}`);
   }
   if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER')
@@ -105,7 +122,8 @@ export function fromNetworkError(e: unknown, s: Situation): NetworkError | undef
   if (code === 'ECONNREFUSED') return new NetworkError('REFUSED', `${s.doing}: connection refused${where}`);
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
     return new NetworkError('TIMEOUT', `${s.doing}: timed out${where ? ` talking to${where}` : ''}`);
-  if (code === 'ECONNRESET') return new NetworkError('RESET', `${s.doing}: connection reset${where ? ` by${where}` : ''}`);
+  if (code === 'ECONNRESET')
+    return new NetworkError('RESET', `${s.doing}: connection reset${where ? ` by${where}` : ''}`);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
     return new NetworkError('UNREACHABLE', `${s.doing}: host unreachable${where}`);
   return undefined;

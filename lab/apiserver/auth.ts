@@ -41,7 +41,9 @@ export function allowed(user: User, a: Access): boolean {
 
 export function forbiddenMessage(user: User, a: Access): string {
   const res = a.subresource ? `${a.plural}/${a.subresource}` : a.plural;
-  const what = a.name ? `${a.plural}${a.group ? '.' + a.group : ''} "${a.name}"` : `${a.plural}${a.group ? '.' + a.group : ''}`;
+  const what = a.name
+    ? `${a.plural}${a.group ? '.' + a.group : ''} "${a.name}"`
+    : `${a.plural}${a.group ? '.' + a.group : ''}`;
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   return `${what} is forbidden: User "${user.name}" cannot ${a.verb} resource "${res}" in API group "${a.group}" ${scope}`;
 }

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSupervisor, writeKubeconfig } from './supervisor.js';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, log: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  options: { dir: { type: 'string' }, log: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help) {
   process.stdout.write('usage: npm run lab:apiserver [-- --dir DIR] [--log FILE (one JSON line per request)]\n');
   process.exit(0);
@@ -15,7 +17,9 @@ if (values.help) {
 const dir = values.dir ?? path.join(os.tmpdir(), 'kubectl-harbor-lab', 'apiserver');
 fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 const log = values.log;
-const lab = await startSupervisor({ server: log ? { onRequest: (r) => fs.appendFileSync(log, JSON.stringify(r) + '\n') } : {} });
+const lab = await startSupervisor({
+  server: log ? { onRequest: (r) => fs.appendFileSync(log, JSON.stringify(r) + '\n') } : {},
+});
 const files = {
   admin: writeKubeconfig(dir, lab.kubeconfig('admin'), 'admin.kubeconfig'),
   devops: writeKubeconfig(dir, lab.kubeconfig('devops'), 'kubeconfig'),

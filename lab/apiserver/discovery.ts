@@ -5,10 +5,15 @@ import { CORE_VERBS, type Obj, type ResourceType } from './types.js';
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 export function wantsAggregated(accept: string): boolean {
-  return accept.split(',').some((a) => /as=APIGroupDiscoveryList/.test(a) && /(^|;)\s*v=v2\s*(;|$)/.test(a) && /g=apidiscovery\.k8s\.io/.test(a));
+  return accept
+    .split(',')
+    .some(
+      (a) => /as=APIGroupDiscoveryList/.test(a) && /(^|;)\s*v=v2\s*(;|$)/.test(a) && /g=apidiscovery\.k8s\.io/.test(a),
+    );
 }
 
-const verbsOf = (t: ResourceType): string[] => (t.plural === 'namespaces' ? CORE_VERBS.filter((v) => v !== 'deletecollection') : CORE_VERBS);
+const verbsOf = (t: ResourceType): string[] =>
+  t.plural === 'namespaces' ? CORE_VERBS.filter((v) => v !== 'deletecollection') : CORE_VERBS;
 const SUB_VERBS: Record<string, string[]> = { status: ['get', 'patch', 'update'], exec: ['create', 'get'] };
 const SUB_KIND: Record<string, string> = { exec: 'PodExecOptions' };
 
@@ -23,7 +28,11 @@ export function groups(types: ResourceType[]): Map<string, string[]> {
 }
 
 export function apiVersions(host: string): Obj {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+  };
 }
 
 function apiGroup(name: string, versions: string[]): Obj {
@@ -57,10 +66,21 @@ export function resourceList(types: ResourceType[], group: string, version: stri
       storageVersionHash: Buffer.from(`${t.group}/${t.plural}`).toString('base64').slice(0, 11),
     });
     for (const s of t.subresources ?? []) {
-      resources.push({ name: `${t.plural}/${s}`, singularName: '', namespaced: t.namespaced, kind: SUB_KIND[s] ?? t.kind, verbs: SUB_VERBS[s] ?? ['get'] });
+      resources.push({
+        name: `${t.plural}/${s}`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: SUB_KIND[s] ?? t.kind,
+        verbs: SUB_VERBS[s] ?? ['get'],
+      });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 export function aggregated(types: ResourceType[], core: boolean): Obj {

@@ -21,7 +21,11 @@ export type ExecSpawner = (r: ExecRequest) => { file: string; args: string[]; en
 export const hostSpawner: ExecSpawner = (r) => ({
   file: r.command[0]!,
   args: r.command.slice(1),
-  env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', HOSTNAME: r.pod.metadata.name },
+  env: {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: '/root',
+    HOSTNAME: r.pod.metadata.name,
+  },
 });
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
@@ -39,7 +43,14 @@ function exitStatus(code: number): Obj {
 
 function runtimeError(message: string): Obj {
   const full = `error executing command in container: failed to exec in container: ${message}`;
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${full}`, reason: 'InternalError', details: { causes: [{ message: full }] }, code: 500 };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${full}`,
+    reason: 'InternalError',
+    details: { causes: [{ message: full }] },
+    code: 500,
+  };
 }
 
 /** Sessions by pod uid, so deleting a pod ends its execs, as a real container's death would. */

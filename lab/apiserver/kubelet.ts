@@ -48,7 +48,10 @@ export class Kubelet {
     const events = this.reg.type('', 'events')!;
     const ts = now();
     this.reg.seed(events, {
-      metadata: { name: `${pod.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++)).toString(16)}`, namespace: pod.metadata.namespace },
+      metadata: {
+        name: `${pod.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++)).toString(16)}`,
+        namespace: pod.metadata.namespace,
+      },
       involvedObject: {
         kind: 'Pod',
         namespace: pod.metadata.namespace,
@@ -75,7 +78,8 @@ export class Kubelet {
     const { namespace, name } = pod.metadata;
     this.later(uid, this.opts.startDelayMs ?? 100, () => this.start(namespace, name));
     const deadline = pod.spec?.activeDeadlineSeconds;
-    if (typeof deadline === 'number' && deadline > 0) this.later(uid, deadline * 1000, () => this.deadline(namespace, name));
+    if (typeof deadline === 'number' && deadline > 0)
+      this.later(uid, deadline * 1000, () => this.deadline(namespace, name));
   }
 
   podDeleted(pod: Obj): void {
@@ -120,7 +124,12 @@ export class Kubelet {
       p.spec.nodeName = this.nodeName;
       p.status = {
         phase: 'Running',
-        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: ts })),
+        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+          type,
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: ts,
+        })),
         hostIP: '192.168.100.11',
         podIP: ip,
         podIPs: [{ ip }],
@@ -183,7 +192,14 @@ export class Kubelet {
           ...c,
           ready: false,
           started: false,
-          state: { terminated: { exitCode: 137, reason: 'Error', startedAt: c.state?.running?.startedAt ?? ts, finishedAt: ts } },
+          state: {
+            terminated: {
+              exitCode: 137,
+              reason: 'Error',
+              startedAt: c.state?.running?.startedAt ?? ts,
+              finishedAt: ts,
+            },
+          },
         })),
       };
     });

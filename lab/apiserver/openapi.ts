@@ -22,11 +22,19 @@ export function openapiRoot(types: ResourceType[]): Obj {
 }
 
 function hash(types: ResourceType[], group: string, version: string): string {
-  const names = types.filter((t) => t.group === group && t.versions.includes(version)).map((t) => t.plural).join(',');
+  const names = types
+    .filter((t) => t.group === group && t.versions.includes(version))
+    .map((t) => t.plural)
+    .join(',');
   return crypto.createHash('sha512').update(`${group}/${version}:${names}`).digest('hex').toUpperCase().slice(0, 128);
 }
 
-const param = (name: string, inWhere: 'query' | 'path'): Obj => ({ name, in: inWhere, ...(inWhere === 'path' ? { required: true } : {}), schema: { type: 'string', uniqueItems: true } });
+const param = (name: string, inWhere: 'query' | 'path'): Obj => ({
+  name,
+  in: inWhere,
+  ...(inWhere === 'path' ? { required: true } : {}),
+  schema: { type: 'string', uniqueItems: true },
+});
 
 export function openapiDoc(types: ResourceType[], group: string, version: string): Obj | undefined {
   const ts = types.filter((t) => t.group === group && t.versions.includes(version));

@@ -75,11 +75,18 @@ export function strategicMerge(target: unknown, patch: unknown, mergeKeys: Recor
   return out;
 }
 
-function mergeList(current: unknown[], patch: unknown[], key: string, mergeKeys: Record<string, string>, itemPath: string): unknown[] {
+function mergeList(
+  current: unknown[],
+  patch: unknown[],
+  key: string,
+  mergeKeys: Record<string, string>,
+  itemPath: string,
+): unknown[] {
   const out = current.map((e) => structuredClone(e)) as Obj[];
   for (const item of patch) {
     if (!isObj(item)) throw new PatchError(`invalid strategic merge patch: list items at ${itemPath} must be objects`);
-    if (item[key] === undefined) throw new PatchError(`map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
+    if (item[key] === undefined)
+      throw new PatchError(`map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
     const i = out.findIndex((e) => isObj(e) && e[key] === item[key]);
     if (item.$patch === 'delete') {
       if (i >= 0) out.splice(i, 1);
@@ -94,19 +101,20 @@ function mergeList(current: unknown[], patch: unknown[], key: string, mergeKeys:
   return out;
 }
 
-const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapePointer = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new PatchError(`invalid JSON pointer ${JSON.stringify(path)}`);
-  return path.slice(1).split('/').map(unescape);
+  return path.slice(1).split('/').map(unescapePointer);
 }
 
 function resolve(doc: unknown, parts: string[], op: string, path: string): { parent: any; last: string } {
   let parent: any = doc;
   for (const p of parts.slice(0, -1)) {
     const next = Array.isArray(parent) ? parent[Number(p)] : isObj(parent) ? parent[p] : undefined;
-    if (next === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+    if (next === undefined)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
     parent = next;
   }
   return { parent, last: parts[parts.length - 1]! };
@@ -116,16 +124,19 @@ function getAt(doc: unknown, path: string, op: string): unknown {
   let cur: any = doc;
   for (const p of pointer(path)) {
     cur = Array.isArray(cur) ? cur[Number(p)] : isObj(cur) ? cur[p] : undefined;
-    if (cur === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+    if (cur === undefined)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   }
   return cur;
 }
 
 function arrayIndex(arr: unknown[], last: string, op: string, path: string, forAdd: boolean): number {
   if (last === '-' && forAdd) return arr.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(last)) throw new PatchError(`${op} operation does not apply: invalid array index: "${path}"`);
+  if (!/^(0|[1-9][0-9]*)$/.test(last))
+    throw new PatchError(`${op} operation does not apply: invalid array index: "${path}"`);
   const i = Number(last);
-  if (i > arr.length || (!forAdd && i === arr.length)) throw new PatchError(`${op} operation does not apply: index out of bounds: "${path}"`);
+  if (i > arr.length || (!forAdd && i === arr.length))
+    throw new PatchError(`${op} operation does not apply: index out of bounds: "${path}"`);
   return i;
 }
 
@@ -152,7 +163,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let d = structuredClone(doc);
   for (const raw of ops) {
-    if (!isObj(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') throw new PatchError('invalid JSON patch operation');
+    if (!isObj(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string')
+      throw new PatchError('invalid JSON patch operation');
     const { op, path } = raw;
     switch (op) {
       case 'add':
@@ -174,7 +186,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         d = addAt(d, path, getAt(d, String(raw.from), op), op);
         break;
       case 'test':
-        if (JSON.stringify(getAt(d, path, op)) !== JSON.stringify(raw.value)) throw new PatchError(`testing value ${path} failed: test failed`);
+        if (JSON.stringify(getAt(d, path, op)) !== JSON.stringify(raw.value))
+          throw new PatchError(`testing value ${path} failed: test failed`);
         break;
       default:
         throw new PatchError(`Unexpected kind: ${op}`);

@@ -47,27 +47,78 @@ type Schema = Record<number, [name: string, type: FieldType, repeated?: boolean]
 
 const SCHEMAS: Record<string, Schema> = {
   TypeMeta: { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] },
-  Unknown: { 1: ['typeMeta', 'TypeMeta'], 2: ['raw', 'raw'], 3: ['contentEncoding', 'string'], 4: ['contentType', 'string'] },
+  Unknown: {
+    1: ['typeMeta', 'TypeMeta'],
+    2: ['raw', 'raw'],
+    3: ['contentEncoding', 'string'],
+    4: ['contentType', 'string'],
+  },
   Time: { 1: ['seconds', 'int'], 2: ['nanos', 'int'] },
-  OwnerReference: { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool'], 7: ['blockOwnerDeletion', 'bool'] },
+  OwnerReference: {
+    1: ['kind', 'string'],
+    3: ['name', 'string'],
+    4: ['uid', 'string'],
+    5: ['apiVersion', 'string'],
+    6: ['controller', 'bool'],
+    7: ['blockOwnerDeletion', 'bool'],
+  },
   ObjectMeta: {
-    1: ['name', 'string'], 2: ['generateName', 'string'], 3: ['namespace', 'string'], 4: ['selfLink', 'string'], 5: ['uid', 'string'],
-    6: ['resourceVersion', 'string'], 7: ['generation', 'int'], 8: ['creationTimestamp', 'Time'], 9: ['deletionTimestamp', 'Time'],
-    10: ['deletionGracePeriodSeconds', 'int'], 11: ['labels', 'map<string>'], 12: ['annotations', 'map<string>'],
-    13: ['ownerReferences', 'OwnerReference', true], 14: ['finalizers', 'string', true],
+    1: ['name', 'string'],
+    2: ['generateName', 'string'],
+    3: ['namespace', 'string'],
+    4: ['selfLink', 'string'],
+    5: ['uid', 'string'],
+    6: ['resourceVersion', 'string'],
+    7: ['generation', 'int'],
+    8: ['creationTimestamp', 'Time'],
+    9: ['deletionTimestamp', 'Time'],
+    10: ['deletionGracePeriodSeconds', 'int'],
+    11: ['labels', 'map<string>'],
+    12: ['annotations', 'map<string>'],
+    13: ['ownerReferences', 'OwnerReference', true],
+    14: ['finalizers', 'string', true],
   },
   LocalObjectReference: { 1: ['name', 'string'] },
-  ObjectReference: { 1: ['kind', 'string'], 2: ['namespace', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['resourceVersion', 'string'], 7: ['fieldPath', 'string'] },
-  Secret: { 1: ['metadata', 'ObjectMeta'], 2: ['data', 'map<bytes>'], 3: ['type', 'string'], 4: ['stringData', 'map<string>'], 5: ['immutable', 'bool'] },
-  ConfigMap: { 1: ['metadata', 'ObjectMeta'], 2: ['data', 'map<string>'], 3: ['binaryData', 'map<bytes>'], 4: ['immutable', 'bool'] },
-  ServiceAccount: { 1: ['metadata', 'ObjectMeta'], 2: ['secrets', 'ObjectReference', true], 3: ['imagePullSecrets', 'LocalObjectReference', true], 4: ['automountServiceAccountToken', 'bool'] },
+  ObjectReference: {
+    1: ['kind', 'string'],
+    2: ['namespace', 'string'],
+    3: ['name', 'string'],
+    4: ['uid', 'string'],
+    5: ['apiVersion', 'string'],
+    6: ['resourceVersion', 'string'],
+    7: ['fieldPath', 'string'],
+  },
+  Secret: {
+    1: ['metadata', 'ObjectMeta'],
+    2: ['data', 'map<bytes>'],
+    3: ['type', 'string'],
+    4: ['stringData', 'map<string>'],
+    5: ['immutable', 'bool'],
+  },
+  ConfigMap: {
+    1: ['metadata', 'ObjectMeta'],
+    2: ['data', 'map<string>'],
+    3: ['binaryData', 'map<bytes>'],
+    4: ['immutable', 'bool'],
+  },
+  ServiceAccount: {
+    1: ['metadata', 'ObjectMeta'],
+    2: ['secrets', 'ObjectReference', true],
+    3: ['imagePullSecrets', 'LocalObjectReference', true],
+    4: ['automountServiceAccountToken', 'bool'],
+  },
   NamespaceSpec: { 1: ['finalizers', 'string', true] },
   NamespaceStatus: { 1: ['phase', 'string'] },
   Namespace: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'NamespaceSpec'], 3: ['status', 'NamespaceStatus'] },
 };
 
 function isEmpty(v: unknown): boolean {
-  return v === '' || v === 0 || v === false || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+  return (
+    v === '' ||
+    v === 0 ||
+    v === false ||
+    (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+  );
 }
 
 function decode(buf: Buffer, schemaName: string): Obj {

@@ -4,7 +4,16 @@
 import crypto from 'node:crypto';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
 import { fieldSelector, labelSelector, SelectorError } from './selectors.js';
-import { alreadyExists, badRequest, conflict, invalid, namespaceNotFound, notFound, StatusError, unsupportedMediaType } from './status.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  namespaceNotFound,
+  notFound,
+  StatusError,
+  unsupportedMediaType,
+} from './status.js';
 import type { Store } from './store.js';
 import { apiVersionOf, type Obj, type ResourceType } from './types.js';
 import { validate, validateUpdate } from './validate.js';
@@ -29,7 +38,11 @@ export interface Hooks {
   deleted?: (t: ResourceType, o: Obj) => void;
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -47,7 +60,11 @@ function sameContent(a: Obj, b: Obj): boolean {
 function sortKeys(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(sortKeys);
   if (!isObj(x)) return x;
-  return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys(x[k])]));
+  return Object.fromEntries(
+    Object.keys(x)
+      .sort()
+      .map((k) => [k, sortKeys(x[k])]),
+  );
 }
 
 export class Registry {
@@ -102,7 +119,12 @@ export class Registry {
     if (q.limit > 0 && items.length > q.limit) {
       const remaining = items.length - q.limit;
       const next = Buffer.from(JSON.stringify({ start: start + q.limit, rv })).toString('base64');
-      return { items: items.slice(0, q.limit).map((o) => this.present(x.t, o, x.version)), resourceVersion: rv, continue: next, remaining };
+      return {
+        items: items.slice(0, q.limit).map((o) => this.present(x.t, o, x.version)),
+        resourceVersion: rv,
+        continue: next,
+        remaining,
+      };
     }
     return { items: items.map((o) => this.present(x.t, o, x.version)), resourceVersion: rv };
   }
@@ -111,7 +133,9 @@ export class Registry {
     if (!isObj(body)) throw badRequest('the body of the request was not a valid object');
     const want = apiVersionOf(x.t.group, x.version);
     if (body.apiVersion !== undefined && body.apiVersion !== want) {
-      throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${want})`);
+      throw badRequest(
+        `the API version in the data (${body.apiVersion}) does not match the expected API version (${want})`,
+      );
     }
     if (body.kind !== undefined && body.kind !== x.t.kind) {
       throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${x.t.kind})`);
@@ -133,7 +157,12 @@ export class Registry {
     const ns = this.store.get(nsType, undefined, x.namespace);
     if (!ns) throw namespaceNotFound(x.namespace);
     if (ns.metadata.deletionTimestamp) {
-      throw new StatusError(403, 'Forbidden', `unable to create new content in namespace ${x.namespace} because it is being terminated`, { name: x.namespace, kind: 'namespaces' });
+      throw new StatusError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${x.namespace} because it is being terminated`,
+        { name: x.namespace, kind: 'namespaces' },
+      );
     }
   }
 
@@ -196,12 +225,20 @@ export class Registry {
   update(x: Target, body: unknown, dryRun: boolean): Obj {
     const o = this.checkBody(x, body);
     if (o.metadata.name !== x.name) {
-      throw badRequest(`the name of the object (${o.metadata.name ?? ''}) does not match the name on the URL (${x.name})`);
+      throw badRequest(
+        `the name of the object (${o.metadata.name ?? ''}) does not match the name on the URL (${x.name})`,
+      );
     }
     const cur = this.store.get(x.t, x.namespace, x.name!);
     if (!cur) throw notFound(x.t, x.name!);
     if (!o.metadata.resourceVersion && x.t.custom) {
-      throw invalid(x.t, x.name!, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update' }]);
+      throw invalid(x.t, x.name!, [
+        {
+          field: 'metadata.resourceVersion',
+          reason: 'FieldValueInvalid',
+          message: 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+        },
+      ]);
     }
     return this.write(x, cur, o, dryRun);
   }
@@ -212,7 +249,9 @@ export class Registry {
     const type = contentType.split(';')[0]!.trim();
     const accepted = x.t.custom ? PATCH_TYPES.filter((p) => !p.includes('strategic')) : PATCH_TYPES;
     if (!accepted.includes(type)) {
-      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+      throw unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      );
     }
     const base = this.present(x.t, cur, x.version);
     let next: unknown;
@@ -226,15 +265,24 @@ export class Registry {
     }
     if (!isObj(next)) throw badRequest('the patch did not produce an object');
     const o = this.checkBody(x, next);
-    if (o.metadata.name !== x.name) throw badRequest(`the name of the object (${o.metadata.name ?? ''}) does not match the name on the URL (${x.name})`);
+    if (o.metadata.name !== x.name)
+      throw badRequest(
+        `the name of the object (${o.metadata.name ?? ''}) does not match the name on the URL (${x.name})`,
+      );
     return this.write(x, cur, o, dryRun);
   }
 
   /** Shared tail of update and patch: preconditions, system fields, validation, no-op detection. */
   private write(x: Target, cur: Obj, o: Obj, dryRun: boolean): Obj {
-    if (o.metadata.resourceVersion && o.metadata.resourceVersion !== cur.metadata.resourceVersion) throw conflict(x.t, x.name!);
+    if (o.metadata.resourceVersion && o.metadata.resourceVersion !== cur.metadata.resourceVersion)
+      throw conflict(x.t, x.name!);
     if (o.metadata.uid && o.metadata.uid !== cur.metadata.uid) {
-      throw new StatusError(409, 'Conflict', `Precondition failed: UID in precondition: ${o.metadata.uid}, UID in object meta: ${cur.metadata.uid}`, { name: x.name, kind: x.t.plural });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${o.metadata.uid}, UID in object meta: ${cur.metadata.uid}`,
+        { name: x.name, kind: x.t.plural },
+      );
     }
     let next = this.storage(x.t, this.fromClient(x, o));
     for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) {
@@ -264,10 +312,20 @@ export class Registry {
     if (!cur) throw notFound(x.t, x.name!);
     const pre = isObj(options) && isObj(options.preconditions) ? options.preconditions : {};
     if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${x.t.plural} "${x.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`, { name: x.name, kind: x.t.plural });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${x.t.plural} "${x.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+        { name: x.name, kind: x.t.plural },
+      );
     }
     if (pre.uid && pre.uid !== cur.metadata.uid) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${x.t.plural} "${x.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`, { name: x.name, kind: x.t.plural });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${x.t.plural} "${x.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`,
+        { name: x.name, kind: x.t.plural },
+      );
     }
     // Pods and namespaces are deleted gracefully: the answer is the object with a deletionTimestamp.
     const graceful = x.t.kind === 'Pod' || x.t.kind === 'Namespace';
@@ -304,7 +362,11 @@ export class Registry {
   /** Store an object as a fixture, converting from its own apiVersion. */
   seed(t: ResourceType, o: Obj): Obj {
     const obj = structuredClone(o);
-    obj.metadata = { ...obj.metadata, uid: obj.metadata?.uid ?? crypto.randomUUID(), creationTimestamp: obj.metadata?.creationTimestamp ?? now() };
+    obj.metadata = {
+      ...obj.metadata,
+      uid: obj.metadata?.uid ?? crypto.randomUUID(),
+      creationTimestamp: obj.metadata?.creationTimestamp ?? now(),
+    };
     if (!t.namespaced) delete obj.metadata.namespace;
     if (t.custom) obj.metadata.generation ??= 1;
     this.defaults(t, obj);

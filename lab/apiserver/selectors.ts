@@ -28,7 +28,10 @@ function requirement(term: string): Requirement {
   let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (m) {
     const [, key, op, list] = m as unknown as [string, string, string, string];
-    const values = list.split(',').map((v) => v.trim()).filter(Boolean);
+    const values = list
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (!KEY.test(key)) throw new SelectorError(`unable to parse requirement: invalid label key "${key}"`);
     return op === 'in' ? (l) => key in l && values.includes(l[key]!) : (l) => !(key in l) || !values.includes(l[key]!);
   }
@@ -63,21 +66,44 @@ function valueAt(o: Obj, path: string): string {
 const FIELDS: Record<string, string[]> = {
   '*': ['metadata.name', 'metadata.namespace'],
   Secret: ['type'],
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   Namespace: ['status.phase'],
 };
 
 export function fieldSelector(s: string | null, kind: string): (o: Obj) => boolean {
   if (!s) return () => true;
   const allowed = new Set([...FIELDS['*']!, ...(FIELDS[kind] ?? [])]);
-  const reqs = s.split(',').filter(Boolean).map((term) => {
-    const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
-    if (!m) throw new SelectorError(`invalid selector: '${s}'; can't understand '${term}'`);
-    const [, path, op, value] = m as unknown as [string, string, string, string];
-    if (!allowed.has(path)) throw new SelectorError(`field label not supported: ${path}`);
-    const at = path === 'source' ? 'source.component' : path;
-    return (o: Obj) => (op === '!=' ? valueAt(o, at) !== value : valueAt(o, at) === value);
-  });
+  const reqs = s
+    .split(',')
+    .filter(Boolean)
+    .map((term) => {
+      const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
+      if (!m) throw new SelectorError(`invalid selector: '${s}'; can't understand '${term}'`);
+      const [, path, op, value] = m as unknown as [string, string, string, string];
+      if (!allowed.has(path)) throw new SelectorError(`field label not supported: ${path}`);
+      const at = path === 'source' ? 'source.component' : path;
+      return (o: Obj) => (op === '!=' ? valueAt(o, at) !== value : valueAt(o, at) === value);
+    });
   return (o) => reqs.every((r) => r(o));
 }

@@ -8,7 +8,15 @@ import { WebSocketServer } from 'ws';
 import { stringify } from 'yaml';
 import { makeCa, makeCert, type KeyCert } from '../pki.js';
 import { allowed, ALLOW_ALL, forbiddenMessage, type Access, type User } from './auth.js';
-import { aggregated, AGGREGATED_CONTENT_TYPE, apiGroupDoc, apiGroupList, apiVersions, resourceList, wantsAggregated } from './discovery.js';
+import {
+  aggregated,
+  AGGREGATED_CONTENT_TYPE,
+  apiGroupDoc,
+  apiGroupList,
+  apiVersions,
+  resourceList,
+  wantsAggregated,
+} from './discovery.js';
 import { EXEC_PROTOCOLS, ExecSessions, hostSpawner, type ExecSpawner } from './exec.js';
 import { Faults, type RequestFacts } from './faults.js';
 import { Kubelet, type KubeletOptions } from './kubelet.js';
@@ -88,7 +96,10 @@ export class ApiServer {
     private readonly serving: KeyCert,
   ) {
     this.types = builtinTypes()
-      .map((t) => ({ ...t, versions: t.versions.filter((v) => !opts.served?.[t.group] || opts.served[t.group]!.includes(v)) }))
+      .map((t) => ({
+        ...t,
+        versions: t.versions.filter((v) => !opts.served?.[t.group] || opts.served[t.group]!.includes(v)),
+      }))
       .filter((t) => t.versions.length > 0);
     this.users = opts.users ?? [{ name: ADMIN_TOKEN_USER, token: 'admin-token', rules: [ALLOW_ALL] }];
     this.execs = new ExecSessions(opts.exec ?? hostSpawner);
@@ -111,7 +122,12 @@ export class ApiServer {
   static async start(opts: ApiServerOptions = {}): Promise<ApiServer> {
     const host = opts.host ?? '127.0.0.1';
     const ca = opts.ca ?? makeCa('kubernetes-lab-ca');
-    const serving = makeCert({ cn: 'kube-apiserver', issuer: ca, ips: [...new Set([host, '127.0.0.1', ...(opts.extraHosts ?? [])])], dns: ['localhost', 'kubernetes.default.svc'] });
+    const serving = makeCert({
+      cn: 'kube-apiserver',
+      issuer: ca,
+      ips: [...new Set([host, '127.0.0.1', ...(opts.extraHosts ?? [])])],
+      dns: ['localhost', 'kubernetes.default.svc'],
+    });
     const s = new ApiServer(opts, ca, serving);
     await s.listen(host, opts.port ?? 0);
     return s;
@@ -119,7 +135,11 @@ export class ApiServer {
 
   private async listen(host: string, port: number): Promise<void> {
     const serve = async (h: string, p: number): Promise<https.Server> => {
-      const server = https.createServer({ key: this.serving.keyPem, cert: this.serving.certPem, ca: [this.ca.certPem] });
+      const server = https.createServer({
+        key: this.serving.keyPem,
+        cert: this.serving.certPem,
+        ca: [this.ca.certPem],
+      });
       server.keepAliveTimeout = 30_000;
       server.on('request', (req, res) => void this.handle(req, res));
       server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
@@ -165,7 +185,9 @@ export class ApiServer {
 
   /** Store a fixture object; its apiVersion and kind select the type. */
   seed(o: Obj): Obj {
-    const [group, version] = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/') : ['', String(o.apiVersion)];
+    const [group, version] = String(o.apiVersion).includes('/')
+      ? String(o.apiVersion).split('/')
+      : ['', String(o.apiVersion)];
     const t = this.types.find((x) => x.group === group && x.kind === o.kind && x.versions.includes(version!));
     if (!t) throw new Error(`the emulator does not serve ${o.apiVersion} ${o.kind}`);
     return this.registry.seed(t, o);
@@ -188,9 +210,19 @@ export class ApiServer {
       apiVersion: 'v1',
       kind: 'Config',
       'current-context': ctx,
-      clusters: [{ name: ctx, cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.ca.certPem).toString('base64') } }],
+      clusters: [
+        {
+          name: ctx,
+          cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.ca.certPem).toString('base64') },
+        },
+      ],
       users: [{ name: user.name, user: { token: user.token } }],
-      contexts: [{ name: ctx, context: { cluster: ctx, user: user.name, ...(opts.namespace ? { namespace: opts.namespace } : {}) } }],
+      contexts: [
+        {
+          name: ctx,
+          context: { cluster: ctx, user: user.name, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+        },
+      ],
     });
   }
 
@@ -199,9 +231,13 @@ export class ApiServer {
     if (t.kind === 'Namespace') {
       // What the ServiceAccount and root-CA controllers add to every new namespace.
       const ns = o.metadata.name;
-      if (!this.store.get(this.type('serviceaccounts'), ns, 'default')) this.registry.seed(this.type('serviceaccounts'), { metadata: { name: 'default', namespace: ns } });
+      if (!this.store.get(this.type('serviceaccounts'), ns, 'default'))
+        this.registry.seed(this.type('serviceaccounts'), { metadata: { name: 'default', namespace: ns } });
       if (!this.store.get(this.type('configmaps'), ns, 'kube-root-ca.crt')) {
-        this.registry.seed(this.type('configmaps'), { metadata: { name: 'kube-root-ca.crt', namespace: ns }, data: { 'ca.crt': this.ca.certPem } });
+        this.registry.seed(this.type('configmaps'), {
+          metadata: { name: 'kube-root-ca.crt', namespace: ns },
+          data: { 'ca.crt': this.ca.certPem },
+        });
       }
     }
   }
@@ -236,18 +272,33 @@ export class ApiServer {
     if (!t.namespaced && namespace) return undefined;
     const watch = query.get('watch') === 'true' || query.get('watch') === '1';
     const verb =
-      method === 'GET' ? (name ? 'get' : watch ? 'watch' : 'list')
-      : method === 'POST' ? 'create'
-      : method === 'PUT' ? 'update'
-      : method === 'PATCH' ? 'patch'
-      : method === 'DELETE' ? (name ? 'delete' : 'deletecollection')
-      : method;
+      method === 'GET'
+        ? name
+          ? 'get'
+          : watch
+            ? 'watch'
+            : 'list'
+        : method === 'POST'
+          ? 'create'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'PATCH'
+              ? 'patch'
+              : method === 'DELETE'
+                ? name
+                  ? 'delete'
+                  : 'deletecollection'
+                : method;
     return { t, version, namespace, name, subresource, verb, group };
   }
 
   private send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): number {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Cache-Control': 'no-cache, private',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(text);
     return code;
   }
@@ -277,11 +328,20 @@ export class ApiServer {
         method,
         path,
         verb: parsed?.verb,
-        resource: parsed ? (parsed.subresource ? `${parsed.t.plural}/${parsed.subresource}` : parsed.t.plural) : undefined,
+        resource: parsed
+          ? parsed.subresource
+            ? `${parsed.t.plural}/${parsed.subresource}`
+            : parsed.t.plural
+          : undefined,
         namespace: parsed?.namespace,
         name: parsed?.name,
       };
-      Object.assign(record, { verb: facts.verb, resource: facts.resource, namespace: facts.namespace, name: facts.name });
+      Object.assign(record, {
+        verb: facts.verb,
+        resource: facts.resource,
+        namespace: facts.namespace,
+        name: facts.name,
+      });
       for (const f of this.faults.take(facts)) {
         if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
         if (f.kind === 'drop') {
@@ -292,23 +352,44 @@ export class ApiServer {
           return;
         }
         if (f.kind === 'status') {
-          const e = f.code === 503
-            ? new StatusError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { retryAfterSeconds: 1 })
-            : new StatusError(500, 'InternalError', 'Internal error occurred: injected fault', { causes: [{ message: 'injected fault' }] });
+          const e =
+            f.code === 503
+              ? new StatusError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', {
+                  retryAfterSeconds: 1,
+                })
+              : new StatusError(500, 'InternalError', 'Internal error occurred: injected fault', {
+                  causes: [{ message: 'injected fault' }],
+                });
           if (f.code === 503) res.setHeader('Retry-After', '1');
           record.status = this.send(res, e.code, e.body());
           return;
         }
         if (f.kind === 'conflict' && parsed) {
-          const e = new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${parsed.t.group ? `${parsed.t.plural}.${parsed.t.group}` : parsed.t.plural} "${parsed.name ?? ''}": the object has been modified; please apply your changes to the latest version and try again`, { name: parsed.name, kind: parsed.t.plural });
+          const e = new StatusError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${parsed.t.group ? `${parsed.t.plural}.${parsed.t.group}` : parsed.t.plural} "${parsed.name ?? ''}": the object has been modified; please apply your changes to the latest version and try again`,
+            { name: parsed.name, kind: parsed.t.plural },
+          );
           record.status = this.send(res, 409, e.body());
           return;
         }
       }
       if (method === 'GET' && ['/version', '/healthz', '/livez', '/readyz'].includes(path)) {
-        record.status = path === '/version'
-          ? this.send(res, 200, { major: '1', minor: this.opts.minor ?? '32', gitVersion: `v1.${this.opts.minor ?? '32'}.0+vmware.1-lab`, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go1.23.4', compiler: 'gc', platform: 'linux/amd64' })
-          : this.send(res, 200, 'ok', 'text/plain; charset=utf-8');
+        record.status =
+          path === '/version'
+            ? this.send(res, 200, {
+                major: '1',
+                minor: this.opts.minor ?? '32',
+                gitVersion: `v1.${this.opts.minor ?? '32'}.0+vmware.1-lab`,
+                gitCommit: '0000000000000000000000000000000000000000',
+                gitTreeState: 'clean',
+                buildDate: '2025-01-01T00:00:00Z',
+                goVersion: 'go1.23.4',
+                compiler: 'gc',
+                platform: 'linux/amd64',
+              })
+            : this.send(res, 200, 'ok', 'text/plain; charset=utf-8');
         return;
       }
       const user = this.userFor(req);
@@ -325,7 +406,8 @@ export class ApiServer {
           try {
             body = decodeProtobuf(raw);
           } catch (e) {
-            if (e instanceof ProtobufError) throw unsupportedMediaType(`the lab cannot decode this protobuf body: ${e.message}`);
+            if (e instanceof ProtobufError)
+              throw unsupportedMediaType(`the lab cannot decode this protobuf body: ${e.message}`);
             throw e;
           }
         } else if (/json/.test(ct) || ct === '') {
@@ -334,7 +416,10 @@ export class ApiServer {
           } catch (e) {
             throw badRequest(`error decoding request body: ${(e as Error).message}`);
           }
-        } else throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf`);
+        } else
+          throw unsupportedMediaType(
+            `the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf`,
+          );
         record.body = body;
       }
       record.status = await this.route(req, res, method, path, url.searchParams, parsed, user, body);
@@ -342,7 +427,10 @@ export class ApiServer {
       if (!(e instanceof StatusError)) {
         process.stderr.write(`apiserver emulator: internal error for ${method} ${req.url}: ${(e as Error).stack}\n`);
       }
-      const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
+      const err =
+        e instanceof StatusError
+          ? e
+          : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
       if (!res.headersSent) record.status = this.send(res, err.code, err.body());
     } finally {
       this.log.push(record);
@@ -363,12 +451,19 @@ export class ApiServer {
     const accept = req.headers.accept ?? '';
     if (method === 'GET') {
       const agg = this.opts.aggregatedDiscovery !== false && wantsAggregated(accept);
-      if (path === '/api') return agg ? this.send(res, 200, aggregated(this.types, true), AGGREGATED_CONTENT_TYPE) : this.send(res, 200, apiVersions(`${this.host}:${this.port}`));
-      if (path === '/apis') return agg ? this.send(res, 200, aggregated(this.types, false), AGGREGATED_CONTENT_TYPE) : this.send(res, 200, apiGroupList(this.types));
+      if (path === '/api')
+        return agg
+          ? this.send(res, 200, aggregated(this.types, true), AGGREGATED_CONTENT_TYPE)
+          : this.send(res, 200, apiVersions(`${this.host}:${this.port}`));
+      if (path === '/apis')
+        return agg
+          ? this.send(res, 200, aggregated(this.types, false), AGGREGATED_CONTENT_TYPE)
+          : this.send(res, 200, apiGroupList(this.types));
       if (path === '/openapi/v3') return this.send(res, 200, openapiRoot(this.types));
       if (path.startsWith('/openapi/v3/')) {
         const p = path.slice('/openapi/v3/'.length).split('/');
-        const doc = p[0] === 'api' ? openapiDoc(this.types, '', p[1] ?? '') : openapiDoc(this.types, p[1] ?? '', p[2] ?? '');
+        const doc =
+          p[0] === 'api' ? openapiDoc(this.types, '', p[1] ?? '') : openapiDoc(this.types, p[1] ?? '', p[2] ?? '');
         if (!doc) throw pathNotFound();
         return this.send(res, 200, doc);
       }
@@ -386,29 +481,63 @@ export class ApiServer {
       }
     }
     if (!parsed) throw pathNotFound();
-    const access: Access = { verb: parsed.verb, group: parsed.group, plural: parsed.t.plural, subresource: parsed.subresource, namespace: parsed.namespace, name: parsed.name };
+    const access: Access = {
+      verb: parsed.verb,
+      group: parsed.group,
+      plural: parsed.t.plural,
+      subresource: parsed.subresource,
+      namespace: parsed.namespace,
+      name: parsed.name,
+    };
     if (!allowed(user, access)) {
-      throw new StatusError(403, 'Forbidden', forbiddenMessage(user, access), { ...(parsed.name ? { name: parsed.name } : {}), ...(parsed.group ? { group: parsed.group } : {}), kind: parsed.t.plural });
+      throw new StatusError(403, 'Forbidden', forbiddenMessage(user, access), {
+        ...(parsed.name ? { name: parsed.name } : {}),
+        ...(parsed.group ? { group: parsed.group } : {}),
+        kind: parsed.t.plural,
+      });
     }
     if (parsed.subresource === 'exec') throw badRequest('Upgrade request required');
     const validation = q.get('fieldValidation') ?? 'Ignore';
-    if (!['Ignore', 'Warn', 'Strict'].includes(validation)) throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, not ${validation}`);
-    if (body && typeof body === 'object' && !Array.isArray(body) && (parsed.verb === 'create' || parsed.verb === 'update')) {
+    if (!['Ignore', 'Warn', 'Strict'].includes(validation))
+      throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, not ${validation}`);
+    if (
+      body &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      (parsed.verb === 'create' || parsed.verb === 'update')
+    ) {
       const unknown = unknownFields(body as Obj, parsed.t.kind);
-      if (unknown.length && validation === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
-      if (unknown.length && validation === 'Warn') res.setHeader('Warning', unknown.map((f) => `299 - "unknown field \"${f}\""`).join(', '));
+      if (unknown.length && validation === 'Strict')
+        throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+      if (unknown.length && validation === 'Warn')
+        res.setHeader('Warning', unknown.map((f) => `299 - "unknown field "${f}""`).join(', '));
     }
     const dryRun = q.getAll('dryRun').includes('All');
-    if (q.getAll('dryRun').some((d) => d !== 'All')) throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}`);
+    if (q.getAll('dryRun').some((d) => d !== 'All'))
+      throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}`);
     const r = this.registry;
     switch (parsed.verb) {
       case 'get':
         return this.respond(res, accept, q, parsed.t, [r.get(parsed)], 200, true);
       case 'list': {
-        const out = r.list(parsed, { labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector'), limit: Number(q.get('limit') ?? 0), continue: q.get('continue') });
-        const meta = { resourceVersion: out.resourceVersion, ...(out.continue ? { continue: out.continue, remainingItemCount: out.remaining } : {}) };
-        if (wantsTable(accept)) return this.send(res, 200, table(parsed.t, out.items, meta, q.get('includeObject')), TABLE_CONTENT_TYPE);
-        return this.send(res, 200, { kind: `${parsed.t.kind}List`, apiVersion: parsed.t.group ? `${parsed.t.group}/${parsed.version}` : parsed.version, metadata: meta, items: out.items });
+        const out = r.list(parsed, {
+          labelSelector: q.get('labelSelector'),
+          fieldSelector: q.get('fieldSelector'),
+          limit: Number(q.get('limit') ?? 0),
+          continue: q.get('continue'),
+        });
+        const meta = {
+          resourceVersion: out.resourceVersion,
+          ...(out.continue ? { continue: out.continue, remainingItemCount: out.remaining } : {}),
+        };
+        if (wantsTable(accept))
+          return this.send(res, 200, table(parsed.t, out.items, meta, q.get('includeObject')), TABLE_CONTENT_TYPE);
+        return this.send(res, 200, {
+          kind: `${parsed.t.kind}List`,
+          apiVersion: parsed.t.group ? `${parsed.t.group}/${parsed.version}` : parsed.version,
+          metadata: meta,
+          items: out.items,
+        });
       }
       case 'watch':
         return this.watch(req, res, parsed, q, accept);
@@ -422,21 +551,58 @@ export class ApiServer {
       case 'delete': {
         const { object, returnObject } = r.delete(parsed, body, dryRun);
         if (returnObject) return this.send(res, 200, object);
-        return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: parsed.name, ...(parsed.group ? { group: parsed.group } : {}), kind: parsed.t.plural, uid: object.metadata.uid } });
+        return this.send(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: {
+            name: parsed.name,
+            ...(parsed.group ? { group: parsed.group } : {}),
+            kind: parsed.t.plural,
+            uid: object.metadata.uid,
+          },
+        });
       }
       case 'deletecollection': {
         if (parsed.t.kind === 'Namespace') throw methodNotAllowed();
-        const victims = r.list(parsed, { labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector'), limit: 0, continue: null }).items;
-        const items = victims.map((o) => r.delete({ ...parsed, namespace: o.metadata.namespace, name: o.metadata.name }, body, dryRun).object);
-        return this.send(res, 200, { kind: `${parsed.t.kind}List`, apiVersion: parsed.t.group ? `${parsed.t.group}/${parsed.version}` : parsed.version, metadata: { resourceVersion: String(this.store.revision) }, items });
+        const victims = r.list(parsed, {
+          labelSelector: q.get('labelSelector'),
+          fieldSelector: q.get('fieldSelector'),
+          limit: 0,
+          continue: null,
+        }).items;
+        const items = victims.map(
+          (o) => r.delete({ ...parsed, namespace: o.metadata.namespace, name: o.metadata.name }, body, dryRun).object,
+        );
+        return this.send(res, 200, {
+          kind: `${parsed.t.kind}List`,
+          apiVersion: parsed.t.group ? `${parsed.t.group}/${parsed.version}` : parsed.version,
+          metadata: { resourceVersion: String(this.store.revision) },
+          items,
+        });
       }
       default:
         throw methodNotAllowed();
     }
   }
 
-  private respond(res: ServerResponse, accept: string, q: URLSearchParams, t: ResourceType, items: Obj[], code: number, single: boolean): number {
-    if (wantsTable(accept)) return this.send(res, code, table(t, items, { resourceVersion: items[0]?.metadata.resourceVersion ?? '' }, q.get('includeObject')), TABLE_CONTENT_TYPE);
+  private respond(
+    res: ServerResponse,
+    accept: string,
+    q: URLSearchParams,
+    t: ResourceType,
+    items: Obj[],
+    code: number,
+    single: boolean,
+  ): number {
+    if (wantsTable(accept))
+      return this.send(
+        res,
+        code,
+        table(t, items, { resourceVersion: items[0]?.metadata.resourceVersion ?? '' }, q.get('includeObject')),
+        TABLE_CONTENT_TYPE,
+      );
     return this.send(res, code, single ? items[0] : items);
   }
 
@@ -446,12 +612,26 @@ export class ApiServer {
     const byField = fieldSelector(q.get('fieldSelector'), x.t.kind);
     const asTable = wantsTable(accept);
     const matches = (e: StoreEvent): boolean =>
-      e.t === x.t && (!x.t.namespaced || !x.namespace || e.obj.metadata.namespace === x.namespace) && byLabel(e.obj) && byField(e.obj);
+      e.t === x.t &&
+      (!x.t.namespaced || !x.namespace || e.obj.metadata.namespace === x.namespace) &&
+      byLabel(e.obj) &&
+      byField(e.obj);
     const frame = (type: string, o: Obj): string => {
       const obj = this.registry.present(x.t, o, x.version);
-      return JSON.stringify({ type, object: asTable ? table(x.t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get('includeObject')) : obj }) + '\n';
+      return (
+        JSON.stringify({
+          type,
+          object: asTable
+            ? table(x.t, [obj], { resourceVersion: obj.metadata.resourceVersion }, q.get('includeObject'))
+            : obj,
+        }) + '\n'
+      );
     };
-    res.writeHead(200, { 'Content-Type': asTable ? TABLE_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': asTable ? TABLE_CONTENT_TYPE : 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     const rv = q.get('resourceVersion');
     if (!rv || rv === '0') {
@@ -459,7 +639,12 @@ export class ApiServer {
     } else {
       const past = this.store.since(Number(rv));
       if (!past) {
-        res.end(JSON.stringify({ type: 'ERROR', object: new StatusError(410, 'Expired', `too old resource version: ${rv} (${this.store.oldest})`).body() }) + '\n');
+        res.end(
+          JSON.stringify({
+            type: 'ERROR',
+            object: new StatusError(410, 'Expired', `too old resource version: ${rv} (${this.store.oldest})`).body(),
+          }) + '\n',
+        );
         return 200;
       }
       for (const e of past) if (matches(e)) res.write(frame(e.type, e.obj));
@@ -482,10 +667,18 @@ export class ApiServer {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://lab');
-    const record: RequestRecord = { method: req.method ?? 'GET', url: req.url ?? '/', userAgent: req.headers['user-agent'], websocket: String(req.headers['sec-websocket-protocol'] ?? ''), status: 0 };
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      userAgent: req.headers['user-agent'],
+      websocket: String(req.headers['sec-websocket-protocol'] ?? ''),
+      status: 0,
+    };
     const fail = (e: StatusError): void => {
       const text = JSON.stringify(e.body());
-      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.end(
+        `HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
       record.status = e.code;
     };
     try {
@@ -493,34 +686,56 @@ export class ApiServer {
       if (!user) return fail(new StatusError(401, 'Unauthorized', 'Unauthorized'));
       record.user = user.name;
       const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
-      if (!m || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return fail(badRequest('the lab serves only pods/exec over WebSocket'));
+      if (!m || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+        return fail(badRequest('the lab serves only pods/exec over WebSocket'));
       const [, namespace, name] = m as unknown as [string, string, string];
       Object.assign(record, { verb: 'create', resource: 'pods/exec', namespace, name });
-      for (const f of this.faults.take({ method: record.method, path: url.pathname, verb: 'create', resource: 'pods/exec', namespace, name })) {
+      for (const f of this.faults.take({
+        method: record.method,
+        path: url.pathname,
+        verb: 'create',
+        resource: 'pods/exec',
+        namespace,
+        name,
+      })) {
         if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
         if (f.kind === 'drop') {
           socket.destroy();
           record.status = -1;
           return;
         }
-        if (f.kind === 'status') return fail(new StatusError(f.code, f.code === 503 ? 'ServiceUnavailable' : 'InternalError', 'injected fault'));
+        if (f.kind === 'status')
+          return fail(
+            new StatusError(f.code, f.code === 503 ? 'ServiceUnavailable' : 'InternalError', 'injected fault'),
+          );
       }
       const access: Access = { verb: 'create', group: '', plural: 'pods', subresource: 'exec', namespace, name };
-      if (!allowed(user, access)) return fail(new StatusError(403, 'Forbidden', forbiddenMessage(user, access), { name, kind: 'pods' }));
+      if (!allowed(user, access))
+        return fail(new StatusError(403, 'Forbidden', forbiddenMessage(user, access), { name, kind: 'pods' }));
       const pod = this.store.get(this.type('pods'), namespace, name);
       if (!pod) return fail(new StatusError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
       const containers: Obj[] = pod.spec?.containers ?? [];
       const container = url.searchParams.get('container') ?? containers[0]?.name;
-      if (!containers.some((c) => c.name === container)) return fail(badRequest(`container ${container} is not valid for pod ${name}`));
+      if (!containers.some((c) => c.name === container))
+        return fail(badRequest(`container ${container} is not valid for pod ${name}`));
       if (pod.status?.phase !== 'Running') return fail(badRequest(`container not found ("${container}")`));
       const command = url.searchParams.getAll('command');
       if (command.length === 0) return fail(badRequest('you must specify at least 1 command'));
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-      if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) return fail(badRequest(`the lab speaks only ${EXEC_PROTOCOLS.join(', ')}; offered: ${offered.join(', ')}`));
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((s) => s.trim());
+      if (!EXEC_PROTOCOLS.some((p) => offered.includes(p)))
+        return fail(badRequest(`the lab speaks only ${EXEC_PROTOCOLS.join(', ')}; offered: ${offered.join(', ')}`));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         record.status = 101;
         record.websocket = ws.protocol;
-        this.execs.run(ws, { pod, container: container!, command, stdin: url.searchParams.get('stdin') === 'true', tty: url.searchParams.get('tty') === 'true' });
+        this.execs.run(ws, {
+          pod,
+          container: container!,
+          command,
+          stdin: url.searchParams.get('stdin') === 'true',
+          tty: url.searchParams.get('tty') === 'true',
+        });
       });
     } finally {
       this.log.push(record);

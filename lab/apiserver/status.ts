@@ -35,7 +35,8 @@ export const notFound = (t: ResourceType, name: string): StatusError =>
 export const namespaceNotFound = (ns: string): StatusError =>
   new StatusError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
 
-export const pathNotFound = (): StatusError => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+export const pathNotFound = (): StatusError =>
+  new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export const alreadyExists = (t: ResourceType, name: string): StatusError =>
   new StatusError(409, 'AlreadyExists', `${what(t)} "${name}" already exists`, { name, ...gk(t) });
@@ -60,6 +61,8 @@ export const invalid = (t: ResourceType, name: string, causes: Cause[]): StatusE
 
 export const badRequest = (message: string): StatusError => new StatusError(400, 'BadRequest', message);
 
-export const unsupportedMediaType = (message: string): StatusError => new StatusError(415, 'UnsupportedMediaType', message, {});
+export const unsupportedMediaType = (message: string): StatusError =>
+  new StatusError(415, 'UnsupportedMediaType', message, {});
 
-export const methodNotAllowed = (): StatusError => new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+export const methodNotAllowed = (): StatusError =>
+  new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});

@@ -90,7 +90,12 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const namespaces = o.namespaces ?? ['dev', 'prod'];
   const harbor = o.harbor ?? '127.0.0.1:8443';
   const clusters = o.clusters ?? [
-    { name: 'tkc-1', namespace: namespaces[0]!, controlPlaneIps: ['10.10.0.11'], workerIps: ['10.10.0.21', '10.10.0.22'] },
+    {
+      name: 'tkc-1',
+      namespace: namespaces[0]!,
+      controlPlaneIps: ['10.10.0.11'],
+      workerIps: ['10.10.0.21', '10.10.0.22'],
+    },
   ];
   const users = USERS();
   // vSphere Namespace "Can edit" for devops, "Can view" for viewer; cluster-scoped reads for both.
@@ -110,15 +115,21 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const existingCa = makeCa('vCenter Lab Root CA', 'VMware Engineering');
   try {
     for (const ns of ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', ...namespaces]) {
-      supervisor.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(namespaces.includes(ns) ? { labels: { 'vSphereClusterID': 'domain-c8' } } : {}) } });
+      supervisor.seed({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, ...(namespaces.includes(ns) ? { labels: { vSphereClusterID: 'domain-c8' } } : {}) },
+      });
     }
     supervisor.seed({
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: 'image-fetcher-ca-bundle', namespace: 'kube-system' },
       data: { 'ca-bundle': existingCa.certPem },
     });
     supervisor.seed({
-      apiVersion: 'run.tanzu.vmware.com/v1alpha1', kind: 'TkgServiceConfiguration',
+      apiVersion: 'run.tanzu.vmware.com/v1alpha1',
+      kind: 'TkgServiceConfiguration',
       metadata: { name: 'tkg-service-configuration' },
       spec: { defaultCNI: 'antrea' },
     });
@@ -126,8 +137,13 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       const robot = `robot$${ns}-${suffix()}`;
       for (const kind of ['pull', 'push']) {
         supervisor.seed({
-          apiVersion: 'v1', kind: 'Secret',
-          metadata: { name: `${ns}-default-image-${kind}-secret`, namespace: ns, labels: { 'managed-by': 'vmware-registry' } },
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name: `${ns}-default-image-${kind}-secret`,
+            namespace: ns,
+            labels: { 'managed-by': 'vmware-registry' },
+          },
           type: 'kubernetes.io/dockerconfigjson',
           data: { '.dockerconfigjson': b64(dockerConfig(harbor, robot, crypto.randomBytes(12).toString('hex'))) },
         });
@@ -141,8 +157,14 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       const apiHost = c.apiHost ?? `127.0.0.${apiHostIndex++}`;
       c.apiHost = apiHost;
       seedCluster(supervisor, c, sshKey);
-      const tkc = await ApiServer.start({ ...o.server, ...o.tkcServer, host: apiHost, users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })) });
-      for (const ns of ['kube-system', 'default']) tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const tkc = await ApiServer.start({
+        ...o.server,
+        ...o.tkcServer,
+        host: apiHost,
+        users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })),
+      });
+      for (const ns of ['kube-system', 'default'])
+        tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       tkcs.set(c.name, tkc);
     }
   } catch (e) {
@@ -151,7 +173,14 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     throw e;
   }
   const lab: SupervisorLab = {
-    supervisor, tkcs, users, sshKey, existingCa, harbor, namespaces, clusters,
+    supervisor,
+    tkcs,
+    users,
+    sshKey,
+    existingCa,
+    harbor,
+    namespaces,
+    clusters,
     kubeconfig: (who = 'devops') => vsphereKubeconfig(lab, users[who]),
     close: async () => {
       await supervisor.close();
@@ -165,45 +194,98 @@ function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; pu
   const ns = c.namespace;
   if (c.api === 'cluster') {
     s.seed({
-      apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster',
+      apiVersion: 'cluster.x-k8s.io/v1beta1',
+      kind: 'Cluster',
       metadata: { name: c.name, namespace: ns },
       spec: {
-        clusterNetwork: { pods: { cidrBlocks: ['192.168.156.0/20'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
+        clusterNetwork: {
+          pods: { cidrBlocks: ['192.168.156.0/20'] },
+          services: { cidrBlocks: ['10.96.0.0/12'] },
+          serviceDomain: 'cluster.local',
+        },
         topology: {
-          class: 'tanzukubernetescluster', version: 'v1.28.8---vmware.1-fips.1-tkg.2',
+          class: 'tanzukubernetescluster',
+          version: 'v1.28.8---vmware.1-fips.1-tkg.2',
           controlPlane: { replicas: c.controlPlaneIps.length },
           workers: { machineDeployments: [{ class: 'node-pool', name: 'node-pool-1', replicas: c.workerIps.length }] },
-          variables: [{ name: 'vmClass', value: 'best-effort-small' }, { name: 'storageClass', value: 'vsan-default-storage-policy' }],
+          variables: [
+            { name: 'vmClass', value: 'best-effort-small' },
+            { name: 'storageClass', value: 'vsan-default-storage-policy' },
+          ],
         },
       },
       status: { phase: 'Provisioned', controlPlaneReady: true, infrastructureReady: true },
     });
   } else {
     s.seed({
-      apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster',
+      apiVersion: 'run.tanzu.vmware.com/v1alpha3',
+      kind: 'TanzuKubernetesCluster',
       metadata: { name: c.name, namespace: ns },
       spec: {
         topology: {
-          controlPlane: { replicas: c.controlPlaneIps.length, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy', tkr: { reference: { name: 'v1.26.5---vmware.2-fips.1-tkg.1' } } },
-          nodePools: [{ name: 'workers', replicas: c.workerIps.length, vmClass: 'best-effort-small', storageClass: 'vsan-default-storage-policy' }],
+          controlPlane: {
+            replicas: c.controlPlaneIps.length,
+            vmClass: 'best-effort-small',
+            storageClass: 'vsan-default-storage-policy',
+            tkr: { reference: { name: 'v1.26.5---vmware.2-fips.1-tkg.1' } },
+          },
+          nodePools: [
+            {
+              name: 'workers',
+              replicas: c.workerIps.length,
+              vmClass: 'best-effort-small',
+              storageClass: 'vsan-default-storage-policy',
+            },
+          ],
         },
       },
-      status: { phase: 'running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
+      status: {
+        phase: 'running',
+        conditions: [
+          { type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+        ],
+      },
     });
   }
-  s.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${c.name}-ssh`, namespace: ns }, type: 'kubernetes.io/ssh-auth', data: { 'ssh-privatekey': b64(key.privatePem) } });
-  s.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${c.name}-ssh-password`, namespace: ns }, type: 'Opaque', data: { 'ssh-passwordkey': b64(crypto.randomBytes(16).toString('base64')) } });
+  s.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${c.name}-ssh`, namespace: ns },
+    type: 'kubernetes.io/ssh-auth',
+    data: { 'ssh-privatekey': b64(key.privatePem) },
+  });
+  s.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${c.name}-ssh-password`, namespace: ns },
+    type: 'Opaque',
+    data: { 'ssh-passwordkey': b64(crypto.randomBytes(16).toString('base64')) },
+  });
   const style = c.labels ?? 'capw';
   const vms: Array<[string, string, 'controlplane' | 'node']> = [
-    ...c.controlPlaneIps.map((ip): [string, string, 'controlplane'] => [`${c.name}-control-plane-${suffix()}`, ip, 'controlplane']),
+    ...c.controlPlaneIps.map((ip): [string, string, 'controlplane'] => [
+      `${c.name}-control-plane-${suffix()}`,
+      ip,
+      'controlplane',
+    ]),
     ...c.workerIps.map((ip): [string, string, 'node'] => [`${c.name}-workers-${suffix()}-${suffix()}`, ip, 'node']),
   ];
   for (const [name, ip, role] of vms) {
     s.seed({
-      apiVersion: 'vmoperator.vmware.com/v1alpha2', kind: 'VirtualMachine',
+      apiVersion: 'vmoperator.vmware.com/v1alpha2',
+      kind: 'VirtualMachine',
       metadata: { name, namespace: ns, labels: vmLabels(style, c.name, role) },
-      spec: { className: 'best-effort-small', imageName: 'ob-22036214-ubuntu-2004-amd64-vmi-k8s-v1.26.5', powerState: 'PoweredOn', storageClass: 'vsan-default-storage-policy' },
-      status: { powerState: 'PoweredOn', network: { primaryIP4: ip }, conditions: [{ type: 'VirtualMachinePrereqReady', status: 'True' }] },
+      spec: {
+        className: 'best-effort-small',
+        imageName: 'ob-22036214-ubuntu-2004-amd64-vmi-k8s-v1.26.5',
+        powerState: 'PoweredOn',
+        storageClass: 'vsan-default-storage-policy',
+      },
+      status: {
+        powerState: 'PoweredOn',
+        network: { primaryIP4: ip },
+        conditions: [{ type: 'VirtualMachinePrereqReady', status: 'True' }],
+      },
     } as Obj);
   }
 }
@@ -217,15 +299,29 @@ function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; pu
 export function vsphereKubeconfig(lab: Pick<SupervisorLab, 'supervisor' | 'tkcs' | 'namespaces'>, user: User): string {
   const sup = lab.supervisor;
   const supUser = `wcp:${sup.host}:${user.name}`;
-  const cluster = (s: ApiServer): Obj => ({ name: s.host, cluster: { server: s.url, 'certificate-authority-data': b64(s.ca.certPem) } });
+  const cluster = (s: ApiServer): Obj => ({
+    name: s.host,
+    cluster: { server: s.url, 'certificate-authority-data': b64(s.ca.certPem) },
+  });
   const clusters = [cluster(sup), ...[...lab.tkcs.values()].map(cluster)];
-  const users = [{ name: supUser, user: { token: user.token } }, ...[...lab.tkcs.values()].map((t) => ({ name: `wcp:${t.host}:${user.name}`, user: { token: user.token } }))];
+  const users = [
+    { name: supUser, user: { token: user.token } },
+    ...[...lab.tkcs.values()].map((t) => ({ name: `wcp:${t.host}:${user.name}`, user: { token: user.token } })),
+  ];
   const contexts = [
     { name: sup.host, context: { cluster: sup.host, user: supUser } },
     ...lab.namespaces.map((ns) => ({ name: ns, context: { cluster: sup.host, namespace: ns, user: supUser } })),
     ...[...lab.tkcs].map(([name, t]) => ({ name, context: { cluster: t.host, user: `wcp:${t.host}:${user.name}` } })),
   ];
-  return stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': lab.namespaces[0] ?? sup.host, preferences: {}, clusters, contexts, users });
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': lab.namespaces[0] ?? sup.host,
+    preferences: {},
+    clusters,
+    contexts,
+    users,
+  });
 }
 
 /** Write the kubeconfig with mode 0600, as kubectl does. */

@@ -13,7 +13,11 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 const MAX_SIZE = 1024 * 1024;
 
-const required = (field: string): Cause => ({ field, reason: 'FieldValueRequired', message: `${field}: Required value` });
+const required = (field: string): Cause => ({
+  field,
+  reason: 'FieldValueRequired',
+  message: `${field}: Required value`,
+});
 const invalid = (field: string, value: string, why: string): Cause => ({
   field,
   reason: 'FieldValueInvalid',
@@ -22,13 +26,28 @@ const invalid = (field: string, value: string, why: string): Cause => ({
 
 function validateName(o: Obj, kind: string): Cause[] {
   const name: unknown = o.metadata?.name;
-  if (typeof name !== 'string' || !name) return [{ ...required('metadata.name'), message: 'metadata.name: Required value: name or generateName is required' }];
+  if (typeof name !== 'string' || !name)
+    return [
+      { ...required('metadata.name'), message: 'metadata.name: Required value: name or generateName is required' },
+    ];
   if (kind === 'Namespace') {
     if (name.length > 63 || !LABEL.test(name)) {
-      return [invalid('metadata.name', name, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")];
+      return [
+        invalid(
+          'metadata.name',
+          name,
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+        ),
+      ];
     }
   } else if (name.length > 253 || !SUBDOMAIN.test(name)) {
-    return [invalid('metadata.name', name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")];
+    return [
+      invalid(
+        'metadata.name',
+        name,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      ),
+    ];
   }
   return [];
 }
@@ -36,7 +55,14 @@ function validateName(o: Obj, kind: string): Cause[] {
 function dataKeys(o: Obj, field: 'data' | 'binaryData' | 'stringData'): Cause[] {
   const out: Cause[] = [];
   for (const k of Object.keys(o[field] ?? {})) {
-    if (!DATA_KEY.test(k)) out.push(invalid(`${field}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+    if (!DATA_KEY.test(k))
+      out.push(
+        invalid(
+          `${field}[${k}]`,
+          k,
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        ),
+      );
   }
   return out;
 }
@@ -74,7 +100,12 @@ function secretRules(o: Obj): Cause[] {
       break;
   }
   const size = Object.values(data).reduce((n, v) => n + Buffer.from(v, 'base64').length, 0);
-  if (size > MAX_SIZE) out.push({ field: 'data', reason: 'FieldValueTooLong', message: `data: Too long: must have at most ${MAX_SIZE} bytes` });
+  if (size > MAX_SIZE)
+    out.push({
+      field: 'data',
+      reason: 'FieldValueTooLong',
+      message: `data: Too long: must have at most ${MAX_SIZE} bytes`,
+    });
   return out;
 }
 
@@ -83,7 +114,8 @@ function configMapRules(o: Obj): Cause[] {
   const size =
     Object.entries(o.data ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0) +
     Object.entries(o.binaryData ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.from(String(v), 'base64').length, 0);
-  if (size > MAX_SIZE) out.push({ field: '', reason: 'FieldValueTooLong', message: `[]: Too long: must have at most ${MAX_SIZE} bytes` });
+  if (size > MAX_SIZE)
+    out.push({ field: '', reason: 'FieldValueTooLong', message: `[]: Too long: must have at most ${MAX_SIZE} bytes` });
   return out;
 }
 
@@ -112,15 +144,29 @@ export function validateUpdate(next: Obj, cur: Obj, kind: string): Cause[] {
   if ((kind === 'Secret' || kind === 'ConfigMap') && cur.immutable) {
     for (const f of ['data', 'binaryData', 'stringData']) {
       if (JSON.stringify(next[f] ?? {}) !== JSON.stringify(cur[f] ?? {})) {
-        out.push({ field: f, reason: 'FieldValueForbidden', message: `${f}: Forbidden: field is immutable when \`immutable\` is set` });
+        out.push({
+          field: f,
+          reason: 'FieldValueForbidden',
+          message: `${f}: Forbidden: field is immutable when \`immutable\` is set`,
+        });
       }
     }
   }
   if (kind === 'Secret' && next.type !== cur.type) out.push(invalid('type', String(next.type), 'field is immutable'));
   if (kind === 'Pod') {
-    const strip = (s: Obj): string => JSON.stringify({ ...s, containers: (s.containers ?? []).map((c: Obj) => ({ ...c, image: '' })), activeDeadlineSeconds: 0 });
+    const strip = (s: Obj): string =>
+      JSON.stringify({
+        ...s,
+        containers: (s.containers ?? []).map((c: Obj) => ({ ...c, image: '' })),
+        activeDeadlineSeconds: 0,
+      });
     if (strip(next.spec ?? {}) !== strip(cur.spec ?? {})) {
-      out.push({ field: 'spec', reason: 'FieldValueForbidden', message: 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)' });
+      out.push({
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        message:
+          'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+      });
     }
   }
   return out;
@@ -133,9 +179,40 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
   Namespace: ['spec', 'status'],
   Pod: ['spec', 'status'],
-  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
+  Event: [
+    'involvedObject',
+    'reason',
+    'message',
+    'source',
+    'firstTimestamp',
+    'lastTimestamp',
+    'count',
+    'type',
+    'eventTime',
+    'series',
+    'action',
+    'related',
+    'reportingComponent',
+    'reportingInstance',
+  ],
 };
-const META_FIELDS = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_FIELDS = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
 
 /** Unknown fields, as `strict decoding error: unknown field "x"` names them. */
 export function unknownFields(o: Obj, kind: string): string[] {

@@ -32,7 +32,11 @@ export interface FrontOptions {
 
 const json = (res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(code, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 };
 
@@ -47,7 +51,9 @@ export class HarborFront {
   async start(): Promise<void> {
     for (const l of this.o.listeners) {
       const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(l, req, res);
-      const server = l.tls ? https.createServer({ cert: fs.readFileSync(l.tls.cert), key: fs.readFileSync(l.tls.key) }, handler) : http.createServer(handler);
+      const server = l.tls
+        ? https.createServer({ cert: fs.readFileSync(l.tls.cert), key: fs.readFileSync(l.tls.key) }, handler)
+        : http.createServer(handler);
       await new Promise<void>((ok, ko) => {
         server.once('error', ko);
         server.listen(l.port, l.host, () => ok());
@@ -89,32 +95,60 @@ export class HarborFront {
       return;
     }
     if (l.api === 'v2' && p === '/api/v2.0/systeminfo') {
-      return json(res, 200, { auth_mode: 'db_auth', harbor_version: 'v2.9.1-lab', has_ca_root: Boolean(this.o.caRoot), registry_url: req.headers.host, with_chartmuseum: false, with_notary: false, self_registration: false });
+      return json(res, 200, {
+        auth_mode: 'db_auth',
+        harbor_version: 'v2.9.1-lab',
+        has_ca_root: Boolean(this.o.caRoot),
+        registry_url: req.headers.host,
+        with_chartmuseum: false,
+        with_notary: false,
+        self_registration: false,
+      });
     }
-    if ((l.api === 'v2' && p === '/api/v2.0/systeminfo/getcert') || (l.api === 'v1' && p === '/api/systeminfo/getcert')) {
+    if (
+      (l.api === 'v2' && p === '/api/v2.0/systeminfo/getcert') ||
+      (l.api === 'v1' && p === '/api/systeminfo/getcert')
+    ) {
       if (!this.o.caRoot) return json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'No certificate found' }] });
       const pem = fs.readFileSync(this.o.caRoot);
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename=ca.crt', 'Content-Length': pem.length });
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment; filename=ca.crt',
+        'Content-Length': pem.length,
+      });
       res.end(pem);
       return;
     }
-    if (l.api === 'v1' && p === '/api/systeminfo') return json(res, 200, { harbor_version: 'v1.10.0-vsphere', has_ca_root: Boolean(this.o.caRoot) });
+    if (l.api === 'v1' && p === '/api/systeminfo')
+      return json(res, 200, { harbor_version: 'v1.10.0-vsphere', has_ca_root: Boolean(this.o.caRoot) });
     json(res, 404, { errors: [{ code: 'NOT_FOUND', message: `${p} not found` }] });
   }
 
   private token(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (req.method === 'POST') {
       this.log('token POST -> 405');
-      return json(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'POST is not supported' }] }, { Allow: 'GET' });
+      return json(
+        res,
+        405,
+        { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'POST is not supported' }] },
+        { Allow: 'GET' },
+      );
     }
-    if (req.method !== 'GET') return json(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not supported` }] });
+    if (req.method !== 'GET')
+      return json(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not supported` }] });
     const who = this.user(req);
     if (who.bad) {
       this.log(`token DENY ${who.name}`);
-      return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'Www-Authenticate': 'Basic realm="harbor"' });
+      return json(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        { 'Www-Authenticate': 'Basic realm="harbor"' },
+      );
     }
     const service = url.searchParams.get('service') ?? '';
-    if (service !== this.o.service) return json(res, 400, { errors: [{ code: 'BAD_REQUEST', message: `invalid service: ${service}` }] });
+    if (service !== this.o.service)
+      return json(res, 400, { errors: [{ code: 'BAD_REQUEST', message: `invalid service: ${service}` }] });
     const access = url.searchParams
       .getAll('scope')
       .flatMap((s) => s.split(' '))
@@ -133,7 +167,11 @@ export class HarborFront {
         port: this.o.backend.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, 'x-forwarded-proto': l.tls ? 'https' : 'http', 'x-forwarded-host': req.headers.host ?? '' },
+        headers: {
+          ...req.headers,
+          'x-forwarded-proto': l.tls ? 'https' : 'http',
+          'x-forwarded-host': req.headers.host ?? '',
+        },
       },
       (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);

@@ -17,12 +17,33 @@ export async function buildImage(dir: string, tag: string): Promise<void> {
     fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
     fs.mkdirSync(path.join(work, 'rootfs'));
     fs.writeFileSync(path.join(work, 'rootfs', 'hello.txt'), `hello from the kubectl-harbor lab, tag ${tag}\n`);
-    await must('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', path.join(work, 'rootfs'), '-cf', path.join(work, 'layer.tar'), 'hello.txt']);
+    await must('tar', [
+      '--sort=name',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '-C',
+      path.join(work, 'rootfs'),
+      '-cf',
+      path.join(work, 'layer.tar'),
+      'hello.txt',
+    ]);
     const tar = fs.readFileSync(path.join(work, 'layer.tar'));
     const diffId = `sha256:${crypto.createHash('sha256').update(tar).digest('hex')}`;
     await must('gzip', ['-n', '-9', path.join(work, 'layer.tar')]);
     const layer = blob(dir, fs.readFileSync(path.join(work, 'layer.tar.gz')));
-    const config = blob(dir, Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/cat', '/hello.txt'] }, rootfs: { type: 'layers', diff_ids: [diffId] } })));
+    const config = blob(
+      dir,
+      Buffer.from(
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          config: { Cmd: ['/bin/cat', '/hello.txt'] },
+          rootfs: { type: 'layers', diff_ids: [diffId] },
+        }),
+      ),
+    );
     const manifest = blob(
       dir,
       Buffer.from(
@@ -37,7 +58,16 @@ export async function buildImage(dir: string, tag: string): Promise<void> {
     fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     fs.writeFileSync(
       path.join(dir, 'index.json'),
-      JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }] }),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            ...manifest,
+            annotations: { 'org.opencontainers.image.ref.name': tag },
+          },
+        ],
+      }),
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { BASIC_USER, HARBOR_ISSUER, HARBOR_SERVICE, hostIp, loopbackPorts, paths, PORTS, type LabConfig } from '../config.js';
+import {
+  BASIC_USER,
+  HARBOR_ISSUER,
+  HARBOR_SERVICE,
+  hostIp,
+  loopbackPorts,
+  paths,
+  PORTS,
+  type LabConfig,
+} from '../config.js';
 import type { LabPki } from '../labpki.js';
 import { daemon, must } from '../sh.js';
 
@@ -12,7 +21,11 @@ function config(storage: string, http: object, auth: object): string {
   return stringify({
     version: 0.1,
     log: { level: 'info', formatter: 'text' },
-    storage: { filesystem: { rootdirectory: storage }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    storage: {
+      filesystem: { rootdirectory: storage },
+      delete: { enabled: true },
+      maintenance: { uploadpurging: { enabled: false } },
+    },
     http,
     auth,
   });
@@ -28,21 +41,46 @@ export async function startRegistries(c: LabConfig, pki: LabPki): Promise<void> 
     config(
       path.join(dir, 'harbor-data'),
       { addr: `127.0.0.1:${loopbackPorts(c).registryBackend}`, secret: 'lab-only-not-a-secret', relativeurls: false },
-      { token: { realm: `https://${hostIp(c)}:${PORTS.harbor}/service/token`, service: HARBOR_SERVICE, issuer: HARBOR_ISSUER, rootcertbundle: pki.token.cert } },
+      {
+        token: {
+          realm: `https://${hostIp(c)}:${PORTS.harbor}/service/token`,
+          service: HARBOR_SERVICE,
+          issuer: HARBOR_ISSUER,
+          rootcertbundle: pki.token.cert,
+        },
+      },
     ),
   );
   const htpasswd = path.join(dir, 'htpasswd');
-  fs.writeFileSync(htpasswd, await must('htpasswd', ['-niB', BASIC_USER.name], { input: `${BASIC_USER.password}\n` }), { mode: 0o600 });
+  fs.writeFileSync(htpasswd, await must('htpasswd', ['-niB', BASIC_USER.name], { input: `${BASIC_USER.password}\n` }), {
+    mode: 0o600,
+  });
   const basic = path.join(dir, 'basic.yml');
   fs.writeFileSync(
     basic,
     config(
       path.join(dir, 'basic-data'),
-      { addr: `${hostIp(c)}:${PORTS.basic}`, secret: 'lab-only-not-a-secret', tls: { certificate: pki.harbor.cert, key: pki.harbor.key } },
+      {
+        addr: `${hostIp(c)}:${PORTS.basic}`,
+        secret: 'lab-only-not-a-secret',
+        tls: { certificate: pki.harbor.cert, key: pki.harbor.key },
+      },
       { htpasswd: { realm: 'basic-realm', path: htpasswd } },
     ),
   );
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  daemon('docker-registry', ['serve', harbor], path.join(p.pids, 'registry-harbor.pid'), path.join(p.logs, 'registry-harbor.log'), env);
-  daemon('docker-registry', ['serve', basic], path.join(p.pids, 'registry-basic.pid'), path.join(p.logs, 'registry-basic.log'), env);
+  daemon(
+    'docker-registry',
+    ['serve', harbor],
+    path.join(p.pids, 'registry-harbor.pid'),
+    path.join(p.logs, 'registry-harbor.log'),
+    env,
+  );
+  daemon(
+    'docker-registry',
+    ['serve', basic],
+    path.join(p.pids, 'registry-basic.pid'),
+    path.join(p.logs, 'registry-basic.log'),
+    env,
+  );
 }

@@ -40,7 +40,14 @@ export function parseScope(s: string): Scope | undefined {
   const first = s.indexOf(':');
   const last = s.lastIndexOf(':');
   if (first < 0 || last === first) return undefined;
-  return { type: s.slice(0, first), name: s.slice(first + 1, last), actions: s.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: s.slice(0, first),
+    name: s.slice(first + 1, last),
+    actions: s
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 export function grant(user: HarborUser | undefined, scope: Scope): Scope {
@@ -64,7 +71,16 @@ export class TokenSigner {
   sign(subject: string, service: string, access: Scope[]): { token: string; expiresIn: number; issuedAt: string } {
     const now = Math.floor(Date.now() / 1000);
     const b64 = (x: object): string => Buffer.from(JSON.stringify(x)).toString('base64url');
-    const claims = { iss: this.issuer, sub: subject, aud: service, exp: now + this.ttlSeconds, nbf: now - 5, iat: now, jti: crypto.randomBytes(12).toString('hex'), access };
+    const claims = {
+      iss: this.issuer,
+      sub: subject,
+      aud: service,
+      exp: now + this.ttlSeconds,
+      nbf: now - 5,
+      iat: now,
+      jti: crypto.randomBytes(12).toString('hex'),
+      access,
+    };
     const input = `${b64({ typ: 'JWT', alg: 'RS256', kid: this.kid })}.${b64(claims)}`;
     const sig = crypto.sign('sha256', Buffer.from(input), this.key).toString('base64url');
     return { token: `${input}.${sig}`, expiresIn: this.ttlSeconds, issuedAt: new Date(now * 1000).toISOString() };

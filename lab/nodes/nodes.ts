@@ -9,7 +9,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  bridgeName, HARBOR_NAME, hostIp, hostVeth, netnsName, NODE_PATH, nodeIp, nodeName, nodeOs, paths, podIp, podNetns, SSH_UID, SSH_USER,
+  bridgeName,
+  HARBOR_NAME,
+  hostIp,
+  hostVeth,
+  netnsName,
+  NODE_PATH,
+  nodeIp,
+  nodeName,
+  nodeOs,
+  paths,
+  podIp,
+  podNetns,
+  SSH_UID,
+  SSH_USER,
   type LabConfig,
 } from '../config.js';
 import { alive, LabError, must, readPid, run, sleep } from '../sh.js';
@@ -56,13 +69,34 @@ export async function startNode(c: LabConfig, i: number, keys: NodeKeys): Promis
   const D = nodeDir(c, i);
   const name = nodeName(i);
   const os = nodeOs(i);
-  for (const d of ['etc', 'var', 'usrlocal', 'home', 'root', 'run', 'tmp', 'opt', 'containerd', '.work/etc', '.work/var', '.work/usrlocal']) fs.mkdirSync(path.join(D, d), { recursive: true });
+  for (const d of [
+    'etc',
+    'var',
+    'usrlocal',
+    'home',
+    'root',
+    'run',
+    'tmp',
+    'opt',
+    'containerd',
+    '.work/etc',
+    '.work/var',
+    '.work/usrlocal',
+  ])
+    fs.mkdirSync(path.join(D, d), { recursive: true });
   const etc = (p: string): string => path.join(D, 'etc', p);
-  for (const d of ['ssh', 'sudoers.d', 'pki/tls/certs', 'ssl/certs', 'containerd/certs.d']) fs.mkdirSync(etc(d), { recursive: true });
+  for (const d of ['ssh', 'sudoers.d', 'pki/tls/certs', 'ssl/certs', 'containerd/certs.d'])
+    fs.mkdirSync(etc(d), { recursive: true });
   // Users: the host's, plus vmware-system-user (key-only: '*' in shadow).
-  fs.writeFileSync(etc('passwd'), fs.readFileSync('/etc/passwd', 'utf8') + `${SSH_USER}:x:${SSH_UID}:${SSH_UID}:VMware system user:/home/${SSH_USER}:/bin/bash\n`);
+  fs.writeFileSync(
+    etc('passwd'),
+    fs.readFileSync('/etc/passwd', 'utf8') +
+      `${SSH_USER}:x:${SSH_UID}:${SSH_UID}:VMware system user:/home/${SSH_USER}:/bin/bash\n`,
+  );
   fs.writeFileSync(etc('group'), fs.readFileSync('/etc/group', 'utf8') + `${SSH_USER}:x:${SSH_UID}:\n`);
-  fs.writeFileSync(etc('shadow'), fs.readFileSync('/etc/shadow', 'utf8') + `${SSH_USER}:*:19000:0:99999:7:::\n`, { mode: 0o640 });
+  fs.writeFileSync(etc('shadow'), fs.readFileSync('/etc/shadow', 'utf8') + `${SSH_USER}:*:19000:0:99999:7:::\n`, {
+    mode: 0o640,
+  });
   fs.writeFileSync(etc('hostname'), `${name}\n`);
   fs.writeFileSync(etc('hosts'), `127.0.0.1 localhost\n127.0.1.1 ${name}\n${hostIp(c)} ${HARBOR_NAME}\n`);
   fs.writeFileSync(
@@ -115,13 +149,17 @@ export async function startNode(c: LabConfig, i: number, keys: NodeKeys): Promis
   );
   fs.mkdirSync(path.join(D, 'var/log'), { recursive: true });
   fs.mkdirSync(path.join(D, 'var/lib/containerd'), { recursive: true });
-  for (const d of ['usrlocal/sbin', 'usrlocal/bin', 'usrlocal/share/ca-certificates']) fs.mkdirSync(path.join(D, d), { recursive: true });
+  for (const d of ['usrlocal/sbin', 'usrlocal/bin', 'usrlocal/share/ca-certificates'])
+    fs.mkdirSync(path.join(D, d), { recursive: true });
   fs.copyFileSync(path.join(HERE, 'systemctl'), path.join(D, 'usrlocal/sbin/systemctl'));
   fs.chmodSync(path.join(D, 'usrlocal/sbin/systemctl'), 0o755);
   // Users' PATH has /usr/local/bin but not /usr/local/sbin; the host's real systemctl must not win.
   fs.symlinkSync('../sbin/systemctl', path.join(D, 'usrlocal/bin/systemctl'));
   if (os === 'photon') {
-    fs.copyFileSync(path.join(HERE, 'rehash_ca_certificates.sh'), path.join(D, 'usrlocal/bin/rehash_ca_certificates.sh'));
+    fs.copyFileSync(
+      path.join(HERE, 'rehash_ca_certificates.sh'),
+      path.join(D, 'usrlocal/bin/rehash_ca_certificates.sh'),
+    );
     fs.chmodSync(path.join(D, 'usrlocal/bin/rehash_ca_certificates.sh'), 0o755);
   }
   const ssh = path.join(D, 'home', SSH_USER, '.ssh');
@@ -138,11 +176,27 @@ export async function startNode(c: LabConfig, i: number, keys: NodeKeys): Promis
   // into a node's sshd or containerd and change its trust store.
   const log = fs.openSync(path.join(D, 'boot.log'), 'a');
   const { spawn } = await import('node:child_process');
-  const child = spawn('ip', ['netns', 'exec', netnsName(c, i), 'unshare', '--mount', '--uts', '--propagation', 'private', path.join(HERE, 'boot.sh'), name, D], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { PATH: NODE_PATH, LANG: 'C.UTF-8', NODE_CONTAINERD: '1' },
-  });
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      netnsName(c, i),
+      'unshare',
+      '--mount',
+      '--uts',
+      '--propagation',
+      'private',
+      path.join(HERE, 'boot.sh'),
+      name,
+      D,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { PATH: NODE_PATH, LANG: 'C.UTF-8', NODE_CONTAINERD: '1' },
+    },
+  );
   fs.closeSync(log);
   child.unref();
   fs.writeFileSync(path.join(paths(c).pids, `node-${name}.pid`), String(child.pid));
@@ -161,14 +215,41 @@ export async function sshdUp(c: LabConfig, i: number): Promise<boolean> {
 
 /** The node's OpenSSH host key line, for known_hosts. */
 export function hostKey(c: LabConfig, i: number): string {
-  return fs.readFileSync(path.join(nodeDir(c, i), 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  return fs
+    .readFileSync(path.join(nodeDir(c, i), 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8')
+    .trim()
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
 }
 
 /** Run a command inside node i (its mount, network and UTS namespaces), as root, with a clean environment. */
-export async function nodeExec(c: LabConfig, i: number, argv: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function nodeExec(
+  c: LabConfig,
+  i: number,
+  argv: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const pid = nodePid(c, i);
   if (!pid) throw new LabError(`node ${nodeName(i)} is not running`);
-  return run('nsenter', ['-t', String(pid), '-m', '-n', '-u', '--', 'env', '-i', `PATH=${NODE_PATH}`, 'LANG=C.UTF-8', 'HOME=/root', ...argv], { input });
+  return run(
+    'nsenter',
+    [
+      '-t',
+      String(pid),
+      '-m',
+      '-n',
+      '-u',
+      '--',
+      'env',
+      '-i',
+      `PATH=${NODE_PATH}`,
+      'LANG=C.UTF-8',
+      'HOME=/root',
+      ...argv,
+    ],
+    { input },
+  );
 }
 
 export type NodeFault = 'unreachable' | 'refuse-key' | 'deny-sudo' | 'readonly-etc';
@@ -205,14 +286,18 @@ export async function setLatency(c: LabConfig, i: number, ms: number): Promise<v
   await run('tc', ['qdisc', 'del', 'dev', hostVeth(c, i), 'root']);
   if (ms <= 0) return;
   const r = await run('tc', ['qdisc', 'add', 'dev', hostVeth(c, i), 'root', 'netem', 'delay', `${ms}ms`]);
-  if (/qdisc kind is unknown/.test(r.stderr)) throw new LabError('this kernel has no netem qdisc (sch_netem), so link latency cannot be set here');
+  if (/qdisc kind is unknown/.test(r.stderr))
+    throw new LabError('this kernel has no netem qdisc (sch_netem), so link latency cannot be set here');
   if (r.code !== 0) throw new LabError(`tc qdisc add ... netem: ${r.stderr.trim()}`);
 }
 
 /** Kill everything in the lab's namespaces, delete them, the veths and the bridge. */
 export async function networkDown(c: LabConfig): Promise<void> {
   const list = (await run('ip', ['netns', 'list'])).stdout;
-  const ours = list.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${c.prefix}-`));
+  const ours = list
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(`${c.prefix}-`));
   for (const ns of ours) {
     for (let round = 0; round < 3; round++) {
       const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
@@ -230,6 +315,7 @@ export async function networkDown(c: LabConfig): Promise<void> {
   }
   // A deleted netns can live on while its sockets close, keeping its veth: delete host ends explicitly.
   const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
-  for (const m of links.matchAll(new RegExp(`^\\d+: (${c.prefix}-[a-z0-9]+-h)[@:]`, 'gm'))) await run('ip', ['link', 'del', m[1]!]);
+  for (const m of links.matchAll(new RegExp(`^\\d+: (${c.prefix}-[a-z0-9]+-h)[@:]`, 'gm')))
+    await run('ip', ['link', 'del', m[1]!]);
   await run('ip', ['link', 'del', bridgeName(c)]);
 }

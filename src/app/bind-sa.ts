@@ -25,7 +25,13 @@ export interface BindSaRequest {
 
 async function missingSecrets(client: KubeClient, namespace: string, secrets: string[]): Promise<string[]> {
   const core = client.api(CoreV1Api);
-  const found = await Promise.all(secrets.map((name) => getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () => core.readNamespacedSecret({ name, namespace }))));
+  const found = await Promise.all(
+    secrets.map((name) =>
+      getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () =>
+        core.readNamespacedSecret({ name, namespace }),
+      ),
+    ),
+  );
   return secrets.filter((_, i) => !found[i]);
 }
 
@@ -33,24 +39,39 @@ export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
   const namespaces = await resolveNamespaces(r.namespaces, client);
-  const report = new Report(p, (o) => `bind-sa: ${plural(o.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`);
+  const report = new Report(
+    p,
+    (o) => `bind-sa: ${plural(o.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`,
+  );
   await mapPool(namespaces, r.parallel, async (namespace) => {
     let targets: string[] = [];
     const ok = await report.precheck(namespace, async () => {
-      const check = r.unbind || r.allowMissingSecret ? Promise.resolve([]) : missingSecrets(client, namespace, r.secrets);
+      const check =
+        r.unbind || r.allowMissingSecret ? Promise.resolve([]) : missingSecrets(client, namespace, r.secrets);
       const names = r.serviceAccounts
         ? Promise.resolve(r.serviceAccounts)
-        : client.call(`listing serviceaccounts in namespace "${namespace}"`, () => client.api(CoreV1Api).listNamespacedServiceAccount({ namespace })).then((l) => l.items.map((x) => x.metadata!.name!));
+        : client
+            .call(`listing serviceaccounts in namespace "${namespace}"`, () =>
+              client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }),
+            )
+            .then((l) => l.items.map((x) => x.metadata!.name!));
       const [missing, found] = await Promise.all([check, names]);
       if (missing.length) {
-        throw new CliError('SECRET_NOT_FOUND', `secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in namespace "${namespace}"; log in first (kubectl harbor login), or pass --allow-missing-secret`);
+        throw new CliError(
+          'SECRET_NOT_FOUND',
+          `secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in namespace "${namespace}"; log in first (kubectl harbor login), or pass --allow-missing-secret`,
+        );
       }
       targets = found;
     });
     if (!ok) return;
     for (const sa of targets) {
       await report.attempt(namespace, async () => {
-        const b = await bindServiceAccount(client, namespace, sa, r.secrets, { unbind: r.unbind, create: r.create, dryRun: r.dryRun });
+        const b = await bindServiceAccount(client, namespace, sa, r.secrets, {
+          unbind: r.unbind,
+          create: r.create,
+          dryRun: r.dryRun,
+        });
         p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
         return b.action;
       });

@@ -25,7 +25,6 @@ export interface LoadedCa {
   route: CaRoute | 'file';
 }
 
-
 export function describeLines(c: CertInfo): string[] {
   const left = daysLeft(c);
   return [
@@ -38,7 +37,10 @@ export function describeLines(c: CertInfo): string[] {
 }
 
 export async function loadCa(s: Session, f: CaSource): Promise<LoadedCa> {
-  if (!f.caFile && !f.fromRegistry) throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT] (or name the registry)');
+  if (!f.caFile && !f.fromRegistry)
+    throw new UsageError(
+      'say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT] (or name the registry)',
+    );
   const p = s.printer;
   let loaded: LoadedCa;
   if (f.caFile) {
@@ -48,7 +50,12 @@ export async function loadCa(s: Session, f: CaSource): Promise<LoadedCa> {
     loaded = { certs: cas.length ? cas : all, source: f.caFile, route: 'file' };
   } else {
     const got = await fetchRegistryCa(f.fromRegistry!, s.timeoutMs);
-    const how = got.route === 'getcert-v2' ? 'Harbor /api/v2.0/systeminfo/getcert' : got.route === 'getcert-v1' ? 'Harbor 1.x /api/systeminfo/getcert' : 'the TLS chain it presents';
+    const how =
+      got.route === 'getcert-v2'
+        ? 'Harbor /api/v2.0/systeminfo/getcert'
+        : got.route === 'getcert-v1'
+          ? 'Harbor 1.x /api/systeminfo/getcert'
+          : 'the TLS chain it presents';
     p.status(`CA of ${f.fromRegistry}, from ${how}:`);
     if (got.note) p.warn(got.note);
     loaded = { certs: got.certs, source: f.fromRegistry!, route: got.route };
@@ -59,13 +66,18 @@ export async function loadCa(s: Session, f: CaSource): Promise<LoadedCa> {
   if (f.fingerprint) {
     const want = f.fingerprint;
     if (!loaded.certs.some((c) => c.fingerprint === want)) {
-      throw new CliError('FINGERPRINT_MISMATCH', `the CA's fingerprint is ${loaded.certs.map((c) => c.fingerprint).join(', ')}, not the pinned ${want}; nothing was changed`);
+      throw new CliError(
+        'FINGERPRINT_MISMATCH',
+        `the CA's fingerprint is ${loaded.certs.map((c) => c.fingerprint).join(', ')}, not the pinned ${want}; nothing was changed`,
+      );
     }
     loaded.certs = loaded.certs.filter((c) => c.fingerprint === want);
   } else if (loaded.route !== 'file' && !f.yes) {
     const ok = await s.prompter.confirm(`Trust this CA for ${loaded.source}? [y/N] `);
     if (ok === undefined) {
-      throw new UsageError(`the CA came from the network: pin it with --fingerprint ${loaded.certs[0]!.fingerprint} after checking it out of band, or pass --yes`);
+      throw new UsageError(
+        `the CA came from the network: pin it with --fingerprint ${loaded.certs[0]!.fingerprint} after checking it out of band, or pass --yes`,
+      );
     }
     if (!ok) throw new CliError('DECLINED', 'not trusted; nothing was changed');
   }

@@ -29,11 +29,19 @@ export interface CompletionSources {
 
 /** Turn clipanion's definitions into the shape completion needs. */
 export function commandDefs(
-  definitions: Array<{ path: string; description?: string | undefined; options: Array<{ definition: string; description?: string | undefined }> }>,
+  definitions: Array<{
+    path: string;
+    description?: string | undefined;
+    options: Array<{ definition: string; description?: string | undefined }>;
+  }>,
   binaryName: string,
 ): CommandDef[] {
   return definitions.map((d) => ({
-    path: d.path.slice(binaryName.length).trim().split(/\s+/).filter((w) => w && !w.startsWith('<') && !w.startsWith('[') && !w.startsWith('-')),
+    path: d.path
+      .slice(binaryName.length)
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w && !w.startsWith('<') && !w.startsWith('[') && !w.startsWith('-')),
     description: (d.description ?? '').trim(),
     options: d.options.map((o) => ({
       names: (o.definition.split(/[\s=]/)[0] ?? '').split(',').filter(Boolean),
@@ -54,14 +62,23 @@ export async function complete(words: string[], defs: CommandDef[], sources: Com
   const positional = before.filter((w, i) => !w.startsWith('-') && !takesValue(before[i - 1], defs));
   // The longest command path that the typed words start with.
   let cmd: CommandDef | undefined;
-  for (const d of defs) if (d.path.length && d.path.every((w, i) => positional[i] === w) && (!cmd || d.path.length > cmd.path.length)) cmd = d;
+  for (const d of defs)
+    if (d.path.length && d.path.every((w, i) => positional[i] === w) && (!cmd || d.path.length > cmd.path.length))
+      cmd = d;
   const depth = cmd?.path.length ?? 0;
-  const options = cmd ? cmd.options : defs.find((d) => d.path[0] === 'version')?.options ?? [];
+  const options = cmd ? cmd.options : (defs.find((d) => d.path[0] === 'version')?.options ?? []);
 
   const prev = before[before.length - 1];
-  const prevOpt = prev?.startsWith('-') && !prev.includes('=') ? options.find((o) => o.names.includes(prev)) : undefined;
+  const prevOpt =
+    prev?.startsWith('-') && !prev.includes('=') ? options.find((o) => o.names.includes(prev)) : undefined;
   const inline = current.startsWith('-') && current.includes('=') ? current.slice(0, current.indexOf('=')) : undefined;
-  const valueFor = prevOpt?.takesValue ? canonical(prevOpt) : inline ? canonical(options.find((o) => o.names.includes(inline)) ?? { names: [inline], takesValue: true, description: '' }) : undefined;
+  const valueFor = prevOpt?.takesValue
+    ? canonical(prevOpt)
+    : inline
+      ? canonical(
+          options.find((o) => o.names.includes(inline)) ?? { names: [inline], takesValue: true, description: '' },
+        )
+      : undefined;
   if (valueFor) {
     const prefix = inline ? `${inline}=` : '';
     const partial = inline ? current.slice(prefix.length) : current;
@@ -79,15 +96,20 @@ export async function complete(words: string[], defs: CommandDef[], sources: Com
   const children = new Map<string, string>();
   for (const d of defs) {
     if (d.path.length <= typed.length || !typed.every((w, i) => d.path[i] === w)) continue;
-    if (positional.length > typed.length && positional.slice(typed.length).some((w, i) => d.path[typed.length + i] !== w)) continue;
+    if (
+      positional.length > typed.length &&
+      positional.slice(typed.length).some((w, i) => d.path[typed.length + i] !== w)
+    )
+      continue;
     const word = d.path[positional.length];
-    if (word && word.startsWith(current) && !children.has(word)) children.set(word, d.path.length === positional.length + 1 ? d.description : '');
+    if (word?.startsWith(current) && !children.has(word))
+      children.set(word, d.path.length === positional.length + 1 ? d.description : '');
   }
   return [...[...children].map(([w, desc]) => (desc ? `${w}\t${desc}` : w)), `:${Directive.NoFileComp}`];
 }
 
 function takesValue(word: string | undefined, defs: CommandDef[]): boolean {
-  if (!word || !word.startsWith('-') || word.includes('=')) return false;
+  if (!word?.startsWith('-') || word.includes('=')) return false;
   return defs.some((d) => d.options.some((o) => o.takesValue && o.names.includes(word)));
 }
 

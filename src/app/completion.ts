@@ -6,7 +6,11 @@ import { completionScript } from './complete.js';
 import { findOnPath, writeFileAtomic } from '../local/files.js';
 import type { Session } from './session.js';
 
-export async function completion(s: Session, r: { install: boolean; dir: string | undefined }, executable: string): Promise<void> {
+export async function completion(
+  s: Session,
+  r: { install: boolean; dir: string | undefined },
+  executable: string,
+): Promise<void> {
   const script = completionScript();
   if (!r.install) {
     s.stdio.stdout.write(script);

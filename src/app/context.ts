@@ -14,7 +14,17 @@ export async function context(s: Session): Promise<number> {
     namespace: t.namespace,
     namespaceFrom: t.namespaceSource,
     kubeconfig: t.files,
-    ...(v ? { vsphere: { kind: v.kind, server: v.server, username: v.username, supervisorContext: v.supervisorContext ?? null, passwordFromEnv } } : {}),
+    ...(v
+      ? {
+          vsphere: {
+            kind: v.kind,
+            server: v.server,
+            username: v.username,
+            supervisorContext: v.supervisorContext ?? null,
+            passwordFromEnv,
+          },
+        }
+      : {}),
   };
   await s.printer.document(doc, () => {
     const rows: Array<[string, string]> = [
@@ -25,9 +35,17 @@ export async function context(s: Session): Promise<number> {
       ['Kubeconfig', t.files.join(', ') || 'in-cluster'],
     ];
     if (v) {
-      const what = v.kind === 'supervisor' ? 'Supervisor' : v.kind === 'namespace' ? 'vSphere Namespace' : 'Tanzu Kubernetes cluster';
+      const what =
+        v.kind === 'supervisor'
+          ? 'Supervisor'
+          : v.kind === 'namespace'
+            ? 'vSphere Namespace'
+            : 'Tanzu Kubernetes cluster';
       rows.push(['vSphere', `${what} context, user ${v.username}`]);
-      rows.push(['Supervisor', v.supervisorContext ? `context ${v.supervisorContext}` : 'no Supervisor context in the kubeconfig']);
+      rows.push([
+        'Supervisor',
+        v.supervisorContext ? `context ${v.supervisorContext}` : 'no Supervisor context in the kubeconfig',
+      ]);
       rows.push(['Password', `${VSPHERE_PASSWORD_ENV} is ${passwordFromEnv ? 'set' : 'not set'}`]);
     }
     return rows.map(([k, val]) => `${`${k}:`.padEnd(12)}${val}\n`).join('');

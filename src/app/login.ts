@@ -38,7 +38,8 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
   const registry = r.registry ?? (await discoverEmbeddedHarbor(client, client.target.namespace, r.plainHttp));
-  if (!r.registry) p.status(`registry: ${registry.host} (the embedded Harbor of namespace "${client.target.namespace}")`);
+  if (!r.registry)
+    p.status(`registry: ${registry.host} (the embedded Harbor of namespace "${client.target.namespace}")`);
   const creds = await resolveCredentials({
     username: r.username,
     password: r.password,
@@ -66,7 +67,10 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
   const report = new Report(p, () => `login: ${plural(namespaces.length, 'namespace')}`);
   await mapPool(namespaces, r.parallel, (namespace) =>
     report.attempt(namespace, async () => {
-      const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, { overwrite: r.overwrite, dryRun: r.dryRun });
+      const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, {
+        overwrite: r.overwrite,
+        dryRun: r.dryRun,
+      });
       p.result(secret, action);
       for (const sa of r.bindSa) {
         const b = await bindServiceAccount(client, namespace, sa, [name], { dryRun: r.dryRun });
@@ -81,7 +85,11 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     if (r.dryRun) p.status(`would store the credential for ${registry.host} in ${file} (dry run)`);
     else {
       const d = await storeCredential(file, registry.host, creds.username, creds.password, s.env);
-      p.status(d.helper ? `stored the credential for ${registry.host} with docker-credential-${d.helper}` : `${file}: ${registry.host} ${d.action}`);
+      p.status(
+        d.helper
+          ? `stored the credential for ${registry.host} with docker-credential-${d.helper}`
+          : `${file}: ${registry.host} ${d.action}`,
+      );
     }
   }
   return report.exitCode();

@@ -34,9 +34,14 @@ export async function logout(s: Session, r: LogoutRequest): Promise<number> {
       const out = await removeFromPullSecret(client, name, namespace, registry.host, r.dryRun);
       p.result(out.secret ?? { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } }, out.action);
       if (out.action === 'deleted') {
-        const sas = await client.call(`listing serviceaccounts in namespace "${namespace}"`, () => client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }));
+        const sas = await client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
+          client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }),
+        );
         for (const sa of sas.items.filter((x) => x.imagePullSecrets?.some((e) => e.name === name))) {
-          const b = await bindServiceAccount(client, namespace, sa.metadata!.name!, [name], { unbind: true, dryRun: r.dryRun });
+          const b = await bindServiceAccount(client, namespace, sa.metadata!.name!, [name], {
+            unbind: true,
+            dryRun: r.dryRun,
+          });
           p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
         }
       }

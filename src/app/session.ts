@@ -68,7 +68,10 @@ export class Session {
   /** The kubeconfig target of a context (default: the chosen one); no client is built. */
   async target(context = this.global.context): Promise<KubeTarget> {
     const { resolveTarget } = await import('../kube/config.js');
-    return resolveTarget({ kubeconfig: this.global.kubeconfig, context, namespace: this.global.namespace }, { env: this.env, homedir: this.homedir });
+    return resolveTarget(
+      { kubeconfig: this.global.kubeconfig, context, namespace: this.global.namespace },
+      { env: this.env, homedir: this.homedir },
+    );
   }
 
   /** The client of the chosen context. */
@@ -84,7 +87,9 @@ export class Session {
     const [{ KubeClient }, target] = await Promise.all([import('../kube/client.js'), this.target(context)]);
     const client = new KubeClient(target, { timeoutMs: this.timeoutMs, log: this.trace });
     this.clients.set(key, client);
-    this.printer.debug(`context "${target.contextName}", server ${target.cluster.server}, namespace "${target.namespace}" (from ${target.namespaceSource})`);
+    this.printer.debug(
+      `context "${target.contextName}", server ${target.cluster.server}, namespace "${target.namespace}" (from ${target.namespaceSource})`,
+    );
     return client;
   }
 
@@ -114,7 +119,9 @@ export class Session {
       if (sup.context.namespace) return sup.context.namespace;
       if (me.vsphere?.kind !== 'tkc') return me.namespace;
     }
-    throw new UsageError(`context "${me.contextName}" is a Tanzu Kubernetes cluster: pass -n with the cluster's vSphere Namespace, or use that namespace's context`);
+    throw new UsageError(
+      `context "${me.contextName}" is a Tanzu Kubernetes cluster: pass -n with the cluster's vSphere Namespace, or use that namespace's context`,
+    );
   }
 
   close(): void {

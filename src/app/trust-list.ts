@@ -24,10 +24,24 @@ interface Row {
 
 const HEAD = ['TARGET', 'NAME', 'SUBJECT', 'EXPIRES', 'DAYS', 'FINGERPRINT'];
 
-const row = (target: string, { name, cert }: TrustedCa): Row => ({ target, name, subject: cert.subject, notAfter: cert.notAfter.toISOString(), daysLeft: daysLeft(cert), fingerprint: cert.fingerprint });
+const row = (target: string, { name, cert }: TrustedCa): Row => ({
+  target,
+  name,
+  subject: cert.subject,
+  notAfter: cert.notAfter.toISOString(),
+  daysLeft: daysLeft(cert),
+  fingerprint: cert.fingerprint,
+});
 
 /** A row as text: the date only, and the fingerprint shortened unless wide. */
-const cells = (r: Row, wide: boolean): string[] => [r.target, r.name, r.subject, r.notAfter.slice(0, 10), String(r.daysLeft), wide ? r.fingerprint : r.fingerprint.slice(0, 23) + '…'];
+const cells = (r: Row, wide: boolean): string[] => [
+  r.target,
+  r.name,
+  r.subject,
+  r.notAfter.slice(0, 10),
+  String(r.daysLeft),
+  wide ? r.fingerprint : r.fingerprint.slice(0, 23) + '…',
+];
 
 export async function trustList(s: Session, f: TrustListRequest): Promise<number> {
   const p = s.printer;
@@ -43,6 +57,10 @@ export async function trustList(s: Session, f: TrustListRequest): Promise<number
   }
   if (p.structured) await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => '');
   else if (rows.length === 0) p.status('no trusted CAs found');
-  else p.table(HEAD, rows.map((r) => cells(r, p.output === 'wide')));
+  else
+    p.table(
+      HEAD,
+      rows.map((r) => cells(r, p.output === 'wide')),
+    );
   return report.failed ? 1 : 0;
 }

@@ -19,11 +19,20 @@ export async function trustStores(s: Session, c: StoreChoice): Promise<TrustStor
     const sup = await s.supervisor();
     if (c.supervisor) stores.push(new (await import('../trust/supervisor.js')).SupervisorStore(sup));
     if (c.tkgs) stores.push(new (await import('../trust/tkgs.js')).TkgsStore(sup));
-    if (c.cluster) stores.push(new (await import('../trust/cluster.js')).ClusterStore(sup, await s.clusterNamespace(), c.cluster));
+    if (c.cluster)
+      stores.push(new (await import('../trust/cluster.js')).ClusterStore(sup, await s.clusterNamespace(), c.cluster));
   }
   if (c.local) {
     const { localStores } = await import('../trust/local.js');
-    stores.push(...localStores({ homedir: s.homedir, containerdDir: c.containerdDir, isRoot: process.getuid?.() === 0, env: s.env, host: c.host }));
+    stores.push(
+      ...localStores({
+        homedir: s.homedir,
+        containerdDir: c.containerdDir,
+        isRoot: process.getuid?.() === 0,
+        env: s.env,
+        host: c.host,
+      }),
+    );
   }
   return stores;
 }

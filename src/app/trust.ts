@@ -41,8 +41,13 @@ export async function trust(s: Session, f: TrustRequest): Promise<number> {
     return 0;
   }
   if (f.cluster && !f.yes && !f.dryRun) {
-    const ok = await s.prompter.confirm(`Changing the trust of cluster ${f.cluster} rolls all its nodes. Go on? [y/N] `);
-    if (ok === undefined) throw new UsageError(`changing the trust of cluster ${f.cluster} rolls all its nodes: pass --yes to go on (or use push-ca to add the CA without a roll)`);
+    const ok = await s.prompter.confirm(
+      `Changing the trust of cluster ${f.cluster} rolls all its nodes. Go on? [y/N] `,
+    );
+    if (ok === undefined)
+      throw new UsageError(
+        `changing the trust of cluster ${f.cluster} rolls all its nodes: pass --yes to go on (or use push-ca to add the CA without a roll)`,
+      );
     if (!ok) return 1;
   }
 

@@ -95,18 +95,26 @@ export abstract class BaseCommand<R = void> extends Command<HarborContext> {
   /** The shared flags, checked. */
   protected globalRequest(): GlobalRequest {
     const timeoutMs = parseDuration(this.requestTimeout);
-    if (timeoutMs === undefined) throw new UsageError(`invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`);
+    if (timeoutMs === undefined)
+      throw new UsageError(
+        `invalid --request-timeout "${this.requestTimeout}": use 0, a number of seconds, or a duration such as 30s or 1m`,
+      );
     if (this.output && !this.outputFormats().includes(this.output)) {
-      throw new UsageError(`this command does not support -o ${this.output} (supported: ${this.outputFormats().join(', ') || 'none'})`);
+      throw new UsageError(
+        `this command does not support -o ${this.output} (supported: ${this.outputFormats().join(', ') || 'none'})`,
+      );
     }
-    if (this.kubeconfig !== undefined && this.kubeconfig.trim() === '') throw new UsageError('--kubeconfig needs a file path');
-    if (this.kubeContext !== undefined && this.kubeContext.trim() === '') throw new UsageError('--context needs a context name');
+    if (this.kubeconfig !== undefined && this.kubeconfig.trim() === '')
+      throw new UsageError('--kubeconfig needs a file path');
+    if (this.kubeContext !== undefined && this.kubeContext.trim() === '')
+      throw new UsageError('--context needs a context name');
     if (this.namespace !== undefined) {
       if (this.namespace.trim() === '') throw new UsageError('--namespace needs a name');
       checkNamespaceName(this.namespace);
     }
     const supervisorContext = this.supervisorContextFlag();
-    if (supervisorContext !== undefined && supervisorContext.trim() === '') throw new UsageError('--supervisor-context needs a context name');
+    if (supervisorContext !== undefined && supervisorContext.trim() === '')
+      throw new UsageError('--supervisor-context needs a context name');
     return {
       kubeconfig: this.kubeconfig,
       context: this.kubeContext,

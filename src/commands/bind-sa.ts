@@ -20,7 +20,10 @@ export class BindSaCommand extends MultiNamespaceCommand<BindSaRequest> {
     `,
     examples: [
       ['Bind a secret to the default ServiceAccount', '$0 bind-sa harbor-pull'],
-      ['Several secrets, every ServiceAccount, every namespace', '$0 bind-sa --secret harbor-pull --secret mirror-pull --all-service-accounts -A'],
+      [
+        'Several secrets, every ServiceAccount, every namespace',
+        '$0 bind-sa --secret harbor-pull --secret mirror-pull --all-service-accounts -A',
+      ],
       ['A dedicated ServiceAccount, created if missing', '$0 bind-sa harbor-pull builder --create -n ci'],
       ['Take it off again', '$0 bind-sa harbor-pull --unbind --namespaces dev,prod'],
     ],
@@ -28,10 +31,16 @@ export class BindSaCommand extends MultiNamespaceCommand<BindSaRequest> {
 
   first = Option.String({ required: false, name: 'SECRET' });
   rest = Option.Rest({ name: 'SA' });
-  secret = Option.Array('--secret', { description: 'A secret to bind (repeatable); then every argument is a ServiceAccount' });
-  allServiceAccounts = Option.Boolean('--all-service-accounts', false, { description: 'Every ServiceAccount in the namespace' });
+  secret = Option.Array('--secret', {
+    description: 'A secret to bind (repeatable); then every argument is a ServiceAccount',
+  });
+  allServiceAccounts = Option.Boolean('--all-service-accounts', false, {
+    description: 'Every ServiceAccount in the namespace',
+  });
   create = Option.Boolean('--create', false, { description: 'Create a missing ServiceAccount' });
-  allowMissingSecret = Option.Boolean('--allow-missing-secret', false, { description: 'Bind even when the secret does not exist (yet)' });
+  allowMissingSecret = Option.Boolean('--allow-missing-secret', false, {
+    description: 'Bind even when the secret does not exist (yet)',
+  });
   unbind = Option.Boolean('--unbind', false, { description: 'Remove the named secrets instead' });
 
   protected request(): BindSaRequest {
@@ -40,13 +49,18 @@ export class BindSaCommand extends MultiNamespaceCommand<BindSaRequest> {
     const secrets = named.length ? named : args.slice(0, 1);
     const serviceAccounts = named.length ? args : args.slice(1);
     if (secrets.length === 0) throw new UsageError('name the secret to bind: bind-sa SECRET [SA...], or --secret NAME');
-    if (this.allServiceAccounts && serviceAccounts.length) throw new UsageError('use either ServiceAccount names or --all-service-accounts, not both');
+    if (this.allServiceAccounts && serviceAccounts.length)
+      throw new UsageError('use either ServiceAccount names or --all-service-accounts, not both');
     if (this.unbind && this.create) throw new UsageError('--create makes no sense with --unbind');
     for (const n of secrets) checkObjectName(n, 'secret');
     for (const n of serviceAccounts) checkObjectName(n, 'ServiceAccount');
     return {
       secrets: [...new Set(secrets)],
-      serviceAccounts: this.allServiceAccounts ? undefined : serviceAccounts.length ? [...new Set(serviceAccounts)] : ['default'],
+      serviceAccounts: this.allServiceAccounts
+        ? undefined
+        : serviceAccounts.length
+          ? [...new Set(serviceAccounts)]
+          : ['default'],
       namespaces: this.namespaceSelection(),
       create: this.create,
       allowMissingSecret: this.allowMissingSecret,

@@ -25,7 +25,9 @@ export class CompleteCommand extends Command<HarborContext> {
       enums: ENUMS,
       contexts: async () => {
         const { loadKubeconfig } = await import('../kube/config.js');
-        return loadKubeconfig(flags, environment).kc.getContexts().map((c) => c.name);
+        return loadKubeconfig(flags, environment)
+          .kc.getContexts()
+          .map((c) => c.name);
       },
       namespaces: async () => {
         const [{ resolveTarget }, { KubeClient }, { CoreV1Api }] = await Promise.all([

@@ -24,9 +24,13 @@ export class CompletionCommand extends BaseCommand<{ install: boolean; dir: stri
     ],
   });
 
-  install = Option.Boolean('--install', false, { description: `Write ${COMPLETION_EXECUTABLE} instead of printing it` });
+  install = Option.Boolean('--install', false, {
+    description: `Write ${COMPLETION_EXECUTABLE} instead of printing it`,
+  });
 
-  dir = Option.String('--dir', { description: 'Where --install writes (default: the directory of kubectl-harbor on PATH)' });
+  dir = Option.String('--dir', {
+    description: 'Where --install writes (default: the directory of kubectl-harbor on PATH)',
+  });
 
   protected override outputFormats(): readonly OutputFormat[] {
     return [];

@@ -24,29 +24,55 @@ export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
       \`--dry-run=client -o yaml\` prints the Secret(s) that would be written, merged with what the cluster already has, ready for \`kubectl apply -f -\`.
     `,
     examples: [
-      ['Log in with a robot account, from a pipe, in two namespaces', 'echo "$ROBOT_SECRET" | $0 login harbor.example.com -u "robot$ci" --password-stdin --namespaces dev,prod'],
-      ['In a vSphere Namespace context: the embedded Harbor, the vSphere user', 'KUBECTL_VSPHERE_PASSWORD=... $0 login'],
-      ['Also bind the secret to the default ServiceAccount and store it for docker/skopeo', '$0 login harbor.example.com -u alice --password-stdin --bind-sa default --docker-config'],
+      [
+        'Log in with a robot account, from a pipe, in two namespaces',
+        'echo "$ROBOT_SECRET" | $0 login harbor.example.com -u "robot$ci" --password-stdin --namespaces dev,prod',
+      ],
+      [
+        'In a vSphere Namespace context: the embedded Harbor, the vSphere user',
+        'KUBECTL_VSPHERE_PASSWORD=... $0 login',
+      ],
+      [
+        'Also bind the secret to the default ServiceAccount and store it for docker/skopeo',
+        '$0 login harbor.example.com -u alice --password-stdin --bind-sa default --docker-config',
+      ],
       ['Preview the Secret as YAML', '$0 login harbor.example.com -u alice --password-stdin --dry-run=client -o yaml'],
     ],
   });
 
   registry = Option.String({ required: false, name: 'REGISTRY' });
-  username = Option.String('-u,--username', { description: 'Registry username (robot accounts: robot$name or robot$project+name)' });
-  password = Option.String('-p,--password', { description: 'Password on the command line (visible to other users; prefer --password-stdin)' });
+  username = Option.String('-u,--username', {
+    description: 'Registry username (robot accounts: robot$name or robot$project+name)',
+  });
+  password = Option.String('-p,--password', {
+    description: 'Password on the command line (visible to other users; prefer --password-stdin)',
+  });
   passwordStdin = Option.Boolean('--password-stdin', false, { description: 'Read the password from standard input' });
   caFile = Option.String('--ca-file', { description: "PEM file with the registry's CA, instead of the system roots" });
-  insecure = Option.Boolean('--insecure-skip-tls-verify', false, { description: "Do not verify the registry's certificate (not recommended)" });
+  insecure = Option.Boolean('--insecure-skip-tls-verify', false, {
+    description: "Do not verify the registry's certificate (not recommended)",
+  });
   plainHttp = Option.Boolean('--plain-http', false, { description: 'The registry speaks plain HTTP' });
-  skipVerify = Option.Boolean('--skip-verify', false, { description: 'Do not check the credentials against the registry (offline use)' });
-  secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
-  overwrite = Option.Boolean('--overwrite', false, { description: 'Add this registry to a secret of the same name that kubectl-harbor did not create' });
+  skipVerify = Option.Boolean('--skip-verify', false, {
+    description: 'Do not check the credentials against the registry (offline use)',
+  });
+  secretName = Option.String('--secret-name', {
+    description: 'Name of the pull secret (default: harbor-<host>[-<port>])',
+  });
+  overwrite = Option.Boolean('--overwrite', false, {
+    description: 'Add this registry to a secret of the same name that kubectl-harbor did not create',
+  });
   bindSa = Option.Array('--bind-sa', { description: 'Also add the secret to this ServiceAccount (repeatable)' });
-  dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
+  dockerConfig = Option.String('--docker-config', {
+    tolerateBoolean: true,
+    description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)',
+  });
 
   protected request(): LoginRequest {
-    if (this.passwordStdin && this.password !== undefined) throw new UsageError('use either --password-stdin or -p/--password, not both');
-    if (this.caFile !== undefined && this.insecure) throw new UsageError('use either --ca-file or --insecure-skip-tls-verify, not both');
+    if (this.passwordStdin && this.password !== undefined)
+      throw new UsageError('use either --password-stdin or -p/--password, not both');
+    if (this.caFile !== undefined && this.insecure)
+      throw new UsageError('use either --ca-file or --insecure-skip-tls-verify, not both');
     return {
       registry: this.registry === undefined ? undefined : parseRegistry(this.registry, { plainHttp: this.plainHttp }),
       plainHttp: this.plainHttp,

@@ -4,7 +4,7 @@ import type { Session } from '../app/session.js';
 import { checkObjectName } from '../names.js';
 import type { OutputFormat } from '../output/printer.js';
 import { parseRegistry } from '../registry/endpoint.js';
-import { MultiNamespaceCommand, nonEmpty, optionalPath } from './options.js';
+import { MultiNamespaceCommand, optionalPath } from './options.js';
 
 export class LogoutCommand extends MultiNamespaceCommand<LogoutRequest> {
   static override paths = [['logout']];
@@ -23,8 +23,13 @@ export class LogoutCommand extends MultiNamespaceCommand<LogoutRequest> {
 
   registry = Option.String({ required: false, name: 'REGISTRY' });
   plainHttp = Option.Boolean('--plain-http', false, { description: 'The registry was given as http://' });
-  secretName = Option.String('--secret-name', { description: 'Name of the pull secret (default: harbor-<host>[-<port>])' });
-  dockerConfig = Option.String('--docker-config', { tolerateBoolean: true, description: 'Also remove the registry from $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)' });
+  secretName = Option.String('--secret-name', {
+    description: 'Name of the pull secret (default: harbor-<host>[-<port>])',
+  });
+  dockerConfig = Option.String('--docker-config', {
+    tolerateBoolean: true,
+    description: 'Also remove the registry from $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)',
+  });
 
   protected override outputFormats(): readonly OutputFormat[] {
     return ['name'];

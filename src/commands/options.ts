@@ -37,9 +37,12 @@ export const dryRunOption = (description = 'client or server: show what would be
 
 /** --supervisor-context, for commands that reach the Supervisor from a TKC context. */
 export const supervisorContextOption = () =>
-  Option.String('--supervisor-context', { description: 'The Supervisor context to use from a TKC context (default: found from the vSphere user)' });
+  Option.String('--supervisor-context', {
+    description: 'The Supervisor context to use from a TKC context (default: found from the vSphere user)',
+  });
 
-export const roleOption = () => Option.String('--role', { validator: oneOf(ROLES), description: 'Only controlplane or node' });
+export const roleOption = () =>
+  Option.String('--role', { validator: oneOf(ROLES), description: 'Only controlplane or node' });
 
 /** A flag value that must not be empty when given (`--flag=`). */
 export function nonEmpty(flag: string, v: string | undefined): string | undefined {
@@ -50,32 +53,56 @@ export function nonEmpty(flag: string, v: string | undefined): string | undefine
 /** The CA source shared by trust and push-ca. */
 export const CaOptions = {
   caFile: () => Option.String('--ca-file', { description: 'The CA: PEM (one, a chain, a bundle) or DER' }),
-  fromRegistry: () => Option.String('--from-registry', { description: 'Fetch the CA from this registry (HOST[:PORT])' }),
+  fromRegistry: () =>
+    Option.String('--from-registry', { description: 'Fetch the CA from this registry (HOST[:PORT])' }),
   fingerprint: () => Option.String('--fingerprint', { description: 'Pin the CA: sha256:<64 hex digits>' }),
-  allowLeaf: () => Option.Boolean('--allow-leaf', false, { description: 'Accept a self-signed server certificate that is not a CA' }),
+  allowLeaf: () =>
+    Option.Boolean('--allow-leaf', false, { description: 'Accept a self-signed server certificate that is not a CA' }),
 };
 
-export function parseCaSource(f: { caFile: string | undefined; fromRegistry: string | undefined; fingerprint: string | undefined; yes: boolean; allowLeaf: boolean }): CaSource {
+export function parseCaSource(f: {
+  caFile: string | undefined;
+  fromRegistry: string | undefined;
+  fingerprint: string | undefined;
+  yes: boolean;
+  allowLeaf: boolean;
+}): CaSource {
   const caFile = nonEmpty('--ca-file', f.caFile);
   const fromRegistry = nonEmpty('--from-registry', f.fromRegistry);
   if (caFile && fromRegistry) throw new UsageError('use either --ca-file or --from-registry, not both');
-  return { caFile, fromRegistry, fingerprint: f.fingerprint === undefined ? undefined : normalizeFingerprint(f.fingerprint), yes: f.yes, allowLeaf: f.allowLeaf };
+  return {
+    caFile,
+    fromRegistry,
+    fingerprint: f.fingerprint === undefined ? undefined : normalizeFingerprint(f.fingerprint),
+    yes: f.yes,
+    allowLeaf: f.allowLeaf,
+  };
 }
 
 /** A duration flag in whole seconds, at least `min`. */
 export function parseSeconds(flag: string, v: string, minSeconds: number, example: string): number {
   const ms = parseDuration(v);
-  if (ms === undefined || ms < minSeconds * 1000) throw new UsageError(`${flag} "${v}" must be a duration of at least ${minSeconds >= 60 ? `${minSeconds / 60}m` : `${minSeconds}s`}, such as ${example}`);
+  if (ms === undefined || ms < minSeconds * 1000)
+    throw new UsageError(
+      `${flag} "${v}" must be a duration of at least ${minSeconds >= 60 ? `${minSeconds / 60}m` : `${minSeconds}s`}, such as ${example}`,
+    );
   return Math.round(ms / 1000);
 }
 
 /** login, logout, bind-sa: where (-n, --namespaces, -A, --include-system), how many at once, dry runs. */
 export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
   namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
-  all = Option.Boolean('-A,--all-namespaces', false, { description: 'Every namespace except kube-* and vmware-system-*' });
-  includeSystem = Option.Boolean('--include-system', false, { description: 'With -A, include kube-* and vmware-system-*' });
+  all = Option.Boolean('-A,--all-namespaces', false, {
+    description: 'Every namespace except kube-* and vmware-system-*',
+  });
+  includeSystem = Option.Boolean('--include-system', false, {
+    description: 'With -A, include kube-* and vmware-system-*',
+  });
   dryRun = dryRunOption();
-  parallel = Option.String('--parallel', '16', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 128)]), description: 'Namespaces worked on at once' });
+  parallel = Option.String('--parallel', '16', {
+    validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 128)]),
+    description: 'Namespaces worked on at once',
+  });
 
   protected override dryRunFlag(): string | boolean | undefined {
     return this.dryRun;
@@ -85,8 +112,16 @@ export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
     const chosen = [this.namespace !== undefined, this.namespaces !== undefined, this.all].filter(Boolean).length;
     if (chosen > 1) throw new UsageError('use only one of -n/--namespace, --namespaces and -A/--all-namespaces');
     if (this.namespaces !== undefined) {
-      const names = [...new Set(this.namespaces.split(',').map((s) => s.trim()).filter(Boolean))];
-      if (names.length === 0) throw new UsageError('--namespaces needs at least one namespace, e.g. --namespaces dev,prod');
+      const names = [
+        ...new Set(
+          this.namespaces
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      if (names.length === 0)
+        throw new UsageError('--namespaces needs at least one namespace, e.g. --namespaces dev,prod');
       return { kind: 'list', names: names.map((n) => checkNamespaceName(n)) };
     }
     return this.all ? { kind: 'all', includeSystem: this.includeSystem } : { kind: 'context' };
@@ -103,13 +138,24 @@ export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
 
 /** The jumpbox commands and push-ca: the pod (image, pull secrets, lifetime), the path to the nodes, host keys. */
 export abstract class NodeAccessCommand<R> extends BaseCommand<R> {
-  image = Option.String('--image', 'photon:3.0', { description: 'Jumpbox image: any image with nc or bash (air-gapped: one in the embedded Harbor)' });
+  image = Option.String('--image', 'photon:3.0', {
+    description: 'Jumpbox image: any image with nc or bash (air-gapped: one in the embedded Harbor)',
+  });
   pullSecret = Option.Array('--pull-secret', { description: 'imagePullSecret for the jumpbox image (repeatable)' });
-  ttl = Option.String('--ttl', '1h', { description: 'The jumpbox ends itself after this long (activeDeadlineSeconds)' });
+  ttl = Option.String('--ttl', '1h', {
+    description: 'The jumpbox ends itself after this long (activeDeadlineSeconds)',
+  });
   keep = Option.Boolean('--keep', false, { description: 'Keep a jumpbox this command created' });
-  direct = Option.Boolean('--direct', false, { description: 'Connect to the nodes directly (this machine routes to them), no jumpbox' });
-  acceptNewHostKey = Option.Boolean('--accept-new-host-key', false, { description: "Accept a node's changed host key (a rebuilt node)" });
-  parallel = Option.String('--parallel', '10', { validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]), description: 'Nodes worked on at once' });
+  direct = Option.Boolean('--direct', false, {
+    description: 'Connect to the nodes directly (this machine routes to them), no jumpbox',
+  });
+  acceptNewHostKey = Option.Boolean('--accept-new-host-key', false, {
+    description: "Accept a node's changed host key (a rebuilt node)",
+  });
+  parallel = Option.String('--parallel', '10', {
+    validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]),
+    description: 'Nodes worked on at once',
+  });
   supervisorContext = supervisorContextOption();
 
   protected override supervisorContextFlag(): string | undefined {
@@ -135,7 +181,8 @@ export { parseDryRun };
 
 export function parseNodePick(f: { nodes: string[]; role: string | undefined; all: boolean }): NodePick {
   const chosen = [f.nodes.length > 0, f.role !== undefined, f.all].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('choose the nodes: --node NAME (repeatable), --role controlplane|node, or --all');
+  if (chosen !== 1)
+    throw new UsageError('choose the nodes: --node NAME (repeatable), --role controlplane|node, or --all');
   if (f.all) return { kind: 'all' };
   if (f.role !== undefined) return { kind: 'role', role: f.role as (typeof ROLES)[number] };
   for (const n of f.nodes) if (!n.trim()) throw new UsageError('--node needs a name');

@@ -31,7 +31,9 @@ export class RootCommand extends Command<HarborContext> {
     }
     const common = defs.find((d) => d.path === `${name} version`)?.options ?? [];
     out.push('Flags every command takes (`--flag value` or `--flag=value`):');
-    const flags = common.map((o) => [o.definition.replace(/--([\w-]+) #0$/, '--$1 <$1>'), o.description ?? ''] as const);
+    const flags = common.map(
+      (o) => [o.definition.replace(/--([\w-]+) #0$/, '--$1 <$1>'), o.description ?? ''] as const,
+    );
     const flagWidth = Math.max(...flags.map(([f]) => f.length)) + 2;
     for (const [flag, desc] of flags) out.push(`  ${flag.padEnd(flagWidth)}${desc}`);
     out.push('');

@@ -10,7 +10,8 @@ export class VersionCommand extends BaseCommand {
   static override usage = Command.Usage({
     category: 'Other',
     description: 'Print the version of kubectl-harbor',
-    details: 'Prints the plugin version. With `-o json` or `-o yaml`, also the git commit, Node.js version and platform.',
+    details:
+      'Prints the plugin version. With `-o json` or `-o yaml`, also the git commit, Node.js version and platform.',
     examples: [
       ['Print the version', '$0 version'],
       ['Print version details as JSON', '$0 version -o json'],

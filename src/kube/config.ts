@@ -94,7 +94,9 @@ export function loadKubeconfig(flags: KubeFlags, environment: Environment): { kc
       kc.loadFromCluster();
       return { kc, files: [] };
     }
-    const where = env.KUBECONFIG ? `none of the files in KUBECONFIG (${env.KUBECONFIG}) exists` : `${path.join(environment.homedir, '.kube', 'config')} does not exist`;
+    const where = env.KUBECONFIG
+      ? `none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`
+      : `${path.join(environment.homedir, '.kube', 'config')} does not exist`;
     throw new ConfigError(`no kubeconfig found: ${where}; pass --kubeconfig, or run \`kubectl vsphere login\` first`);
   }
   const configs = files.map(loadFile);
@@ -111,11 +113,16 @@ export function resolveTarget(flags: KubeFlags, environment: Environment): KubeT
   }
   const context = kc.getContextObject(contextName);
   if (!context) {
-    throw new ConfigError(`context "${contextName}" does not exist in the kubeconfig (available: ${names.join(', ') || 'none'})`);
+    throw new ConfigError(
+      `context "${contextName}" does not exist in the kubeconfig (available: ${names.join(', ') || 'none'})`,
+    );
   }
   kc.setCurrentContext(contextName);
   const cluster = kc.getCluster(context.cluster);
-  if (!cluster) throw new ConfigError(`context "${contextName}" names cluster "${context.cluster}", which is not in the kubeconfig`);
+  if (!cluster)
+    throw new ConfigError(
+      `context "${contextName}" names cluster "${context.cluster}", which is not in the kubeconfig`,
+    );
   const user = kc.getUser(context.user) ?? { name: context.user };
   let namespace = 'default';
   let namespaceSource: KubeTarget['namespaceSource'] = 'default';
@@ -127,5 +134,15 @@ export function resolveTarget(flags: KubeFlags, environment: Environment): KubeT
     namespace = context.namespace;
     namespaceSource = 'context';
   }
-  return { kc, files, contextName, context, cluster, user, namespace, namespaceSource, vsphere: detectVsphere(kc, contextName) };
+  return {
+    kc,
+    files,
+    contextName,
+    context,
+    cluster,
+    user,
+    namespace,
+    namespaceSource,
+    vsphere: detectVsphere(kc, contextName),
+  };
 }

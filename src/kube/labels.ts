@@ -7,6 +7,10 @@ export const MANAGER = 'kubectl-harbor';
 export const COMPONENT = 'app.kubernetes.io/component';
 export const CLUSTER_LABEL = 'kubectl-harbor/cluster';
 
-export const managedLabels = (extra: Record<string, string> = {}): Record<string, string> => ({ [MANAGED_BY]: MANAGER, ...extra });
+export const managedLabels = (extra: Record<string, string> = {}): Record<string, string> => ({
+  [MANAGED_BY]: MANAGER,
+  ...extra,
+});
 
-export const isManaged = (o: { metadata?: { labels?: Record<string, string> } | undefined }): boolean => o.metadata?.labels?.[MANAGED_BY] === MANAGER;
+export const isManaged = (o: { metadata?: { labels?: Record<string, string> } | undefined }): boolean =>
+  o.metadata?.labels?.[MANAGED_BY] === MANAGER;

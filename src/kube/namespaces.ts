@@ -3,7 +3,10 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeClient } from './client.js';
 
-export type NamespaceSelection = { kind: 'context' } | { kind: 'list'; names: string[] } | { kind: 'all'; includeSystem: boolean };
+export type NamespaceSelection =
+  | { kind: 'context' }
+  | { kind: 'list'; names: string[] }
+  | { kind: 'all'; includeSystem: boolean };
 
 export const isSystemNamespace = (ns: string): boolean => ns.startsWith('kube-') || ns.startsWith('vmware-system-');
 

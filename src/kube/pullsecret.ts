@@ -31,7 +31,10 @@ export function readDockerConfig(secret: V1Secret): DockerConfig {
     const v = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as DockerConfig) : {};
   } catch {
-    throw new CliError('SECRET_CONTENT', `secret/${secret.metadata?.name} in namespace "${secret.metadata?.namespace}" has a .dockerconfigjson that is not JSON; not touching it`);
+    throw new CliError(
+      'SECRET_CONTENT',
+      `secret/${secret.metadata?.name} in namespace "${secret.metadata?.namespace}" has a .dockerconfigjson that is not JSON; not touching it`,
+    );
   }
 }
 
@@ -55,23 +58,43 @@ export interface UpsertOptions {
 }
 
 function sameEntry(a: Record<string, unknown> | undefined, b: AuthEntry): boolean {
-  return !!a && a.username === b.username && a.password === b.password && a.auth === b.auth && Object.keys(a).length === 3;
+  return (
+    !!a && a.username === b.username && a.password === b.password && a.auth === b.auth && Object.keys(a).length === 3
+  );
 }
 
 /** The secret as it should be after adding `host` to it, or undefined when it already is. */
 export function mergeInto(cur: V1Secret, host: string, entry: AuthEntry, o: UpsertOptions): V1Secret | undefined {
   const where = `secret/${cur.metadata?.name} in namespace "${cur.metadata?.namespace}"`;
-  if (!isManaged(cur) && !o.overwrite) throw new CliError('NOT_MANAGED', `${where} exists and was not created by kubectl-harbor; pass --overwrite to add ${host} to it`);
-  if (cur.type !== DOCKERCONFIGJSON) throw new CliError('SECRET_TYPE', `${where} has type ${cur.type}, not ${DOCKERCONFIGJSON}; choose another --secret-name`);
+  if (!isManaged(cur) && !o.overwrite)
+    throw new CliError(
+      'NOT_MANAGED',
+      `${where} exists and was not created by kubectl-harbor; pass --overwrite to add ${host} to it`,
+    );
+  if (cur.type !== DOCKERCONFIGJSON)
+    throw new CliError(
+      'SECRET_TYPE',
+      `${where} has type ${cur.type}, not ${DOCKERCONFIGJSON}; choose another --secret-name`,
+    );
   const cfg = readDockerConfig(cur);
   if (sameEntry(cfg.auths?.[host], entry) && isManaged(cur)) return undefined;
   const next: V1Secret = structuredClone(cur);
-  next.data = { ...(cur.data ?? {}), '.dockerconfigjson': encode({ ...cfg, auths: { ...(cfg.auths ?? {}), [host]: { ...entry } } }) };
+  next.data = {
+    ...(cur.data ?? {}),
+    '.dockerconfigjson': encode({ ...cfg, auths: { ...(cfg.auths ?? {}), [host]: { ...entry } } }),
+  };
   next.metadata = { ...next.metadata, labels: { ...(next.metadata?.labels ?? {}), [MANAGED_BY]: MANAGER } };
   return next;
 }
 
-export async function upsertPullSecret(client: KubeClient, name: string, namespace: string, host: string, entry: AuthEntry, o: UpsertOptions): Promise<{ secret: V1Secret; action: WriteAction }> {
+export async function upsertPullSecret(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+  host: string,
+  entry: AuthEntry,
+  o: UpsertOptions,
+): Promise<{ secret: V1Secret; action: WriteAction }> {
   const core = client.api(CoreV1Api);
   const where = `secret/${name} in namespace "${namespace}"`;
   const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
@@ -80,7 +103,14 @@ export async function upsertPullSecret(client: KubeClient, name: string, namespa
     const fresh = newPullSecret(name, namespace, host, entry);
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
-      const secret = await client.call(`creating ${where}`, () => core.createNamespacedSecret({ namespace, body: fresh, dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER }));
+      const secret = await client.call(`creating ${where}`, () =>
+        core.createNamespacedSecret({
+          namespace,
+          body: fresh,
+          dryRun: serverDryRun(o.dryRun),
+          fieldManager: FIELD_MANAGER,
+        }),
+      );
       return { secret, action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
@@ -92,7 +122,8 @@ export async function upsertPullSecret(client: KubeClient, name: string, namespa
     initial: existing,
     read,
     modify: (cur) => mergeInto(cur, host, entry, o),
-    write: (next, dryRun) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    write: (next, dryRun) =>
+      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
     dryRun: o.dryRun,
   });
   return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
@@ -102,7 +133,13 @@ export async function upsertPullSecret(client: KubeClient, name: string, namespa
  * Take `host` out of a managed secret: delete the secret when it was the only registry,
  * else remove just that entry. Foreign secrets are left alone.
  */
-export async function removeFromPullSecret(client: KubeClient, name: string, namespace: string, host: string, dryRun: DryRun): Promise<{ secret?: V1Secret; action: 'deleted' | 'configured' | 'unchanged' }> {
+export async function removeFromPullSecret(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+  host: string,
+  dryRun: DryRun,
+): Promise<{ secret?: V1Secret; action: 'deleted' | 'configured' | 'unchanged' }> {
   const core = client.api(CoreV1Api);
   const where = `secret/${name} in namespace "${namespace}"`;
   const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
@@ -115,7 +152,12 @@ export async function removeFromPullSecret(client: KubeClient, name: string, nam
   if (others.length === 0) {
     if (dryRun !== 'client') {
       await client.call(`deleting ${where}`, () =>
-        core.deleteNamespacedSecret({ name, namespace, dryRun: serverDryRun(dryRun), body: { preconditions: { resourceVersion: cur.metadata?.resourceVersion } } }),
+        core.deleteNamespacedSecret({
+          name,
+          namespace,
+          dryRun: serverDryRun(dryRun),
+          body: { preconditions: { resourceVersion: cur.metadata?.resourceVersion } },
+        }),
       );
     }
     return { secret: cur, action: 'deleted' };
@@ -130,7 +172,8 @@ export async function removeFromPullSecret(client: KubeClient, name: string, nam
       const { [host]: _, ...rest } = c.auths;
       return { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
     },
-    write: (next, dry) => core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    write: (next, dry) =>
+      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
     dryRun,
   });
   return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };

@@ -19,7 +19,11 @@ export interface BindOptions {
 export type BindAction = 'bound' | 'unbound' | 'unchanged' | 'created';
 
 /** The list after binding (or unbinding) `secrets`; undefined when nothing changes. */
-export function bindList(current: Array<{ name?: string }> | undefined, secrets: string[], unbind: boolean): Array<{ name: string }> | undefined {
+export function bindList(
+  current: Array<{ name?: string }> | undefined,
+  secrets: string[],
+  unbind: boolean,
+): Array<{ name: string }> | undefined {
   const list = (current ?? []).map((e) => ({ ...e })) as Array<{ name: string }>;
   if (unbind) {
     const kept = list.filter((e) => !secrets.includes(e.name));
@@ -30,7 +34,13 @@ export function bindList(current: Array<{ name?: string }> | undefined, secrets:
   return add.length === 0 ? undefined : [...list, ...add.map((name) => ({ name }))];
 }
 
-export async function bindServiceAccount(client: KubeClient, namespace: string, name: string, secrets: string[], o: BindOptions = {}): Promise<{ sa: V1ServiceAccount; action: BindAction }> {
+export async function bindServiceAccount(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  secrets: string[],
+  o: BindOptions = {},
+): Promise<{ sa: V1ServiceAccount; action: BindAction }> {
   const core = client.api(CoreV1Api);
   const where = `serviceaccount/${name} in namespace "${namespace}"`;
   const read = (): Promise<V1ServiceAccount> => core.readNamespacedServiceAccount({ name, namespace });
@@ -38,9 +48,21 @@ export async function bindServiceAccount(client: KubeClient, namespace: string, 
   if (!current) {
     if (o.unbind) return { sa: { metadata: { name, namespace } }, action: 'unchanged' };
     if (!o.create) throw new CliError('SA_NOT_FOUND', `${where} does not exist; pass --create to create it`);
-    const fresh: V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: managedLabels() }, imagePullSecrets: [...new Set(secrets)].map((s) => ({ name: s })) };
+    const fresh: V1ServiceAccount = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, namespace, labels: managedLabels() },
+      imagePullSecrets: [...new Set(secrets)].map((s) => ({ name: s })),
+    };
     if (o.dryRun === 'client') return { sa: fresh, action: 'created' };
-    const sa = await client.call(`creating ${where}`, () => core.createNamespacedServiceAccount({ namespace, body: fresh, dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER }));
+    const sa = await client.call(`creating ${where}`, () =>
+      core.createNamespacedServiceAccount({
+        namespace,
+        body: fresh,
+        dryRun: serverDryRun(o.dryRun),
+        fieldManager: FIELD_MANAGER,
+      }),
+    );
     return { sa, action: 'created' };
   }
   const r = await update(client, {
@@ -51,7 +73,8 @@ export async function bindServiceAccount(client: KubeClient, namespace: string, 
       const list = bindList(sa.imagePullSecrets, secrets, Boolean(o.unbind));
       return list ? { ...sa, imagePullSecrets: list } : undefined;
     },
-    write: (next, dryRun) => core.replaceNamespacedServiceAccount({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    write: (next, dryRun) =>
+      core.replaceNamespacedServiceAccount({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
     dryRun: o.dryRun,
   });
   return { sa: r.object, action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };

@@ -24,7 +24,7 @@ export interface VsphereSession {
 export const VSPHERE_PASSWORD_ENV = 'KUBECTL_VSPHERE_PASSWORD';
 
 export function parseWcpUser(name: string | undefined): { server: string; username: string } | undefined {
-  if (!name || !name.startsWith('wcp:')) return undefined;
+  if (!name?.startsWith('wcp:')) return undefined;
   const rest = name.slice(4);
   const cut = rest.lastIndexOf(':');
   if (cut <= 0 || cut === rest.length - 1) return undefined;
@@ -62,11 +62,23 @@ export function detectVsphere(kc: KubeConfig, contextName: string): VsphereSessi
   const kind = classify(me, supervisorServers);
   if (kind !== 'tkc') {
     const sup = all.find((c) => c.name === me.server && c.server === me.server);
-    return { kind, server: me.server, username: me.username, supervisorContext: sup?.name ?? contextName, supervisorServer: me.server };
+    return {
+      kind,
+      server: me.server,
+      username: me.username,
+      supervisorContext: sup?.name ?? contextName,
+      supervisorServer: me.server,
+    };
   }
   const candidates = supervisorCandidates(all, me, supervisorServers);
   const only = candidates.length === 1 ? candidates[0] : undefined;
-  return { kind, server: me.server, username: me.username, supervisorContext: only?.name, supervisorServer: only?.server };
+  return {
+    kind,
+    server: me.server,
+    username: me.username,
+    supervisorContext: only?.name,
+    supervisorServer: only?.server,
+  };
 }
 
 function supervisorCandidates(all: WcpContext[], me: WcpContext, supervisorServers: Set<string>): WcpContext[] {
@@ -90,7 +102,9 @@ export function supervisorContextFor(kc: KubeConfig, contextName: string): strin
   const all = wcpContexts(kc);
   const me = all.find((c) => c.name === contextName);
   if (!me) {
-    throw new ConfigError(`context "${contextName}" is not a \`kubectl vsphere login\` context (its user is not wcp:<server>:<user>)`);
+    throw new ConfigError(
+      `context "${contextName}" is not a \`kubectl vsphere login\` context (its user is not wcp:<server>:<user>)`,
+    );
   }
   const supervisorServers = new Set(all.filter((c) => c.name === c.server).map((c) => c.server));
   if (classify(me, supervisorServers) !== 'tkc') return contextName;

@@ -85,7 +85,10 @@ export interface Change<T> {
 }
 
 /** Read-modify-write with dry runs and the first read reused; any failure is one line saying what was being done. */
-export async function update<T extends KubernetesObject>(client: KubeClient, c: Change<T>): Promise<{ object: T; changed: boolean }> {
+export async function update<T extends KubernetesObject>(
+  client: KubeClient,
+  c: Change<T>,
+): Promise<{ object: T; changed: boolean }> {
   let first = c.initial;
   const read = async (): Promise<T> => {
     const f = first;

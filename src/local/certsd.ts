@@ -12,7 +12,12 @@ export interface LocalTarget {
   dir: string;
 }
 
-export function localTargets(homedir: string, containerdDir: string | undefined, isRoot: boolean, env: NodeJS.ProcessEnv): LocalTarget[] {
+export function localTargets(
+  homedir: string,
+  containerdDir: string | undefined,
+  isRoot: boolean,
+  env: NodeJS.ProcessEnv,
+): LocalTarget[] {
   const docker = path.join(env.DOCKER_CONFIG || path.join(homedir, '.docker'), 'certs.d');
   return [
     { kind: 'docker', dir: docker },
@@ -23,7 +28,8 @@ export function localTargets(homedir: string, containerdDir: string | undefined,
 
 /** certs.d directory names are host[:port] as the image reference has it; never a path that leaves the directory. */
 export function hostDir(t: LocalTarget, host: string): string {
-  if (!host || host === '.' || host === '..' || /[/\\\0]/.test(host)) throw new UsageError(`registry host "${host}" cannot name a certs.d directory`);
+  if (!host || host === '.' || host === '..' || /[/\\\0]/.test(host))
+    throw new UsageError(`registry host "${host}" cannot name a certs.d directory`);
   return path.join(t.dir, host);
 }
 

@@ -21,7 +21,11 @@ export function dockerConfigFile(flag: string | boolean, env: NodeJS.ProcessEnv,
   return path.join(env.DOCKER_CONFIG || path.join(homedir, '.docker'), 'config.json');
 }
 
-type Config = { auths?: Record<string, Record<string, unknown>>; credsStore?: string; credHelpers?: Record<string, string> } & Record<string, unknown>;
+type Config = {
+  auths?: Record<string, Record<string, unknown>>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+} & Record<string, unknown>;
 
 function load(file: string): Config {
   let text: string;
@@ -29,7 +33,10 @@ function load(file: string): Config {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new CliError('DOCKER_CONFIG', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(
+      'DOCKER_CONFIG',
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (!text.trim()) return {};
   try {
@@ -51,7 +58,16 @@ function runHelper(bin: string, verb: 'store' | 'erase', input: string, env: Nod
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', (e) => reject(new CliError('CRED_HELPER', `${path.basename(bin)} ${verb}: ${e.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new CliError('CRED_HELPER', `${path.basename(bin)} ${verb} failed (exit ${code})${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new CliError(
+              'CRED_HELPER',
+              `${path.basename(bin)} ${verb} failed (exit ${code})${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}`,
+            ),
+          ),
+    );
     child.stdin.end(input);
   });
 }
@@ -62,18 +78,35 @@ export interface DockerConfigResult {
   helper?: string;
 }
 
-export async function storeCredential(file: string, host: string, username: string, password: string, env: NodeJS.ProcessEnv): Promise<DockerConfigResult> {
+export async function storeCredential(
+  file: string,
+  host: string,
+  username: string,
+  password: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DockerConfigResult> {
   const cfg = load(file);
   const helper = helperFor(cfg, host);
   if (helper) {
     const bin = findOnPath(`docker-credential-${helper}`, env);
-    if (!bin) throw new CliError('CRED_HELPER', `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH; install it, or remove credsStore/credHelpers for ${host}`);
+    if (!bin)
+      throw new CliError(
+        'CRED_HELPER',
+        `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH; install it, or remove credsStore/credHelpers for ${host}`,
+      );
     await runHelper(bin, 'store', JSON.stringify({ ServerURL: host, Username: username, Secret: password }), env);
     return { file, action: 'configured', helper };
   }
   const auth = Buffer.from(`${username}:${password}`).toString('base64');
   const cur = cfg.auths?.[host];
-  if (cur && cur.auth === auth && Object.keys(cur).length === 1 && fs.existsSync(file) && (fs.statSync(file).mode & 0o777) === 0o600) return { file, action: 'unchanged' };
+  if (
+    cur &&
+    cur.auth === auth &&
+    Object.keys(cur).length === 1 &&
+    fs.existsSync(file) &&
+    (fs.statSync(file).mode & 0o777) === 0o600
+  )
+    return { file, action: 'unchanged' };
   const next: Config = { ...cfg, auths: { ...(cfg.auths ?? {}), [host]: { auth } } };
   return { file, action: writeFileAtomic(file, JSON.stringify(next, null, '\t') + '\n', 0o600) };
 }
@@ -83,7 +116,11 @@ export async function eraseCredential(file: string, host: string, env: NodeJS.Pr
   const helper = helperFor(cfg, host);
   if (helper) {
     const bin = findOnPath(`docker-credential-${helper}`, env);
-    if (!bin) throw new CliError('CRED_HELPER', `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH`);
+    if (!bin)
+      throw new CliError(
+        'CRED_HELPER',
+        `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH`,
+      );
     await runHelper(bin, 'erase', host, env);
     return { file, action: 'deleted', helper };
   }

@@ -14,7 +14,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode: numbe
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  if (existing && existing.equals(bytes) && (fs.statSync(file).mode & 0o777) === mode) return 'unchanged';
+  if (existing?.equals(bytes) && (fs.statSync(file).mode & 0o777) === mode) return 'unchanged';
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);

@@ -95,7 +95,12 @@ export function httpGet(url: string, o: HttpOptions): Promise<HttpReply> {
 }
 
 /** Collects at most maxBytes; calls back once: the body, or the cap error, or the stream's error. */
-function readBody(res: IncomingMessage, u: URL, o: HttpOptions, cb: (err: unknown, body?: Buffer, truncated?: boolean) => void): void {
+function readBody(
+  res: IncomingMessage,
+  u: URL,
+  o: HttpOptions,
+  cb: (err: unknown, body?: Buffer, truncated?: boolean) => void,
+): void {
   const max = o.maxBytes ?? MAX_REPLY;
   const chunks: Buffer[] = [];
   let size = 0;

@@ -19,7 +19,11 @@ export function peerChain(host: string, timeoutMs: number): Promise<crypto.X509C
     const s = tls.connect({ host: hostname, port, rejectUnauthorized: false, servername }, () => {
       const out: crypto.X509Certificate[] = [];
       const seen = new Set<string>();
-      for (let c: tls.DetailedPeerCertificate | undefined = s.getPeerCertificate(true); c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+      for (
+        let c: tls.DetailedPeerCertificate | undefined = s.getPeerCertificate(true);
+        c?.raw && !seen.has(c.fingerprint256);
+        c = c.issuerCertificate
+      ) {
         seen.add(c.fingerprint256);
         out.push(new crypto.X509Certificate(c.raw));
       }

@@ -92,7 +92,8 @@ export class Printer {
         this.line(resourceRef(obj));
         return;
       default: {
-        const dry = this.opts.dryRun === 'client' ? ' (dry run)' : this.opts.dryRun === 'server' ? ' (server dry run)' : '';
+        const dry =
+          this.opts.dryRun === 'client' ? ' (dry run)' : this.opts.dryRun === 'server' ? ' (server dry run)' : '';
         this.line(`${resourceRef(obj)} ${action}${dry}`);
       }
     }
@@ -106,7 +107,13 @@ export class Printer {
     if (rows.length === 0) return;
     const all = [head, ...rows];
     const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)) + 3);
-    for (const r of all) this.line(r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('').trimEnd());
+    for (const r of all)
+      this.line(
+        r
+          .map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c))
+          .join('')
+          .trimEnd(),
+      );
   }
 
   /** json or yaml: the command prints one document instead of text. */
@@ -128,7 +135,8 @@ export class Printer {
     const fmt = this.opts.output;
     if ((fmt !== 'json' && fmt !== 'yaml') || this.objects.length === 0) return;
     const items = this.objects.splice(0);
-    const doc = items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
+    const doc =
+      items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
     this.stdout.write(await serialize(doc, fmt));
   }
 }

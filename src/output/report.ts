@@ -62,7 +62,8 @@ export class Report {
       const counts = new Map<string, number>();
       for (const r of this.outcomes) if (r.action) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
       const parts = [...counts].map(([a, n]) => `${n} ${a}`);
-      if (failed.length) parts.push(`${failed.length} failed (${[...new Set(failed.map((x) => x.target))].join(', ')})`);
+      if (failed.length)
+        parts.push(`${failed.length} failed (${[...new Set(failed.map((x) => x.target))].join(', ')})`);
       this.printer.status(`${this.subject(this.outcomes)}: ${parts.join(', ') || 'nothing to do'}`);
     }
     return failed.length ? 1 : 0;

@@ -9,7 +9,11 @@ export interface Progress {
 
 const silent: Progress = { update() {}, stop() {} };
 
-export async function startProgress(text: string, stream: Writable & { isTTY?: boolean; columns?: number }, enabled: boolean): Promise<Progress> {
+export async function startProgress(
+  text: string,
+  stream: Writable & { isTTY?: boolean; columns?: number },
+  enabled: boolean,
+): Promise<Progress> {
   // A terminal that reports no width (script(1), some CI PTYs) makes ora redraw without end.
   if (!enabled || !stream.isTTY || !stream.columns) return silent;
   const { default: ora } = await import('ora');

@@ -28,7 +28,9 @@ export async function resolveCredentials(s: CredentialSources): Promise<{ userna
     password = await s.prompter.readSecret();
     if (!password) throw new UsageError('--password-stdin: standard input was empty');
   } else if (s.password !== undefined) {
-    s.warn('using --password on the command line is insecure: other users of this machine can see it; use --password-stdin');
+    s.warn(
+      'using --password on the command line is insecure: other users of this machine can see it; use --password-stdin',
+    );
     password = s.password;
   } else if (s.session && username === s.session.username && vspherePassword(s.env)) {
     password = vspherePassword(s.env);
@@ -36,7 +38,9 @@ export async function resolveCredentials(s: CredentialSources): Promise<{ userna
     password = await s.prompter.ask(`Password for ${username}: `, true);
   }
   if (!password) {
-    throw new UsageError(`no password for ${username}: pipe it with --password-stdin${s.session ? ', or set KUBECTL_VSPHERE_PASSWORD' : ''}`);
+    throw new UsageError(
+      `no password for ${username}: pipe it with --password-stdin${s.session ? ', or set KUBECTL_VSPHERE_PASSWORD' : ''}`,
+    );
   }
   return { username, password };
 }

@@ -40,20 +40,36 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
   const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
   if (!m) return undefined;
   const params: Record<string, string> = {};
-  for (const p of m[2]!.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+  for (const p of m[2]!.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g))
+    params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
   return { scheme: m[1]!.toLowerCase(), params };
 }
 
 const basicAuth = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 
 /** What a TLS server presents, for the unknown-CA message: subject, issuer, SHA-256 fingerprint. */
-export async function presentedCertificate(host: string, timeoutMs: number): Promise<{ subject: string; issuer: string; fingerprint: string } | undefined> {
-  const x = await peerChain(host, timeoutMs || 10_000).then((c) => c[0], () => undefined);
+export async function presentedCertificate(
+  host: string,
+  timeoutMs: number,
+): Promise<{ subject: string; issuer: string; fingerprint: string } | undefined> {
+  const x = await peerChain(host, timeoutMs || 10_000).then(
+    (c) => c[0],
+    () => undefined,
+  );
   if (!x) return undefined;
-  return { subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), fingerprint: `sha256:${x.fingerprint256.replace(/:/g, '').toLowerCase()}` };
+  return {
+    subject: x.subject.replace(/\n/g, ', '),
+    issuer: x.issuer.replace(/\n/g, ', '),
+    fingerprint: `sha256:${x.fingerprint256.replace(/:/g, '').toLowerCase()}`,
+  };
 }
 
-async function get(url: string, o: VerifyOptions, registry: Registry, headers: Record<string, string> = {}): Promise<HttpReply> {
+async function get(
+  url: string,
+  o: VerifyOptions,
+  registry: Registry,
+  headers: Record<string, string> = {},
+): Promise<HttpReply> {
   try {
     return await httpGet(url, { tls: o.tls, timeoutMs: o.timeoutMs, headers, log: o.log, overflow: 'error' });
   } catch (e) {
@@ -62,8 +78,13 @@ async function get(url: string, o: VerifyOptions, registry: Registry, headers: R
     const net = fromNetworkError(e, { doing: `logging in to ${registry.host}`, target: host });
     if (net?.code === 'TLS_UNKNOWN_CA') {
       const cert = await presentedCertificate(host, o.timeoutMs);
-      const what = cert ? `; the server presented "${cert.subject}" (${cert.fingerprint}), issued by "${cert.issuer}"` : '';
-      throw new NetworkError('TLS_UNKNOWN_CA', `logging in to ${registry.host}: x509: certificate signed by unknown authority${what}; trust its CA with \`kubectl harbor trust --from-registry ${host} --local\`, or pass --ca-file`);
+      const what = cert
+        ? `; the server presented "${cert.subject}" (${cert.fingerprint}), issued by "${cert.issuer}"`
+        : '';
+      throw new NetworkError(
+        'TLS_UNKNOWN_CA',
+        `logging in to ${registry.host}: x509: certificate signed by unknown authority${what}; trust its CA with \`kubectl harbor trust --from-registry ${host} --local\`, or pass --ca-file`,
+      );
     }
     if (net) throw net;
     if (systemCode(e)) throw new NetworkError('NETWORK', `logging in to ${registry.host}: ${(e as Error).message}`);
@@ -82,7 +103,8 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
   if (first.status === 200) return { via: 'anonymous' };
   if (first.status !== 401) throw unexpected(first, v2);
   const challenge = parseChallenge(first.headers['www-authenticate'] as string | undefined);
-  const wrong = (): AuthError => new AuthError(`logging in to ${registry.host}: wrong username or password for "${creds.username}"`);
+  const wrong = (): AuthError =>
+    new AuthError(`logging in to ${registry.host}: wrong username or password for "${creds.username}"`);
   if (challenge?.scheme === 'basic') {
     const r = await get(v2, o, registry, { Authorization: basicAuth(creds) });
     if (r.status === 200) return { via: 'basic' };
@@ -90,10 +112,17 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
     throw unexpected(r, v2);
   }
   if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
-    throw new CliError('REGISTRY_HTTP', `${v2} answered 401 without a Bearer or Basic challenge; is ${registry.host} a registry?`);
+    throw new CliError(
+      'REGISTRY_HTTP',
+      `${v2} answered 401 without a Bearer or Basic challenge; is ${registry.host} a registry?`,
+    );
   }
   const realm = new URL(challenge.params.realm);
-  if (realm.protocol !== 'https:' && !registry.plainHttp) throw new CliError('REGISTRY_HTTP', `the registry's token realm ${realm.origin} is not HTTPS; refusing to send credentials there`);
+  if (realm.protocol !== 'https:' && !registry.plainHttp)
+    throw new CliError(
+      'REGISTRY_HTTP',
+      `the registry's token realm ${realm.origin} is not HTTPS; refusing to send credentials there`,
+    );
   if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
   realm.searchParams.set('account', creds.username);
   const t = await get(realm.toString(), o, registry, { Authorization: basicAuth(creds) });
@@ -106,9 +135,13 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
   } catch {
     /* below */
   }
-  if (!token) throw new CliError('REGISTRY_HTTP', `the token service ${realm.origin}${realm.pathname} answered without a token`);
+  if (!token)
+    throw new CliError('REGISTRY_HTTP', `the token service ${realm.origin}${realm.pathname} answered without a token`);
   const again = await get(v2, o, registry, { Authorization: `Bearer ${token}` });
   if (again.status === 200) return { via: 'bearer' };
-  if (again.status === 401) throw new AuthError(`logging in to ${registry.host}: the registry refused the token its own realm issued for "${creds.username}"`);
+  if (again.status === 401)
+    throw new AuthError(
+      `logging in to ${registry.host}: the registry refused the token its own realm issued for "${creds.username}"`,
+    );
   throw unexpected(again, v2);
 }

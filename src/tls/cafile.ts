@@ -9,7 +9,8 @@ import { parseCertificates, type CertInfo } from './ca.js';
 
 export const MAX_CA_FILE = 1 << 20;
 
-const caFileError = (file: string, why: string): CliError => new CliError('CA_FILE', `cannot read --ca-file ${file}: ${why}`);
+const caFileError = (file: string, why: string): CliError =>
+  new CliError('CA_FILE', `cannot read --ca-file ${file}: ${why}`);
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
@@ -23,7 +24,8 @@ function kind(st: fs.Stats): string {
 
 function checkRegular(file: string, st: fs.Stats, max: number): void {
   if (!st.isFile()) throw caFileError(file, `it is ${kind(st)}; give a PEM or DER certificate file`);
-  if (st.size > max) throw caFileError(file, `it is larger than ${formatBytes(max)} (${st.size} bytes); a CA file is a few KiB`);
+  if (st.size > max)
+    throw caFileError(file, `it is larger than ${formatBytes(max)} (${st.size} bytes); a CA file is a few KiB`);
 }
 
 /** The bytes of the file, checked to be a regular file of at most `max` bytes, read with no more than max + 1 bytes buffered. */

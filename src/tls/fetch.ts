@@ -28,7 +28,13 @@ const GETCERT = [
 
 /** The body of a 200 reply, undefined for any other status. The server is not verified: its CA is what we are fetching. */
 export async function getcert(host: string, path: string, timeoutMs: number): Promise<Buffer | undefined> {
-  const r = await httpGet(`https://${host}${path}`, { tls: { rejectUnauthorized: false }, timeoutMs, headers: { Accept: '*/*' }, maxBytes: MAX_REPLY, overflow: 'error' });
+  const r = await httpGet(`https://${host}${path}`, {
+    tls: { rejectUnauthorized: false },
+    timeoutMs,
+    headers: { Accept: '*/*' },
+    maxBytes: MAX_REPLY,
+    overflow: 'error',
+  });
   return r.status === 200 ? r.body : undefined;
 }
 
@@ -37,7 +43,7 @@ export async function fetchRegistryCa(host: string, timeoutMs: number): Promise<
   try {
     for (const [route, path] of GETCERT) {
       const body = await getcert(host, path, timeoutMs);
-      if (!body || !body.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) continue;
+      if (!body?.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) continue;
       return { certs: parseCertificates(body, `${host}${path}`), route };
     }
     const certs = (await peerChain(host, timeoutMs)).map(describe);
@@ -45,7 +51,11 @@ export async function fetchRegistryCa(host: string, timeoutMs: number): Promise<
     const top = certs[certs.length - 1]!;
     return top.selfSigned
       ? { certs: [top], route: 'tls-chain' }
-      : { certs: [top], route: 'tls-chain', note: `the server sent no root certificate; taking the top of its chain, "${top.subject}", which is not self-signed (issued by "${top.issuer}")` };
+      : {
+          certs: [top],
+          route: 'tls-chain',
+          note: `the server sent no root certificate; taking the top of its chain, "${top.subject}", which is not self-signed (issued by "${top.issuer}")`,
+        };
   } catch (e) {
     throw e instanceof CliError ? e : (fromNetworkError(e, { doing, target: host }) ?? e);
   }

@@ -53,7 +53,13 @@ export function describe(x: crypto.X509Certificate): CertInfo {
 
 /** Every complete PEM block of any label, in order. */
 export function pemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)].map((m) => ({ label: m[1]!, body: m[2]!, text: m[0], start: m.index!, end: m.index! + m[0].length }));
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)].map((m) => ({
+    label: m[1]!,
+    body: m[2]!,
+    text: m[0],
+    start: m.index!,
+    end: m.index! + m[0].length,
+  }));
 }
 
 /** How many BEGIN lines the text has (more than pemBlocks found means a block is cut off). */
@@ -76,10 +82,12 @@ export function certificateBlocks(text: string): Array<PemBlock & { cert: CertIn
 }
 
 /** The readable certificates of a text (a bundle, a ca.crt, a decoded trust entry). */
-export const certificatesIn = (text: string): CertInfo[] => certificateBlocks(text).flatMap((b) => (b.cert ? [b.cert] : []));
+export const certificatesIn = (text: string): CertInfo[] =>
+  certificateBlocks(text).flatMap((b) => (b.cert ? [b.cert] : []));
 
 /** The certificates of a bundle with their fingerprints, for "already present?" checks. */
-export const bundleFingerprints = (text: string): Set<string> => new Set(certificatesIn(text).map((c) => c.fingerprint));
+export const bundleFingerprints = (text: string): Set<string> =>
+  new Set(certificatesIn(text).map((c) => c.fingerprint));
 
 /**
  * Append `pem` to a bundle, keeping what is there byte for byte: only a missing final

@@ -47,30 +47,54 @@ export class ClusterStore implements TrustStore {
   }
 
   private getTkc(version: string): Promise<Obj> {
-    return this.custom.getNamespacedCustomObject({ group: TANZU_GROUP, version, namespace: this.namespace, plural: TKC.plural, name: this.cluster }) as Promise<Obj>;
+    return this.custom.getNamespacedCustomObject({
+      group: TANZU_GROUP,
+      version,
+      namespace: this.namespace,
+      plural: TKC.plural,
+      name: this.cluster,
+    }) as Promise<Obj>;
   }
 
   private getCluster(): Promise<Obj> {
-    return this.custom.getNamespacedCustomObject({ group: CAPI.group, version: CAPI.version, namespace: this.namespace, plural: CAPI.plural, name: this.cluster }) as Promise<Obj>;
+    return this.custom.getNamespacedCustomObject({
+      group: CAPI.group,
+      version: CAPI.version,
+      namespace: this.namespace,
+      plural: CAPI.plural,
+      name: this.cluster,
+    }) as Promise<Obj>;
   }
 
   private findTkc(): Promise<Served | undefined> {
-    return getServed(this.client, `reading ${this.where('tanzukubernetescluster')}`, TKC.versions, (v) => this.getTkc(v));
+    return getServed(this.client, `reading ${this.where('tanzukubernetescluster')}`, TKC.versions, (v) =>
+      this.getTkc(v),
+    );
   }
 
   private async findCluster(): Promise<Obj> {
     const cl = await getOptional(this.client, `reading ${this.where('cluster')}`, () => this.getCluster());
-    if (!cl) throw new CliError('NO_CLUSTER', `no TanzuKubernetesCluster or Cluster "${this.cluster}" in namespace "${this.namespace}"`);
+    if (!cl)
+      throw new CliError(
+        'NO_CLUSTER',
+        `no TanzuKubernetesCluster or Cluster "${this.cluster}" in namespace "${this.namespace}"`,
+      );
     return cl;
   }
 
   async list(): Promise<TrustedCa[]> {
     const tkc = await this.findTkc();
     if (tkc) return namedCas(tkc.object.spec?.settings?.network?.trust?.additionalTrustedCAs, BASE64);
-    const names = trustVariable(await this.findCluster()).cas.flatMap((c) => (typeof c.name === 'string' ? [c.name] : []));
+    const names = trustVariable(await this.findCluster()).cas.flatMap((c) =>
+      typeof c.name === 'string' ? [c.name] : [],
+    );
     if (names.length === 0) return [];
-    const secret = await this.client.call(`reading ${this.where('secret', this.secretName)}`, () => this.client.api(CoreV1Api).readNamespacedSecret({ name: this.secretName, namespace: this.namespace }));
-    return names.flatMap((name) => certificatesIn(DOUBLE_BASE64.decode(secret.data?.[name] ?? '')).map((cert) => ({ name, cert })));
+    const secret = await this.client.call(`reading ${this.where('secret', this.secretName)}`, () =>
+      this.client.api(CoreV1Api).readNamespacedSecret({ name: this.secretName, namespace: this.namespace }),
+    );
+    return names.flatMap((name) =>
+      certificatesIn(DOUBLE_BASE64.decode(secret.data?.[name] ?? '')).map((cert) => ({ name, cert })),
+    );
   }
 
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
@@ -94,9 +118,28 @@ export class ClusterStore implements TrustStore {
         const net = cur.spec?.settings?.network ?? {};
         const list = upsertNamed(net.trust?.additionalTrustedCAs, entries, { remove: o.remove, codec: BASE64 }, notes);
         if (!list) return undefined;
-        return { ...cur, spec: { ...cur.spec, settings: { ...(cur.spec?.settings ?? {}), network: { ...net, trust: { ...(net.trust ?? {}), additionalTrustedCAs: list } } } } };
+        return {
+          ...cur,
+          spec: {
+            ...cur.spec,
+            settings: {
+              ...(cur.spec?.settings ?? {}),
+              network: { ...net, trust: { ...(net.trust ?? {}), additionalTrustedCAs: list } },
+            },
+          },
+        };
       },
-      write: (body, dryRun) => this.custom.replaceNamespacedCustomObject({ group: TANZU_GROUP, version, namespace: this.namespace, plural: TKC.plural, name: this.cluster, body, dryRun, fieldManager: FIELD_MANAGER }) as Promise<Obj>,
+      write: (body, dryRun) =>
+        this.custom.replaceNamespacedCustomObject({
+          group: TANZU_GROUP,
+          version,
+          namespace: this.namespace,
+          plural: TKC.plural,
+          name: this.cluster,
+          body,
+          dryRun,
+          fieldManager: FIELD_MANAGER,
+        }) as Promise<Obj>,
       dryRun: o.dryRun,
     });
     return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes };
@@ -109,17 +152,27 @@ export class ClusterStore implements TrustStore {
     const notes: string[] = [];
     let created = false;
     // A missing secret is read as an empty stand-in (no resourceVersion) and created.
-    const standIn: V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data: {} };
+    const standIn: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      type: 'Opaque',
+      data: {},
+    };
     const r = await update<V1Secret>(this.client, {
       doing: `updating ${doing}`,
-      read: async () => (await getOptional(this.client, `updating ${doing}`, () => core.readNamespacedSecret({ name, namespace }))) ?? structuredClone(standIn),
+      read: async () =>
+        (await getOptional(this.client, `updating ${doing}`, () => core.readNamespacedSecret({ name, namespace }))) ??
+        structuredClone(standIn),
       modify: (cur) => {
         const data = upsertSecretData(cur.data, entries, { remove: o.remove, codec: DOUBLE_BASE64 }, notes);
         return data ? { ...cur, data } : undefined;
       },
       write: (body, dryRun) => {
         created = !body.metadata?.resourceVersion;
-        return created ? core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER }) : core.replaceNamespacedSecret({ name, namespace, body, dryRun, fieldManager: FIELD_MANAGER });
+        return created
+          ? core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER })
+          : core.replaceNamespacedSecret({ name, namespace, body, dryRun, fieldManager: FIELD_MANAGER });
       },
       dryRun: o.dryRun,
     });
@@ -137,12 +190,25 @@ export class ClusterStore implements TrustStore {
         const next = upsertNames(cas, entries, o.remove);
         if (!next) return undefined;
         const vars: Obj[] = [...(cur.spec?.topology?.variables ?? [])];
-        const trust = { name: 'trust', value: { ...(index >= 0 ? vars[index]!.value : {}), additionalTrustedCAs: next } };
+        const trust = {
+          name: 'trust',
+          value: { ...(index >= 0 ? vars[index]!.value : {}), additionalTrustedCAs: next },
+        };
         if (index >= 0) vars[index] = trust;
         else vars.push(trust);
         return { ...cur, spec: { ...cur.spec, topology: { ...(cur.spec?.topology ?? {}), variables: vars } } };
       },
-      write: (body, dryRun) => this.custom.replaceNamespacedCustomObject({ group: CAPI.group, version: CAPI.version, namespace: this.namespace, plural: CAPI.plural, name: this.cluster, body, dryRun, fieldManager: FIELD_MANAGER }) as Promise<Obj>,
+      write: (body, dryRun) =>
+        this.custom.replaceNamespacedCustomObject({
+          group: CAPI.group,
+          version: CAPI.version,
+          namespace: this.namespace,
+          plural: CAPI.plural,
+          name: this.cluster,
+          body,
+          dryRun,
+          fieldManager: FIELD_MANAGER,
+        }) as Promise<Obj>,
       dryRun: o.dryRun,
     });
     return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: [] };

@@ -15,13 +15,21 @@ const fingerprintOf = (text: string): string | undefined => certificatesIn(text)
 
 /** Every certificate of a list of {name, data} entries, one row each. */
 export function namedCas(list: Array<{ name?: string; data?: string }> | undefined, codec: Codec): TrustedCa[] {
-  return (list ?? []).flatMap((e) => certificatesIn(codec.decode(e.data ?? '')).map((cert) => ({ name: e.name ?? '', cert })));
+  return (list ?? []).flatMap((e) =>
+    certificatesIn(codec.decode(e.data ?? '')).map((cert) => ({ name: e.name ?? '', cert })),
+  );
 }
 
 /** Upsert or remove named {name, data} entries (TKGS, TKC); a new CA under an existing name replaces it. */
-export function upsertNamed(list: Array<{ name?: string; data?: string }> | undefined, entries: Entry[], o: { remove: boolean; codec: Codec }, notes: string[]): NamedData[] | undefined {
+export function upsertNamed(
+  list: Array<{ name?: string; data?: string }> | undefined,
+  entries: Entry[],
+  o: { remove: boolean; codec: Codec },
+  notes: string[],
+): NamedData[] | undefined {
   const cur = (list ?? []).map((e) => ({ ...e })) as NamedData[];
-  const holding = (fp: string | undefined) => (e: NamedData) => fp !== undefined && fingerprintOf(o.codec.decode(e.data ?? '')) === fp;
+  const holding = (fp: string | undefined) => (e: NamedData) =>
+    fp !== undefined && fingerprintOf(o.codec.decode(e.data ?? '')) === fp;
   let changed = false;
   for (const entry of entries) {
     const { name, fingerprint } = entry;
@@ -55,7 +63,12 @@ export function upsertNamed(list: Array<{ name?: string; data?: string }> | unde
 }
 
 /** The v1beta1 secret's data: data.<name> per entry, replaced when the CA differs, removed by name. */
-export function upsertSecretData(data: Record<string, string> | undefined, entries: Entry[], o: { remove: boolean; codec: Codec }, notes: string[]): Record<string, string> | undefined {
+export function upsertSecretData(
+  data: Record<string, string> | undefined,
+  entries: Entry[],
+  o: { remove: boolean; codec: Codec },
+  notes: string[],
+): Record<string, string> | undefined {
   const next = { ...(data ?? {}) };
   let changed = false;
   for (const entry of entries) {
@@ -77,7 +90,11 @@ export function upsertSecretData(data: Record<string, string> | undefined, entri
 }
 
 /** The v1beta1 `trust` variable's additionalTrustedCAs [{name}]: names added or removed. */
-export function upsertNames<T extends { name?: string }>(cas: T[], entries: Entry[], remove: boolean): Array<T | { name: string }> | undefined {
+export function upsertNames<T extends { name?: string }>(
+  cas: T[],
+  entries: Entry[],
+  remove: boolean,
+): Array<T | { name: string }> | undefined {
   const next: Array<T | { name: string }> = [...cas];
   let changed = false;
   for (const { name } of entries) {
@@ -97,7 +114,9 @@ export function upsertNames<T extends { name?: string }>(cas: T[], entries: Entr
 export function editBundle(bundle: string, entries: Entry[], remove: boolean): string | undefined {
   const have = bundleFingerprints(bundle);
   if (remove) {
-    const gone = new Set(entries.flatMap((e) => (e.fingerprint !== undefined && have.has(e.fingerprint) ? [e.fingerprint] : [])));
+    const gone = new Set(
+      entries.flatMap((e) => (e.fingerprint !== undefined && have.has(e.fingerprint) ? [e.fingerprint] : [])),
+    );
     return gone.size ? removeFromBundle(bundle, gone) : undefined;
   }
   const missing = entries.filter((e) => e.fingerprint === undefined || !have.has(e.fingerprint));

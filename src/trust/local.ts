@@ -25,13 +25,27 @@ export class LocalStore implements TrustStore {
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
     const host = this.host;
     if (host === undefined) throw new Error('bug: a local trust store applied without its registry host');
-    if (o.dryRun) return [{ file: path.join(hostDir(this.target, host), 'ca.crt'), action: 'unchanged', notes: [], would: o.remove ? 'remove' : 'write' }];
+    if (o.dryRun)
+      return [
+        {
+          file: path.join(hostDir(this.target, host), 'ca.crt'),
+          action: 'unchanged',
+          notes: [],
+          would: o.remove ? 'remove' : 'write',
+        },
+      ];
     const done = o.remove ? removeLocal(this.target, host) : writeLocal(this.target, host, entries.map(pemOf).join(''));
     return done.map((d) => ({ file: d.file, action: d.action, notes: [] }));
   }
 }
 
 /** The stores of this machine: docker, then containerd with a directory, then /etc/containers as root. */
-export function localStores(o: { homedir: string; containerdDir: string | undefined; isRoot: boolean; env: NodeJS.ProcessEnv; host: string | undefined }): LocalStore[] {
+export function localStores(o: {
+  homedir: string;
+  containerdDir: string | undefined;
+  isRoot: boolean;
+  env: NodeJS.ProcessEnv;
+  host: string | undefined;
+}): LocalStore[] {
   return localTargets(o.homedir, o.containerdDir, o.isRoot, o.env).map((t) => new LocalStore(t, o.host));
 }

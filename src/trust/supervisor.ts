@@ -13,7 +13,11 @@ import type { ApplyOptions, Change, Entry, TrustedCa, TrustStore } from './store
 export const BUNDLE = { namespace: 'kube-system', name: 'image-fetcher-ca-bundle', key: 'ca-bundle' } as const;
 const WHERE = `configmap/${BUNDLE.name} in namespace "${BUNDLE.namespace}"`;
 
-const notSupervisor = (): CliError => new CliError('NOT_SUPERVISOR', `${WHERE} does not exist: --supervisor needs a vSphere Supervisor context (kubectl vsphere login --server …)`);
+const notSupervisor = (): CliError =>
+  new CliError(
+    'NOT_SUPERVISOR',
+    `${WHERE} does not exist: --supervisor needs a vSphere Supervisor context (kubectl vsphere login --server …)`,
+  );
 
 export class SupervisorStore implements TrustStore {
   readonly label = 'supervisor';
@@ -40,10 +44,23 @@ export class SupervisorStore implements TrustStore {
           const next = editBundle(cm.data?.[BUNDLE.key] ?? '', entries, o.remove);
           return next === undefined ? undefined : { ...cm, data: { ...(cm.data ?? {}), [BUNDLE.key]: next } };
         },
-        write: (body, dryRun) => core.replaceNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace, body, dryRun, fieldManager: FIELD_MANAGER }),
+        write: (body, dryRun) =>
+          core.replaceNamespacedConfigMap({
+            name: BUNDLE.name,
+            namespace: BUNDLE.namespace,
+            body,
+            dryRun,
+            fieldManager: FIELD_MANAGER,
+          }),
         dryRun: o.dryRun,
       });
-      return [{ object: { apiVersion: 'v1', kind: 'ConfigMap', ...r.object }, action: r.changed ? 'configured' : 'unchanged', notes: [] }];
+      return [
+        {
+          object: { apiVersion: 'v1', kind: 'ConfigMap', ...r.object },
+          action: r.changed ? 'configured' : 'unchanged',
+          notes: [],
+        },
+      ];
     } catch (e) {
       if (isNotFound(e)) throw notSupervisor();
       throw e;

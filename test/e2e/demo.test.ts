@@ -7,7 +7,15 @@ import { exec, ROOT } from '../helpers/run.js';
 
 describe('npm run demo', { skip: !canRunLab && 'needs root for the lab' }, () => {
   test('walks the story, re-runs it unchanged, and tears its lab down', async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/root', LAB_DIR: '/tmp/kubectl-harbor-lab-demo', LAB_PREFIX: 'khd', LAB_NET: '10.221.0', LAB_PORT_OFFSET: '400', NO_COLOR: '1' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME ?? '/root',
+      LAB_DIR: '/tmp/kubectl-harbor-lab-demo',
+      LAB_PREFIX: 'khd',
+      LAB_NET: '10.221.0',
+      LAB_PORT_OFFSET: '400',
+      NO_COLOR: '1',
+    };
     const r = await exec('bash', [`${ROOT}/scripts/demo.sh`], env);
     assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr.slice(-2000));
     assert.match(r.stdout, /x509: certificate signed by unknown authority/);

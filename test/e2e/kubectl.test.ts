@@ -18,7 +18,10 @@ before(() => {
   bin = tempDir('harbor-bin-');
   fs.symlinkSync(PLUGIN, path.join(bin, 'kubectl-harbor'));
   env = baseEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` });
-  kubeconfig = new KC().vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a'], { 'tkc-1': '10.0.0.20' }).use('team-a').write(bin);
+  kubeconfig = new KC()
+    .vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a'], { 'tkc-1': '10.0.0.20' })
+    .use('team-a')
+    .write(bin);
 });
 
 const kubectl = (...args: string[]) => exec('kubectl', args, env);
@@ -70,22 +73,41 @@ test('exit codes: usage error 2, failure 1; errors on stderr only, without colou
   assert.doesNotMatch(usage.stderr + failed.stderr, /\u001b\[/);
 });
 
-test('colour on a TTY, none with NO_COLOR', { skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)' }, async () => {
+test('colour on a TTY, none with NO_COLOR', {
+  skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)',
+}, async () => {
   const run = (extra: NodeJS.ProcessEnv) =>
-    exec('script', ['-qec', `${PLUGIN} context --kubeconfig /does/not/exist`, '/dev/null'], { ...env, TERM: 'xterm', ...extra });
+    exec('script', ['-qec', `${PLUGIN} context --kubeconfig /does/not/exist`, '/dev/null'], {
+      ...env,
+      TERM: 'xterm',
+      ...extra,
+    });
   assert.match((await run({})).stdout, /\u001b\[31merror:/);
   assert.doesNotMatch((await run({ NO_COLOR: '1' })).stdout, /\u001b\[/);
 });
 
 test('--help loads neither the network stack nor the Kubernetes client', async () => {
   const out = path.join(tempDir(), 'modules');
-  const r = await exec(process.execPath, ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, '--help'], { ...env, MODULES_OUT: out });
+  const r = await exec(
+    process.execPath,
+    ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, '--help'],
+    { ...env, MODULES_OUT: out },
+  );
   assert.equal(r.code, 0);
   const loaded = fs.readFileSync(out, 'utf8');
-  for (const m of ['https', 'http2', 'tls', 'zlib']) assert.doesNotMatch(loaded, new RegExp(`NativeModule ${m}\\b`), `${m} was loaded`);
+  for (const m of ['https', 'http2', 'tls', 'zlib'])
+    assert.doesNotMatch(loaded, new RegExp(`NativeModule ${m}\\b`), `${m} was loaded`);
   const ctx = path.join(tempDir(), 'modules');
-  await exec(process.execPath, ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, 'context', '--kubeconfig', kubeconfig], { ...env, MODULES_OUT: ctx });
-  assert.match(fs.readFileSync(ctx, 'utf8'), /NativeModule https\b/, 'the check itself can see the client being loaded');
+  await exec(
+    process.execPath,
+    ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, 'context', '--kubeconfig', kubeconfig],
+    { ...env, MODULES_OUT: ctx },
+  );
+  assert.match(
+    fs.readFileSync(ctx, 'utf8'),
+    /NativeModule https\b/,
+    'the check itself can see the client being loaded',
+  );
 });
 
 test('completion through kubectl: kubectl_complete-harbor answers for subcommands, flags and values', async () => {
@@ -95,12 +117,19 @@ test('completion through kubectl: kubectl_complete-harbor answers for subcommand
   assert.equal(fs.statSync(path.join(bin, 'kubectl_complete-harbor')).mode & 0o777, 0o755);
   assert.match((await kubectl('harbor', 'completion', '--install')).stderr, / unchanged\n$/);
 
-  const complete = async (...words: string[]) => (await kubectl('__complete', 'harbor', ...words)).stdout.trim().split('\n');
+  const complete = async (...words: string[]) =>
+    (await kubectl('__complete', 'harbor', ...words)).stdout.trim().split('\n');
   assert.deepEqual(await complete('ver'), ['version\tPrint the version of kubectl-harbor', ':4']);
-  assert.ok((await complete('')).includes('context\tShow the context, namespace and vSphere session that commands will use'));
+  assert.ok(
+    (await complete('')).includes('context\tShow the context, namespace and vSphere session that commands will use'),
+  );
   assert.deepEqual(await complete('version', '--out'), ['--output\tOutput format: json, yaml, name or wide', ':4']);
   assert.deepEqual(await complete('version', '-o', 'y'), ['yaml', ':4']);
-  assert.deepEqual(await complete('context', `--kubeconfig=${kubeconfig}`, '--context', 't'), ['team-a', 'tkc-1', ':4']);
+  assert.deepEqual(await complete('context', `--kubeconfig=${kubeconfig}`, '--context', 't'), [
+    'team-a',
+    'tkc-1',
+    ':4',
+  ]);
   assert.deepEqual(await complete('context', '--kubeconfig', kubeconfig, '--context=1'), ['--context=10.0.0.10', ':4']);
 });
 
@@ -108,12 +137,27 @@ test('the bundle reaches the API from its lazily loaded part: namespaces complet
   const http = await import('node:http');
   const server = http.createServer((req, res) => {
     res.writeHead(req.url?.startsWith('/api/v1/namespaces') ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'team-a' } }, { metadata: { name: 'team-b' } }, { metadata: { name: 'kube-system' } }] }));
+    res.end(
+      JSON.stringify({
+        kind: 'NamespaceList',
+        apiVersion: 'v1',
+        metadata: {},
+        items: [
+          { metadata: { name: 'team-a' } },
+          { metadata: { name: 'team-b' } },
+          { metadata: { name: 'kube-system' } },
+        ],
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { port } = server.address() as { port: number };
-    const file = new KC().cluster('live', `http://127.0.0.1:${port}`).ctx('live', 'live', 'u').use('live').write(tempDir());
+    const file = new KC()
+      .cluster('live', `http://127.0.0.1:${port}`)
+      .ctx('live', 'live', 'u')
+      .use('live')
+      .write(tempDir());
     const r = await exec(PLUGIN, ['__complete', 'context', '--kubeconfig', file, '-n', 'team'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['team-a', 'team-b', ':4']);

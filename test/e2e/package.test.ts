@@ -26,7 +26,10 @@ test('npm run package builds the archive, its sha256 and a valid krew manifest',
   assert.equal(fs.readFileSync(`${archive}.sha256`, 'utf8'), `${sum}  ${path.basename(archive)}\n`);
   const manifest = parse(fs.readFileSync(path.join(ROOT, 'dist/krew/harbor.yaml'), 'utf8'));
   assert.equal(manifest.spec.version, `v${pkg.version}`);
-  const platform = manifest.spec.platforms.find((p: { selector: { matchLabels: Record<string, string> } }) => p.selector.matchLabels.os === os && p.selector.matchLabels.arch === arch);
+  const platform = manifest.spec.platforms.find(
+    (p: { selector: { matchLabels: Record<string, string> } }) =>
+      p.selector.matchLabels.os === os && p.selector.matchLabels.arch === arch,
+  );
   assert.equal(platform.sha256, sum);
   assert.match(platform.uri, new RegExp(`/v${pkg.version}/kubectl-harbor_${pkg.version}_${os}_${arch}\\.tar\\.gz$`));
   assert.deepEqual(validateManifest(manifest, 'harbor'), []);

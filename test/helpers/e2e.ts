@@ -5,7 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { type SupervisorLab, type SupervisorOptions, startSupervisor, writeKubeconfig } from '../../lab/apiserver/supervisor.js';
+import {
+  type SupervisorLab,
+  type SupervisorOptions,
+  startSupervisor,
+  writeKubeconfig,
+} from '../../lab/apiserver/supervisor.js';
 import { tempDir } from './kubeconfig.js';
 import { baseEnv, exec, PLUGIN, type Result } from './run.js';
 
@@ -35,7 +40,12 @@ export class E2e {
 
   /** The real kubectl (each call its own discovery cache, so no run sees another's). */
   kubectl(args: string[], o: RunOptions = {}): Promise<Result> {
-    return exec('kubectl', ['--cache-dir', path.join(this.home, `kcache-${this.caches++}`), ...args], o.env ?? this.env(o.extra, o.kubeconfig), o.input);
+    return exec(
+      'kubectl',
+      ['--cache-dir', path.join(this.home, `kcache-${this.caches++}`), ...args],
+      o.env ?? this.env(o.extra, o.kubeconfig),
+      o.input,
+    );
   }
 }
 
@@ -57,7 +67,11 @@ export interface SupervisorFixture {
 }
 
 /** A Supervisor emulator for one describe(), with kubeconfigs for admin and devops in the harness HOME (devops is the default). */
-export function supervisorFixture(h: E2e, options: SupervisorOptions, configure: (sup: SupervisorLab) => void = () => undefined): SupervisorFixture {
+export function supervisorFixture(
+  h: E2e,
+  options: SupervisorOptions,
+  configure: (sup: SupervisorLab) => void = () => undefined,
+): SupervisorFixture {
   const f = { kubeconfigs: { admin: '', devops: '' } } as SupervisorFixture;
   before(async () => {
     f.sup = await startSupervisor(options);

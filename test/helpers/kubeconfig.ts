@@ -58,9 +58,15 @@ export class KC {
       apiVersion: 'v1',
       kind: 'Config',
       'current-context': this.current,
-      clusters: [...this.clusters].map(([name, server]) => ({ name, cluster: { server, 'insecure-skip-tls-verify': true } })),
+      clusters: [...this.clusters].map(([name, server]) => ({
+        name,
+        cluster: { server, 'insecure-skip-tls-verify': true },
+      })),
       users: [...this.users].map(([name, user]) => ({ name, user })),
-      contexts: this.contexts.map((c) => ({ name: c.name, context: { cluster: c.cluster, user: c.user, ...(c.namespace ? { namespace: c.namespace } : {}) } })),
+      contexts: this.contexts.map((c) => ({
+        name: c.name,
+        context: { cluster: c.cluster, user: c.user, ...(c.namespace ? { namespace: c.namespace } : {}) },
+      })),
     });
   }
 

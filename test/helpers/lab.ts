@@ -15,8 +15,20 @@ import { up, type LabInfo } from '../../lab/lab.js';
 export function sharedLabEnv(slot = Number(process.env.LAB_SLOT ?? 0)): Record<string, string> {
   const s = Number.isInteger(slot) && slot > 0 && slot < 10 ? slot : 0;
   return s === 0
-    ? { LAB_DIR: '/tmp/kubectl-harbor-lab-shared', LAB_PREFIX: 'khs', LAB_NET: '10.219.0', LAB_PORT_OFFSET: '200', LAB_NODES: '3' }
-    : { LAB_DIR: `/tmp/kubectl-harbor-lab-shared${s}`, LAB_PREFIX: `khs${s}`, LAB_NET: `10.23${s}.0`, LAB_PORT_OFFSET: String(1000 + 100 * s), LAB_NODES: '3' };
+    ? {
+        LAB_DIR: '/tmp/kubectl-harbor-lab-shared',
+        LAB_PREFIX: 'khs',
+        LAB_NET: '10.219.0',
+        LAB_PORT_OFFSET: '200',
+        LAB_NODES: '3',
+      }
+    : {
+        LAB_DIR: `/tmp/kubectl-harbor-lab-shared${s}`,
+        LAB_PREFIX: `khs${s}`,
+        LAB_NET: `10.23${s}.0`,
+        LAB_PORT_OFFSET: String(1000 + 100 * s),
+        LAB_NODES: '3',
+      };
 }
 
 export const SHARED_LAB_ENV = sharedLabEnv();

@@ -23,7 +23,9 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     lab = await startSupervisor({ server: { kubelet: { startDelayMs: 20 } } });
     dir = tempDir('harbor-client-');
     const file = writeKubeconfig(dir, lab.kubeconfig('admin'));
-    client = new KubeClient(resolveTarget({ kubeconfig: file, context: 'dev' }, { env: {}, homedir: dir }), { timeoutMs: 10_000 });
+    client = new KubeClient(resolveTarget({ kubeconfig: file, context: 'dev' }, { env: {}, homedir: dir }), {
+      timeoutMs: 10_000,
+    });
     core = client.api(CoreV1Api);
   });
   after(async () => {
@@ -43,11 +45,18 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     assert.equal(pull.type, 'kubernetes.io/dockerconfigjson');
     const made = await core.createNamespacedSecret({
       namespace: 'dev',
-      body: { metadata: { name: 'harbor-pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') } },
+      body: {
+        metadata: { name: 'harbor-pull' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+      },
     });
     assert.ok(made.metadata?.resourceVersion);
     const sas = await core.listNamespacedServiceAccount({ namespace: 'dev' });
-    assert.deepEqual(sas.items.map((s) => s.metadata?.name), ['default']);
+    assert.deepEqual(
+      sas.items.map((s) => s.metadata?.name),
+      ['default'],
+    );
   });
 
   test('readModifyWrite keeps every entry through a 409 storm and retries until it lands', async () => {
@@ -60,16 +69,31 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
       { backoffMs: 1, onConflict: (n) => seen.push(n) },
     );
     assert.deepEqual([r.changed, r.conflicts, seen], [true, 3, [1, 2, 3]]);
-    assert.deepEqual(r.object.imagePullSecrets?.map((x) => x.name), ['dev-default-image-pull-secret', 'harbor-pull']);
+    assert.deepEqual(
+      r.object.imagePullSecrets?.map((x) => x.name),
+      ['dev-default-image-pull-secret', 'harbor-pull'],
+    );
     const stale = { ...r.object, metadata: { ...r.object.metadata, resourceVersion: '1' } };
-    await assert.rejects(core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'dev', body: stale }), (e: any) => e.code === 409);
+    await assert.rejects(
+      core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'dev', body: stale }),
+      (e: any) => e.code === 409,
+    );
   });
 
   test('update: the first read reused, client dry run writes nothing, server dry run sends dryRun=All and keeps the object', async () => {
     const read = () => core.readNamespacedConfigMap({ name: 'image-fetcher-ca-bundle', namespace: 'kube-system' });
     const before = await read();
-    const modify = (cm: typeof before) => ({ ...cm, metadata: { ...cm.metadata, labels: { ...(cm.metadata?.labels ?? {}), touched: 'yes' } } });
-    const write = (next: typeof before, dryRun: 'All' | undefined) => core.replaceNamespacedConfigMap({ name: 'image-fetcher-ca-bundle', namespace: 'kube-system', body: next, dryRun });
+    const modify = (cm: typeof before) => ({
+      ...cm,
+      metadata: { ...cm.metadata, labels: { ...(cm.metadata?.labels ?? {}), touched: 'yes' } },
+    });
+    const write = (next: typeof before, dryRun: 'All' | undefined) =>
+      core.replaceNamespacedConfigMap({
+        name: 'image-fetcher-ca-bundle',
+        namespace: 'kube-system',
+        body: next,
+        dryRun,
+      });
     for (const dryRun of ['client', 'server'] as const) {
       const r = await update(client, { doing: 'updating the bundle', initial: before, read, modify, write, dryRun });
       assert.equal(r.changed, true);
@@ -78,22 +102,43 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     }
     const real = await update(client, { doing: 'updating the bundle', read, modify, write, dryRun: undefined });
     assert.notEqual(real.object.metadata?.resourceVersion, before.metadata?.resourceVersion);
-    const again = await update(client, { doing: 'updating the bundle', read, modify: () => undefined, write, dryRun: undefined });
+    const again = await update(client, {
+      doing: 'updating the bundle',
+      read,
+      modify: () => undefined,
+      write,
+      dryRun: undefined,
+    });
     assert.equal(again.changed, false);
   });
 
   test('custom objects and selectors: TKCs, VirtualMachines by label, events by field', async () => {
     const custom = client.api(CustomObjectsApi);
-    const tkc = (await custom.getNamespacedCustomObject({ group: 'run.tanzu.vmware.com', version: 'v1alpha3', namespace: 'dev', plural: 'tanzukubernetesclusters', name: 'tkc-1' })) as any;
+    const tkc = (await custom.getNamespacedCustomObject({
+      group: 'run.tanzu.vmware.com',
+      version: 'v1alpha3',
+      namespace: 'dev',
+      plural: 'tanzukubernetesclusters',
+      name: 'tkc-1',
+    })) as any;
     assert.equal(tkc.spec.topology.controlPlane.replicas, 1);
-    const vms = (await custom.listNamespacedCustomObject({ group: 'vmoperator.vmware.com', version: 'v1alpha1', namespace: 'dev', plural: 'virtualmachines', labelSelector: 'capw.vmware.com/cluster.name=tkc-1' })) as any;
+    const vms = (await custom.listNamespacedCustomObject({
+      group: 'vmoperator.vmware.com',
+      version: 'v1alpha1',
+      namespace: 'dev',
+      plural: 'virtualmachines',
+      labelSelector: 'capw.vmware.com/cluster.name=tkc-1',
+    })) as any;
     assert.deepEqual(vms.items.map((v: any) => v.status.vmIp).sort(), ['10.10.0.11', '10.10.0.21', '10.10.0.22']);
     const ev = await core.listNamespacedEvent({ namespace: 'dev', fieldSelector: 'involvedObject.kind=Pod' });
     assert.ok(Array.isArray(ev.items));
   });
 
   test('pods: create, wait for Running, exec with stdin over the WebSocket (v5), status carries the exit code, delete', async () => {
-    await core.createNamespacedPod({ namespace: 'dev', body: { metadata: { name: 'relay' }, spec: { containers: [{ name: 'relay', image: 'photon:3.0' }] } } });
+    await core.createNamespacedPod({
+      namespace: 'dev',
+      body: { metadata: { name: 'relay' }, spec: { containers: [{ name: 'relay', image: 'photon:3.0' }] } },
+    });
     let phase = '';
     for (let i = 0; i < 100 && phase !== 'Running'; i++) {
       phase = (await core.readNamespacedPod({ name: 'relay', namespace: 'dev' })).status?.phase ?? '';
@@ -104,10 +149,12 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     const stdout = new Writable({ write: (c, _e, cb) => ((out += c), cb()) });
     const stdin = new PassThrough();
     const status = await new Promise<any>((resolve, reject) => {
-      new Exec(client.target.kc).exec('dev', 'relay', 'relay', ['sh', '-c', 'cat; exit 4'], stdout, process.stderr, stdin, false, resolve).then((ws) => {
-        stdin.end('relay me\n');
-        return ws;
-      }, reject);
+      new Exec(client.target.kc)
+        .exec('dev', 'relay', 'relay', ['sh', '-c', 'cat; exit 4'], stdout, process.stderr, stdin, false, resolve)
+        .then((ws) => {
+          stdin.end('relay me\n');
+          return ws;
+        }, reject);
     });
     assert.equal(out, 'relay me\n');
     assert.equal(status.reason, 'NonZeroExitCode');

@@ -12,7 +12,8 @@ import { baseEnv, exec, ROOT, type Result } from '../helpers/run.js';
 import { ApiServer, type RequestRecord } from '../../lab/apiserver/server.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from '../../lab/apiserver/supervisor.js';
 
-const X509 = 'rpc error: code = Unknown desc = failed to pull and unpack image "127.0.0.1:8443/lab/app:1": failed to resolve reference "127.0.0.1:8443/lab/app:1": failed to do request: Head "https://127.0.0.1:8443/v2/lab/app/manifests/1": tls: failed to verify certificate: x509: certificate signed by unknown authority';
+const X509 =
+  'rpc error: code = Unknown desc = failed to pull and unpack image "127.0.0.1:8443/lab/app:1": failed to resolve reference "127.0.0.1:8443/lab/app:1": failed to do request: Head "https://127.0.0.1:8443/v2/lab/app/manifests/1": tls: failed to verify certificate: x509: certificate signed by unknown authority';
 
 describe('API server emulator, judged by the real kubectl', () => {
   let lab: SupervisorLab;
@@ -20,9 +21,20 @@ describe('API server emulator, judged by the real kubectl', () => {
   const files: Record<string, string> = {};
   let n = 0;
 
-  const kubectl = (args: string[], opts: { who?: 'admin' | 'devops' | 'viewer'; input?: string } = {}): Promise<Result> =>
-    exec('kubectl', ['--kubeconfig', files[opts.who ?? 'admin']!, '--cache-dir', path.join(dir, `cache-${n++}`), ...args], baseEnv({ HOME: dir }), opts.input);
-  const ok = async (args: string[], opts: { who?: 'admin' | 'devops' | 'viewer'; input?: string } = {}): Promise<string> => {
+  const kubectl = (
+    args: string[],
+    opts: { who?: 'admin' | 'devops' | 'viewer'; input?: string } = {},
+  ): Promise<Result> =>
+    exec(
+      'kubectl',
+      ['--kubeconfig', files[opts.who ?? 'admin']!, '--cache-dir', path.join(dir, `cache-${n++}`), ...args],
+      baseEnv({ HOME: dir }),
+      opts.input,
+    );
+  const ok = async (
+    args: string[],
+    opts: { who?: 'admin' | 'devops' | 'viewer'; input?: string } = {},
+  ): Promise<string> => {
     const r = await kubectl(args, opts);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
@@ -31,15 +43,23 @@ describe('API server emulator, judged by the real kubectl', () => {
   const requests = async (fn: () => Promise<unknown>): Promise<RequestRecord[]> => {
     const from = lab.supervisor.log.length;
     await fn();
-    return lab.supervisor.log.slice(from).filter((r) => !/^\/(version|api|apis|openapi)(\?|\/|$)/.test(r.url) || r.resource);
+    return lab.supervisor.log
+      .slice(from)
+      .filter((r) => !/^\/(version|api|apis|openapi)(\?|\/|$)/.test(r.url) || r.resource);
   };
 
   before(async () => {
     lab = await startSupervisor({
-      server: { onRequest: process.env.LAB_DEBUG ? (r) => process.stderr.write(`${r.status} ${r.method} ${r.url}\n`) : undefined, kubelet: { startDelayMs: 50, pullError: (image) => (image.startsWith('127.0.0.1:8443/') ? X509 : undefined) } },
+      server: {
+        onRequest: process.env.LAB_DEBUG
+          ? (r) => process.stderr.write(`${r.status} ${r.method} ${r.url}\n`)
+          : undefined,
+        kubelet: { startDelayMs: 50, pullError: (image) => (image.startsWith('127.0.0.1:8443/') ? X509 : undefined) },
+      },
     });
     dir = tempDir('harbor-apiserver-');
-    for (const who of ['admin', 'devops', 'viewer'] as const) files[who] = writeKubeconfig(dir, lab.kubeconfig(who), `${who}.kubeconfig`);
+    for (const who of ['admin', 'devops', 'viewer'] as const)
+      files[who] = writeKubeconfig(dir, lab.kubeconfig(who), `${who}.kubeconfig`);
   });
   after(async () => {
     await lab.close();
@@ -54,15 +74,31 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('discovery: aggregated first, every registered group and version listed', async () => {
     const versions = (await ok(['api-versions'])).trim().split('\n');
-    for (const gv of ['v1', 'run.tanzu.vmware.com/v1alpha1', 'run.tanzu.vmware.com/v1alpha2', 'run.tanzu.vmware.com/v1alpha3', 'vmoperator.vmware.com/v1alpha1', 'vmoperator.vmware.com/v1alpha2', 'cluster.x-k8s.io/v1beta1']) {
+    for (const gv of [
+      'v1',
+      'run.tanzu.vmware.com/v1alpha1',
+      'run.tanzu.vmware.com/v1alpha2',
+      'run.tanzu.vmware.com/v1alpha3',
+      'vmoperator.vmware.com/v1alpha1',
+      'vmoperator.vmware.com/v1alpha2',
+      'cluster.x-k8s.io/v1beta1',
+    ]) {
       assert.ok(versions.includes(gv), `api-versions lacks ${gv}: ${versions.join(' ')}`);
     }
     const res = await ok(['api-resources', '--no-headers']);
-    assert.match(res, /^tanzukubernetesclusters\s+tkc\s+run\.tanzu\.vmware\.com\/v1alpha3\s+true\s+TanzuKubernetesCluster$/m);
+    assert.match(
+      res,
+      /^tanzukubernetesclusters\s+tkc\s+run\.tanzu\.vmware\.com\/v1alpha3\s+true\s+TanzuKubernetesCluster$/m,
+    );
     assert.match(res, /^virtualmachines\s+vm\s+vmoperator\.vmware\.com\/v1alpha2\s+true\s+VirtualMachine$/m);
-    assert.match(res, /^tkgserviceconfigurations\s+run\.tanzu\.vmware\.com\/v1alpha3\s+false\s+TkgServiceConfiguration$/m);
+    assert.match(
+      res,
+      /^tkgserviceconfigurations\s+run\.tanzu\.vmware\.com\/v1alpha3\s+false\s+TkgServiceConfiguration$/m,
+    );
     assert.match(res, /^secrets\s+v1\s+true\s+Secret$/m);
-    const agg = lab.supervisor.log.filter((r) => r.url.startsWith('/apis?') && /apidiscovery\.k8s\.io;v=v2/.test(r.accept ?? ''));
+    const agg = lab.supervisor.log.filter(
+      (r) => r.url.startsWith('/apis?') && /apidiscovery\.k8s\.io;v=v2/.test(r.accept ?? ''),
+    );
     assert.ok(agg.length > 0, 'kubectl asked for aggregated discovery');
   });
 
@@ -70,7 +106,11 @@ describe('API server emulator, judged by the real kubectl', () => {
     const legacy = await ApiServer.start({ host: '127.0.0.1', aggregatedDiscovery: false });
     try {
       const file = writeKubeconfig(dir, legacy.kubeconfig(), 'legacy.kubeconfig');
-      const r = await exec('kubectl', ['--kubeconfig', file, '--cache-dir', path.join(dir, 'legacy-cache'), 'get', 'tkgserviceconfigurations'], baseEnv({ HOME: dir }));
+      const r = await exec(
+        'kubectl',
+        ['--kubeconfig', file, '--cache-dir', path.join(dir, 'legacy-cache'), 'get', 'tkgserviceconfigurations'],
+        baseEnv({ HOME: dir }),
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.ok(legacy.log.some((x) => x.url.startsWith('/api/v1?') || x.url === '/api/v1'));
       assert.ok(legacy.log.some((x) => x.url.startsWith('/apis/run.tanzu.vmware.com/v1alpha3')));
@@ -89,11 +129,38 @@ describe('API server emulator, judged by the real kubectl', () => {
     assert.ok(auths[lab.harbor].username.startsWith('robot$dev-'));
     const all = await ok(['get', 'secrets', '-A', '-o', 'name']);
     assert.match(all, /secret\/prod-default-image-pull-secret/);
-    const cp = await ok(['get', 'vm', '-n', 'dev', '-l', 'capw.vmware.com/cluster.name=tkc-1,capw.vmware.com/cluster.role in (controlplane)', '-o', 'name']);
+    const cp = await ok([
+      'get',
+      'vm',
+      '-n',
+      'dev',
+      '-l',
+      'capw.vmware.com/cluster.name=tkc-1,capw.vmware.com/cluster.role in (controlplane)',
+      '-o',
+      'name',
+    ]);
     assert.equal(cp.trim().split('\n').length, 1);
-    const workers = await ok(['get', 'vm', '-n', 'dev', '-l', 'capw.vmware.com/cluster.role!=controlplane', '-o', 'name']);
+    const workers = await ok([
+      'get',
+      'vm',
+      '-n',
+      'dev',
+      '-l',
+      'capw.vmware.com/cluster.role!=controlplane',
+      '-o',
+      'name',
+    ]);
     assert.equal(workers.trim().split('\n').length, 2);
-    const ssh = await ok(['get', 'secrets', '-n', 'dev', '--field-selector', 'type=kubernetes.io/ssh-auth', '-o', 'name']);
+    const ssh = await ok([
+      'get',
+      'secrets',
+      '-n',
+      'dev',
+      '--field-selector',
+      'type=kubernetes.io/ssh-auth',
+      '-o',
+      'name',
+    ]);
     assert.equal(ssh.trim(), 'secret/tkc-1-ssh');
     const bad = await kubectl(['get', 'secrets', '-n', 'dev', '--field-selector', 'data.x=1']);
     assert.equal(bad.code, 1);
@@ -102,22 +169,56 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('get of each custom resource, in every served version', async () => {
     for (const v of ['v1alpha1', 'v1alpha2', 'v1alpha3']) {
-      const o = JSON.parse(await ok(['get', `tkgserviceconfigurations.${v}.run.tanzu.vmware.com`, 'tkg-service-configuration', '-o', 'json']));
+      const o = JSON.parse(
+        await ok([
+          'get',
+          `tkgserviceconfigurations.${v}.run.tanzu.vmware.com`,
+          'tkg-service-configuration',
+          '-o',
+          'json',
+        ]),
+      );
       assert.equal(o.apiVersion, `run.tanzu.vmware.com/${v}`);
-      const tkc = JSON.parse(await ok(['get', `tanzukubernetesclusters.${v}.run.tanzu.vmware.com`, 'tkc-1', '-n', 'dev', '-o', 'json']));
+      const tkc = JSON.parse(
+        await ok(['get', `tanzukubernetesclusters.${v}.run.tanzu.vmware.com`, 'tkc-1', '-n', 'dev', '-o', 'json']),
+      );
       assert.equal(tkc.apiVersion, `run.tanzu.vmware.com/${v}`);
     }
-    const v1 = JSON.parse(await ok(['get', 'virtualmachines.v1alpha1.vmoperator.vmware.com', '-n', 'dev', '-o', 'json']));
+    const v1 = JSON.parse(
+      await ok(['get', 'virtualmachines.v1alpha1.vmoperator.vmware.com', '-n', 'dev', '-o', 'json']),
+    );
     assert.deepEqual(v1.items.map((i: any) => i.status.vmIp).sort(), ['10.10.0.11', '10.10.0.21', '10.10.0.22']);
-    const v2 = JSON.parse(await ok(['get', 'virtualmachines.v1alpha2.vmoperator.vmware.com', '-n', 'dev', '-o', 'json']));
-    assert.deepEqual(v2.items.map((i: any) => i.status.network.primaryIP4).sort(), ['10.10.0.11', '10.10.0.21', '10.10.0.22']);
+    const v2 = JSON.parse(
+      await ok(['get', 'virtualmachines.v1alpha2.vmoperator.vmware.com', '-n', 'dev', '-o', 'json']),
+    );
+    assert.deepEqual(v2.items.map((i: any) => i.status.network.primaryIP4).sort(), [
+      '10.10.0.11',
+      '10.10.0.21',
+      '10.10.0.22',
+    ]);
     assert.match(await ok(['get', 'tkc', '-n', 'dev']), /^tkc-1\s+1\s+2\s+\d+s\s+True$/m);
-    await ok(['apply', '-f', '-'], { input: 'apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nmetadata:\n  name: cc-1\n  namespace: prod\nspec:\n  topology:\n    class: tanzukubernetescluster\n    version: v1.28.8\n' });
-    assert.match(await ok(['get', 'clusters.cluster.x-k8s.io', '-n', 'prod', '-o', 'name']), /^cluster\.cluster\.x-k8s\.io\/cc-1$/m);
+    await ok(['apply', '-f', '-'], {
+      input:
+        'apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nmetadata:\n  name: cc-1\n  namespace: prod\nspec:\n  topology:\n    class: tanzukubernetescluster\n    version: v1.28.8\n',
+    });
+    assert.match(
+      await ok(['get', 'clusters.cluster.x-k8s.io', '-n', 'prod', '-o', 'name']),
+      /^cluster\.cluster\.x-k8s\.io\/cc-1$/m,
+    );
   });
 
   test('create secret docker-registry: protobuf body, then AlreadyExists on a re-run', async () => {
-    const args = ['create', 'secret', 'docker-registry', 'regcred', '-n', 'dev', '--docker-server=h.example:8443', '--docker-username=u', '--docker-password=p'];
+    const args = [
+      'create',
+      'secret',
+      'docker-registry',
+      'regcred',
+      '-n',
+      'dev',
+      '--docker-server=h.example:8443',
+      '--docker-username=u',
+      '--docker-password=p',
+    ];
     const seen = await requests(async () => assert.equal((await ok(args)).trim(), 'secret/regcred created'));
     const post = seen.find((r) => r.method === 'POST');
     assert.ok(post?.protobuf, 'kubectl 1.32 sends protobuf');
@@ -133,7 +234,10 @@ describe('API server emulator, judged by the real kubectl', () => {
     await ok(['create', 'namespace', 'team-a']);
     await ok(['create', 'configmap', 'cm1', '-n', 'team-a', '--from-literal=a=1']);
     await ok(['create', 'serviceaccount', 'builder', '-n', 'team-a']);
-    assert.match(await ok(['get', 'sa', '-n', 'team-a', '-o', 'name']), /serviceaccount\/builder\nserviceaccount\/default/);
+    assert.match(
+      await ok(['get', 'sa', '-n', 'team-a', '-o', 'name']),
+      /serviceaccount\/builder\nserviceaccount\/default/,
+    );
     const bad = await kubectl(['create', 'configmap', 'Bad_Name', '-n', 'team-a']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /is invalid: metadata\.name: Invalid value: "Bad_Name"/);
@@ -142,55 +246,158 @@ describe('API server emulator, judged by the real kubectl', () => {
   });
 
   test('apply -f -: created, configured, unchanged (no write), and merge patch for custom resources', async () => {
-    const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: dev\ndata:\n  a: "${v}"\n`;
+    const cm = (v: string): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: dev\ndata:\n  a: "${v}"\n`;
     assert.equal((await ok(['apply', '-f', '-'], { input: cm('1') })).trim(), 'configmap/applied created');
-    const seen = await requests(async () => assert.equal((await ok(['apply', '-f', '-'], { input: cm('2') })).trim(), 'configmap/applied configured'));
+    const seen = await requests(async () =>
+      assert.equal((await ok(['apply', '-f', '-'], { input: cm('2') })).trim(), 'configmap/applied configured'),
+    );
     assert.equal(seen.find((r) => r.method === 'PATCH')?.contentType, 'application/strategic-merge-patch+json');
     const rv = (await ok(['get', 'cm', 'applied', '-n', 'dev', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim();
     assert.equal((await ok(['apply', '-f', '-'], { input: cm('2') })).trim(), 'configmap/applied unchanged');
-    assert.equal((await ok(['get', 'cm', 'applied', '-n', 'dev', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim(), rv);
-    const tsc = 'apiVersion: run.tanzu.vmware.com/v1alpha1\nkind: TkgServiceConfiguration\nmetadata:\n  name: tkg-service-configuration\nspec:\n  defaultCNI: antrea\n  trust:\n    additionalTrustedCAs:\n    - name: lab-ca\n      data: bGFi\n';
+    assert.equal(
+      (await ok(['get', 'cm', 'applied', '-n', 'dev', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim(),
+      rv,
+    );
+    const tsc =
+      'apiVersion: run.tanzu.vmware.com/v1alpha1\nkind: TkgServiceConfiguration\nmetadata:\n  name: tkg-service-configuration\nspec:\n  defaultCNI: antrea\n  trust:\n    additionalTrustedCAs:\n    - name: lab-ca\n      data: bGFi\n';
     const crSeen = await requests(async () => ok(['apply', '-f', '-'], { input: tsc }));
     assert.equal(crSeen.find((r) => r.method === 'PATCH')?.contentType, 'application/merge-patch+json');
-    const v3 = lab.supervisor.get('run.tanzu.vmware.com/v1alpha3', 'tkgserviceconfigurations', undefined, 'tkg-service-configuration');
+    const v3 = lab.supervisor.get(
+      'run.tanzu.vmware.com/v1alpha3',
+      'tkgserviceconfigurations',
+      undefined,
+      'tkg-service-configuration',
+    );
     assert.deepEqual(v3?.spec.trust.additionalTrustedCAs, [{ name: 'lab-ca', data: 'bGFi' }]);
-    const strict = await kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: typo\n  namespace: dev\nimagePullSecret:\n- name: x\n' });
+    const strict = await kubectl(['apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: typo\n  namespace: dev\nimagePullSecret:\n- name: x\n',
+    });
     assert.equal(strict.code, 1);
     assert.match(strict.stderr, /unknown field "imagePullSecret"/);
   });
 
   test('patch: strategic replaces imagePullSecrets (no merge key) but merges secrets; merge and json patches; no-op', async () => {
     await ok(['create', 'serviceaccount', 'patched', '-n', 'dev']);
-    await ok(['patch', 'sa', 'patched', '-n', 'dev', '-p', '{"imagePullSecrets":[{"name":"a"}],"secrets":[{"name":"s1"}]}']);
-    const seen = await requests(() => ok(['patch', 'sa', 'patched', '-n', 'dev', '-p', '{"imagePullSecrets":[{"name":"b"}],"secrets":[{"name":"s2"}]}']));
+    await ok([
+      'patch',
+      'sa',
+      'patched',
+      '-n',
+      'dev',
+      '-p',
+      '{"imagePullSecrets":[{"name":"a"}],"secrets":[{"name":"s1"}]}',
+    ]);
+    const seen = await requests(() =>
+      ok([
+        'patch',
+        'sa',
+        'patched',
+        '-n',
+        'dev',
+        '-p',
+        '{"imagePullSecrets":[{"name":"b"}],"secrets":[{"name":"s2"}]}',
+      ]),
+    );
     assert.equal(seen.find((r) => r.method === 'PATCH')?.contentType, 'application/strategic-merge-patch+json');
     const sa = JSON.parse(await ok(['get', 'sa', 'patched', '-n', 'dev', '-o', 'json']));
     assert.deepEqual(sa.imagePullSecrets, [{ name: 'b' }], 'kubernetes#72475: the list is replaced');
     assert.deepEqual(sa.secrets, [{ name: 's1' }, { name: 's2' }]);
-    assert.equal((await ok(['patch', 'sa', 'patched', '-n', 'dev', '-p', '{"imagePullSecrets":[{"name":"b"}]}'])).trim(), 'serviceaccount/patched patched (no change)');
+    assert.equal(
+      (await ok(['patch', 'sa', 'patched', '-n', 'dev', '-p', '{"imagePullSecrets":[{"name":"b"}]}'])).trim(),
+      'serviceaccount/patched patched (no change)',
+    );
     await ok(['patch', 'sa', 'patched', '-n', 'dev', '--type', 'merge', '-p', '{"metadata":{"labels":{"team":"a"}}}']);
-    await ok(['patch', 'sa', 'patched', '-n', 'dev', '--type', 'json', '-p', '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"c"}}]']);
-    assert.equal((await ok(['get', 'sa', 'patched', '-n', 'dev', '-o', 'jsonpath={.imagePullSecrets[*].name}'])).trim(), 'b c');
+    await ok([
+      'patch',
+      'sa',
+      'patched',
+      '-n',
+      'dev',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"c"}}]',
+    ]);
+    assert.equal(
+      (await ok(['get', 'sa', 'patched', '-n', 'dev', '-o', 'jsonpath={.imagePullSecrets[*].name}'])).trim(),
+      'b c',
+    );
     await ok(['create', 'serviceaccount', 'bare', '-n', 'dev']);
-    const absent = await kubectl(['patch', 'sa', 'bare', '-n', 'dev', '--type', 'json', '-p', '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"c"}}]']);
+    const absent = await kubectl([
+      'patch',
+      'sa',
+      'bare',
+      '-n',
+      'dev',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"c"}}]',
+    ]);
     assert.equal(absent.code, 1, 'JSON-patch append fails when the list is absent');
     assert.match(absent.stderr, /missing path|is invalid|doc is missing/);
-    const test = await kubectl(['patch', 'sa', 'patched', '-n', 'dev', '--type', 'json', '-p', '[{"op":"test","path":"/imagePullSecrets/0/name","value":"zzz"}]']);
+    const test = await kubectl([
+      'patch',
+      'sa',
+      'patched',
+      '-n',
+      'dev',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"test","path":"/imagePullSecrets/0/name","value":"zzz"}]',
+    ]);
     assert.equal(test.code, 1);
-    const stale = await kubectl(['patch', 'sa', 'patched', '-n', 'dev', '--type', 'merge', '-p', '{"metadata":{"resourceVersion":"1"},"imagePullSecrets":[]}']);
+    const stale = await kubectl([
+      'patch',
+      'sa',
+      'patched',
+      '-n',
+      'dev',
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"resourceVersion":"1"},"imagePullSecrets":[]}',
+    ]);
     assert.equal(stale.code, 1);
-    assert.match(stale.stderr, /the object has been modified; please apply your changes to the latest version and try again/);
-    const smpOnCr = await kubectl(['patch', 'tkgserviceconfiguration', 'tkg-service-configuration', '-p', '{"spec":{"defaultCNI":"calico"}}']);
+    assert.match(
+      stale.stderr,
+      /the object has been modified; please apply your changes to the latest version and try again/,
+    );
+    const smpOnCr = await kubectl([
+      'patch',
+      'tkgserviceconfiguration',
+      'tkg-service-configuration',
+      '-p',
+      '{"spec":{"defaultCNI":"calico"}}',
+    ]);
     assert.match(smpOnCr.stderr, /strategic-merge-patch\+json is not supported/);
-    await ok(['patch', 'tkgserviceconfiguration', 'tkg-service-configuration', '--type', 'merge', '-p', '{"spec":{"defaultCNI":"antrea"}}']);
+    await ok([
+      'patch',
+      'tkgserviceconfiguration',
+      'tkg-service-configuration',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"defaultCNI":"antrea"}}',
+    ]);
   });
 
   test('replace (PUT) with a stale resourceVersion is a 409 Conflict; dry-run=server writes nothing', async () => {
     const cur = JSON.parse(await ok(['get', 'cm', 'image-fetcher-ca-bundle', '-n', 'kube-system', '-o', 'json']));
-    const stale = { ...cur, metadata: { ...cur.metadata, resourceVersion: String(Number(cur.metadata.resourceVersion) - 1) }, data: { 'ca-bundle': 'x' } };
+    const stale = {
+      ...cur,
+      metadata: { ...cur.metadata, resourceVersion: String(Number(cur.metadata.resourceVersion) - 1) },
+      data: { 'ca-bundle': 'x' },
+    };
     const r = await kubectl(['replace', '-f', '-'], { input: JSON.stringify(stale) });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Operation cannot be fulfilled on configmaps "image-fetcher-ca-bundle": the object has been modified/);
+    assert.match(
+      r.stderr,
+      /Operation cannot be fulfilled on configmaps "image-fetcher-ca-bundle": the object has been modified/,
+    );
     const fresh = { ...cur, data: { 'ca-bundle': cur.data['ca-bundle'] + 'appended\n' } };
     const dry = await ok(['replace', '--dry-run=server', '-o', 'json', '-f', '-'], { input: JSON.stringify(fresh) });
     assert.match(JSON.parse(dry).data['ca-bundle'], /appended/);
@@ -211,11 +418,23 @@ describe('API server emulator, judged by the real kubectl', () => {
       assert.match(r.stderr, /^err\n/);
     });
     assert.equal(seen.find((x) => x.websocket)?.websocket, 'v5.channel.k8s.io');
-    assert.equal((await ok(['exec', '-i', '-n', 'dev', 'jumpbox', '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'through stdin\n' })), 'THROUGH STDIN\n');
+    assert.equal(
+      await ok(['exec', '-i', '-n', 'dev', 'jumpbox', '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'through stdin\n' }),
+      'THROUGH STDIN\n',
+    );
     const missing = await kubectl(['exec', '-n', 'dev', 'jumpbox', '--', 'no-such-binary']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /executable file not found in \$PATH/);
-    const events = await ok(['get', 'events', '-n', 'dev', '--field-selector', 'involvedObject.name=jumpbox', '-o', 'jsonpath={.items[*].reason}']);
+    const events = await ok([
+      'get',
+      'events',
+      '-n',
+      'dev',
+      '--field-selector',
+      'involvedObject.name=jumpbox',
+      '-o',
+      'jsonpath={.items[*].reason}',
+    ]);
     assert.deepEqual(events.trim().split(' '), ['Scheduled', 'Pulled', 'Created', 'Started']);
     assert.equal((await ok(['delete', 'pod', 'jumpbox', '-n', 'dev'])).trim(), 'pod "jumpbox" deleted');
     assert.equal((await kubectl(['get', 'pod', 'jumpbox', '-n', 'dev'])).code, 1);
@@ -223,10 +442,20 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('a pod whose image pull fails shows ImagePullBackOff and the x509 events a kubelet writes', async () => {
     await ok(['run', 'app', '-n', 'dev', '--image=127.0.0.1:8443/lab/app:1', '--restart=Never']);
-    await ok(['wait', '--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ImagePullBackOff', 'pod/app', '-n', 'dev', '--timeout=20s']);
+    await ok([
+      'wait',
+      '--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ImagePullBackOff',
+      'pod/app',
+      '-n',
+      'dev',
+      '--timeout=20s',
+    ]);
     assert.match(await ok(['get', 'pod', 'app', '-n', 'dev']), /^app\s+0\/1\s+ImagePullBackOff\s+0\s+/m);
     const described = await ok(['describe', 'pod', 'app', '-n', 'dev']);
-    assert.match(described, /Warning\s+Failed\s+\S+\s+kubelet\s+Failed to pull image "127\.0\.0\.1:8443\/lab\/app:1": .*x509: certificate signed by unknown authority/);
+    assert.match(
+      described,
+      /Warning\s+Failed\s+\S+\s+kubelet\s+Failed to pull image "127\.0\.0\.1:8443\/lab\/app:1": .*x509: certificate signed by unknown authority/,
+    );
     assert.match(described, /Back-off pulling image/);
     await ok(['delete', 'pod', 'app', '-n', 'dev', '--wait=false']);
   });
@@ -237,7 +466,14 @@ describe('API server emulator, judged by the real kubectl', () => {
     await new Promise((r) => setTimeout(r, 800));
     await ok(['label', 'cm', 'watched', '-n', 'prod', 'x=y']);
     const r = await watching;
-    assert.equal(r.stdout.trim().split('\n').filter((l) => l.startsWith('watched')).length, 2, r.stdout + r.stderr);
+    assert.equal(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('watched')).length,
+      2,
+      r.stdout + r.stderr,
+    );
   });
 
   test('delete: a namespace takes its contents with it', async () => {
@@ -250,10 +486,18 @@ describe('API server emulator, judged by the real kubectl', () => {
   test('403 for a vSphere Namespace user outside their namespaces, 401 when the session expired', async () => {
     const denied = await kubectl(['get', 'cm', 'image-fetcher-ca-bundle', '-n', 'kube-system'], { who: 'devops' });
     assert.equal(denied.code, 1);
-    assert.match(denied.stderr, /Error from server \(Forbidden\): configmaps "image-fetcher-ca-bundle" is forbidden: User "devops@vsphere.local" cannot get resource "configmaps" in API group "" in the namespace "kube-system"/);
-    const viewer = await kubectl(['create', 'secret', 'generic', 'v', '-n', 'dev', '--from-literal=a=b'], { who: 'viewer' });
+    assert.match(
+      denied.stderr,
+      /Error from server \(Forbidden\): configmaps "image-fetcher-ca-bundle" is forbidden: User "devops@vsphere.local" cannot get resource "configmaps" in API group "" in the namespace "kube-system"/,
+    );
+    const viewer = await kubectl(['create', 'secret', 'generic', 'v', '-n', 'dev', '--from-literal=a=b'], {
+      who: 'viewer',
+    });
     assert.match(viewer.stderr, /cannot create resource "secrets"/);
-    assert.match(await ok(['get', 'secrets', '-n', 'dev', '-o', 'name'], { who: 'viewer' }), /dev-default-image-pull-secret/);
+    assert.match(
+      await ok(['get', 'secrets', '-n', 'dev', '-o', 'name'], { who: 'viewer' }),
+      /dev-default-image-pull-secret/,
+    );
     lab.supervisor.faults.expireTokens();
     try {
       const expired = await kubectl(['get', 'secrets', '-n', 'dev'], { who: 'devops' });
@@ -267,8 +511,16 @@ describe('API server emulator, judged by the real kubectl', () => {
   test('the kubeconfig is shaped like `kubectl vsphere login`: Supervisor, namespace and TKC contexts all answer', async () => {
     const ctxs = await ok(['config', 'get-contexts', '-o', 'name'], { who: 'devops' });
     assert.deepEqual(ctxs.trim().split('\n').sort(), ['127.0.0.1', 'dev', 'prod', 'tkc-1']);
-    assert.match(await ok(['--context', 'dev', 'get', 'sa', 'default', '-o', 'jsonpath={.imagePullSecrets[0].name}'], { who: 'devops' }), /^dev-default-image-pull-secret$/);
-    assert.match(await ok(['--context', 'tkc-1', 'get', 'ns', '-o', 'name'], { who: 'devops' }), /namespace\/kube-system/);
+    assert.match(
+      await ok(['--context', 'dev', 'get', 'sa', 'default', '-o', 'jsonpath={.imagePullSecrets[0].name}'], {
+        who: 'devops',
+      }),
+      /^dev-default-image-pull-secret$/,
+    );
+    assert.match(
+      await ok(['--context', 'tkc-1', 'get', 'ns', '-o', 'name'], { who: 'devops' }),
+      /namespace\/kube-system/,
+    );
     const cfg = fs.readFileSync(files.devops!, 'utf8');
     assert.match(cfg, /name: wcp:127\.0\.0\.1:devops@vsphere\.local/);
     assert.match(cfg, /name: wcp:127\.0\.0\.2:devops@vsphere\.local/);
@@ -276,13 +528,29 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('npm run lab:apiserver serves the fixtures standalone and prints the kubeconfig path', async () => {
     const standalone = path.join(dir, 'standalone');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'lab/apiserver/cli.ts'), '--dir', standalone], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'lab/apiserver/cli.ts'), '--dir', standalone],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const [line] = (await once(child.stdout!, 'data')) as [Buffer];
       const kubeconfig = line.toString().trim();
       assert.equal(kubeconfig, path.join(standalone, 'kubeconfig'));
       assert.equal(fs.statSync(kubeconfig).mode & 0o777, 0o600);
-      const r = await exec('kubectl', ['--kubeconfig', path.join(standalone, 'admin.kubeconfig'), '--cache-dir', path.join(dir, 'standalone-cache'), 'get', 'secrets', '-A'], baseEnv({ HOME: dir }));
+      const r = await exec(
+        'kubectl',
+        [
+          '--kubeconfig',
+          path.join(standalone, 'admin.kubeconfig'),
+          '--cache-dir',
+          path.join(dir, 'standalone-cache'),
+          'get',
+          'secrets',
+          '-A',
+        ],
+        baseEnv({ HOME: dir }),
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^prod\s+prod-default-image-pull-secret\s+kubernetes\.io\/dockerconfigjson/m);
     } finally {

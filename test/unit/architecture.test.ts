@@ -12,7 +12,11 @@ const SRC = path.join(ROOT, 'src');
 const ADAPTERS = ['kube', 'registry', 'tls', 'ssh', 'local', 'output', 'trust', 'net'];
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 /** commands, app, an adapter folder, or core (a file directly in src/). */
@@ -29,7 +33,9 @@ const RANK = { entry: 4, commands: 3, app: 2, adapter: 1, core: 0 } as const;
 
 function imports(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)].map((m) => path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'));
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)].map((m) =>
+    path.resolve(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'),
+  );
 }
 
 test('imports go down: commands -> app -> adapters -> core; nothing outside commands imports from it', () => {

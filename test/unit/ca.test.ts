@@ -10,7 +10,12 @@ import { makeCa, makeCert } from '../../lab/pki.js';
 const ca = makeCa('Test Root CA', 'Test');
 const leaf = makeCert({ cn: 'harbor.test', issuer: ca, dns: ['harbor.test'] });
 const selfLeaf = makeCert({ cn: 'self.test', dns: ['self.test'] });
-const expired = makeCert({ cn: 'Old CA', ca: true, notBefore: new Date(Date.now() - 10 * 86400e3), notAfter: new Date(Date.now() - 86400e3) });
+const expired = makeCert({
+  cn: 'Old CA',
+  ca: true,
+  notBefore: new Date(Date.now() - 10 * 86400e3),
+  notAfter: new Date(Date.now() - 86400e3),
+});
 const buf = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s) : s);
 
 test('PEM, a chain, a bundle with CRLF and DER are read; fingerprints as sha256:hex', () => {
@@ -18,7 +23,10 @@ test('PEM, a chain, a bundle with CRLF and DER are read; fingerprints as sha256:
   assert.equal(one!.subject, 'CN=Test Root CA, O=Test');
   assert.equal(one!.isCa, true);
   assert.equal(one!.selfSigned, true);
-  assert.equal(one!.fingerprint, `sha256:${new crypto.X509Certificate(ca.certPem).fingerprint256.replace(/:/g, '').toLowerCase()}`);
+  assert.equal(
+    one!.fingerprint,
+    `sha256:${new crypto.X509Certificate(ca.certPem).fingerprint256.replace(/:/g, '').toLowerCase()}`,
+  );
   assert.equal(parseCertificates(buf(leaf.certPem + ca.certPem), 'chain.pem').length, 2);
   assert.equal(parseCertificates(buf((ca.certPem + leaf.certPem).replace(/\n/g, '\r\n')), 'crlf.pem').length, 2);
   const der = new crypto.X509Certificate(ca.certPem).raw;
@@ -30,7 +38,13 @@ test('bad inputs: each a clear one-line error', () => {
     ['', /is empty/],
     ['   \n', /is empty/],
     [ca.keyPem, /holds a private key, not a certificate/],
-    [crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /private key/],
+    [
+      crypto
+        .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      /private key/,
+    ],
     ['-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n', /certificate signing request/],
     [ca.certPem.slice(0, 300), /truncated/],
     ['-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', /damaged/],
@@ -39,7 +53,11 @@ test('bad inputs: each a clear one-line error', () => {
     ['hello world', /neither a PEM nor a DER certificate/],
   ];
   for (const [input, msg] of bad) {
-    assert.throws(() => parseCertificates(buf(input), 'f'), (e: Error) => msg.test(e.message) && !e.message.includes('\n'), String(input).slice(0, 40));
+    assert.throws(
+      () => parseCertificates(buf(input), 'f'),
+      (e: Error) => msg.test(e.message) && !e.message.includes('\n'),
+      String(input).slice(0, 40),
+    );
   }
 });
 

@@ -29,10 +29,24 @@ function session(): Session {
   const stdout = new PassThrough();
   const stdio: Stdio = { stdin: new PassThrough(), stdout, stderr, env: {}, homedir: os.tmpdir() };
   const printer = new Printer(stdout, stderr, { verbose: 0, colorStdout: false, colorStderr: false });
-  return new Session(printer, stdio, { kubeconfig: undefined, context: undefined, namespace: undefined, supervisorContext: undefined, timeoutMs: 5_000, verbose: 0, dryRun: undefined });
+  return new Session(printer, stdio, {
+    kubeconfig: undefined,
+    context: undefined,
+    namespace: undefined,
+    supervisorContext: undefined,
+    timeoutMs: 5_000,
+    verbose: 0,
+    dryRun: undefined,
+  });
 }
 
-const source = (caFile: string): CaSource => ({ caFile, fromRegistry: undefined, fingerprint: undefined, yes: false, allowLeaf: false });
+const source = (caFile: string): CaSource => ({
+  caFile,
+  fromRegistry: undefined,
+  fingerprint: undefined,
+  yes: false,
+  allowLeaf: false,
+});
 
 describe('--ca-file', () => {
   let dir: string;
@@ -57,28 +71,52 @@ describe('--ca-file', () => {
   test('a FIFO is refused at once, before it is opened, by login and by trust/push-ca', async () => {
     const fifo = path.join(dir, 'ca.fifo');
     execFileSync('mkfifo', [fifo]);
-    const want = (e: CliError): boolean => e.code === 'CA_FILE' && e.message === `cannot read --ca-file ${fifo}: it is a named pipe (FIFO); give a PEM or DER certificate file`;
+    const want = (e: CliError): boolean =>
+      e.code === 'CA_FILE' &&
+      e.message === `cannot read --ca-file ${fifo}: it is a named pipe (FIFO); give a PEM or DER certificate file`;
     assert.throws(() => readCaFile(fifo), want);
     assert.throws(() => tlsSettings({ caFile: fifo }, {}), want);
     await assert.rejects(loadCa(session(), source(fifo)), want);
   });
 
   test('a directory, a file over 1 MiB and a missing file: one line each, naming the file', async () => {
-    assert.throws(() => readCaFile(dir), (e: CliError) => e.code === 'CA_FILE' && e.message === `cannot read --ca-file ${dir}: it is a directory; give a PEM or DER certificate file`);
+    assert.throws(
+      () => readCaFile(dir),
+      (e: CliError) =>
+        e.code === 'CA_FILE' &&
+        e.message === `cannot read --ca-file ${dir}: it is a directory; give a PEM or DER certificate file`,
+    );
     const big = file('big.pem', Buffer.alloc(MAX_CA_FILE + 1, '\n'));
-    assert.throws(() => tlsSettings({ caFile: big }, {}), (e: CliError) => e.code === 'CA_FILE' && e.message === `cannot read --ca-file ${big}: it is larger than 1 MiB (${MAX_CA_FILE + 1} bytes); a CA file is a few KiB`);
+    assert.throws(
+      () => tlsSettings({ caFile: big }, {}),
+      (e: CliError) =>
+        e.code === 'CA_FILE' &&
+        e.message ===
+          `cannot read --ca-file ${big}: it is larger than 1 MiB (${MAX_CA_FILE + 1} bytes); a CA file is a few KiB`,
+    );
     await assert.rejects(loadCa(session(), source(big)), { code: 'CA_FILE' });
     const missing = path.join(dir, 'nope.pem');
-    assert.throws(() => tlsSettings({ caFile: missing }, {}), { code: 'CA_FILE', message: `cannot read --ca-file ${missing}: ENOENT` });
-    await assert.rejects(loadCa(session(), source(missing)), { code: 'CA_FILE', message: `cannot read --ca-file ${missing}: ENOENT` });
+    assert.throws(() => tlsSettings({ caFile: missing }, {}), {
+      code: 'CA_FILE',
+      message: `cannot read --ca-file ${missing}: ENOENT`,
+    });
+    await assert.rejects(loadCa(session(), source(missing)), {
+      code: 'CA_FILE',
+      message: `cannot read --ca-file ${missing}: ENOENT`,
+    });
     // Exactly 1 MiB is read (and then judged by its content).
     assert.throws(() => readCaFile(file('max.pem', Buffer.alloc(MAX_CA_FILE, '\n'))), /is empty/);
   });
 
   test('login: a DER --ca-file (and a key file is refused as for trust)', () => {
-    assert.deepEqual(tlsSettings({ caFile: path.join(dir, 'ca.der') }, {}), { ca: [readCaFile(path.join(dir, 'ca.pem'))[0]!.pem], rejectUnauthorized: true });
+    assert.deepEqual(tlsSettings({ caFile: path.join(dir, 'ca.der') }, {}), {
+      ca: [readCaFile(path.join(dir, 'ca.pem'))[0]!.pem],
+      rejectUnauthorized: true,
+    });
     assert.throws(() => tlsSettings({ caFile: file('key.pem', ca.keyPem) }, {}), /holds a private key/);
-    assert.deepEqual(tlsSettings({ caFile: path.join(dir, 'ca.fifo'), insecure: true }, {}), { rejectUnauthorized: false });
+    assert.deepEqual(tlsSettings({ caFile: path.join(dir, 'ca.fifo'), insecure: true }, {}), {
+      rejectUnauthorized: false,
+    });
   });
 
   test('login: a DER --ca-file verifies a server its CA signed; another CA does not', async () => {
@@ -89,7 +127,9 @@ describe('--ca-file', () => {
       const r = await httpGet(url, { tls: tlsSettings({ caFile: path.join(dir, 'ca.der') }, {}), timeoutMs: 5_000 });
       assert.equal(r.body.toString(), 'ok');
       const otherDer = file('other.der', new crypto.X509Certificate(other.certPem).raw);
-      await assert.rejects(httpGet(url, { tls: tlsSettings({ caFile: otherDer }, {}), timeoutMs: 5_000 }), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      await assert.rejects(httpGet(url, { tls: tlsSettings({ caFile: otherDer }, {}), timeoutMs: 5_000 }), {
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

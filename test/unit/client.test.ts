@@ -26,21 +26,38 @@ let conflictsLeft = 0;
 let file: string;
 const TOKEN = 'sekret-bearer-token-123';
 
-const sa = () => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'ns', resourceVersion: String(rv) }, imagePullSecrets: [{ name: 'ns-default-image-pull-secret' }] });
+const sa = () => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name: 'default', namespace: 'ns', resourceVersion: String(rv) },
+  imagePullSecrets: [{ name: 'ns-default-image-pull-secret' }],
+});
 
 before(async () => {
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], auth: req.headers.authorization, body });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        contentType: req.headers['content-type'],
+        auth: req.headers.authorization,
+        body,
+      });
       const json = (code: number, obj: unknown) => {
         res.writeHead(code, { 'content-type': 'application/json' });
         res.end(JSON.stringify(obj));
       };
       if (req.url?.startsWith('/api/v1/namespaces/hang')) return; // never answers
       if (req.url === '/api/v1') {
-        return json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount', verbs: ['get', 'patch', 'update'] }] });
+        return json(200, {
+          kind: 'APIResourceList',
+          groupVersion: 'v1',
+          resources: [
+            { name: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount', verbs: ['get', 'patch', 'update'] },
+          ],
+        });
       }
       if (req.url?.startsWith('/api/v1/namespaces/ns/serviceaccounts/default')) {
         if (req.method === 'GET') return json(200, sa());
@@ -50,21 +67,48 @@ before(async () => {
           if (conflictsLeft > 0 || sent.metadata.resourceVersion !== String(rv)) {
             conflictsLeft--;
             rv++;
-            return json(409, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Conflict', code: 409, message: 'Operation cannot be fulfilled on serviceaccounts "default": the object has been modified; please apply your changes to the latest version and try again' });
+            return json(409, {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Conflict',
+              code: 409,
+              message:
+                'Operation cannot be fulfilled on serviceaccounts "default": the object has been modified; please apply your changes to the latest version and try again',
+            });
           }
           rv++;
           return json(200, { ...sent, metadata: { ...sent.metadata, resourceVersion: String(rv) } });
         }
       }
       if (req.url?.startsWith('/api/v1/namespaces/forbidden/')) {
-        return json(403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'serviceaccounts "default" is forbidden: User "dev" cannot get resource "serviceaccounts" in the namespace "forbidden"' });
+        return json(403, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message:
+            'serviceaccounts "default" is forbidden: User "dev" cannot get resource "serviceaccounts" in the namespace "forbidden"',
+        });
       }
-      json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${req.url} not found` });
+      json(404, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'NotFound',
+        code: 404,
+        message: `${req.url} not found`,
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  const kc = new KC().cluster('lab', `http://127.0.0.1:${port}`).user('dev', TOKEN).ctx('lab', 'lab', 'dev', 'ns').use('lab');
+  const kc = new KC()
+    .cluster('lab', `http://127.0.0.1:${port}`)
+    .user('dev', TOKEN)
+    .ctx('lab', 'lab', 'dev', 'ns')
+    .use('lab');
   file = kc.write(tempDir());
 });
 
@@ -74,7 +118,10 @@ after(() => {
 });
 
 function client(opts: { timeoutMs?: number; log?: (l: string) => void } = {}) {
-  return new KubeClient(resolveTarget({ kubeconfig: file }, { env: {}, homedir: '/nonexistent' }), { timeoutMs: opts.timeoutMs ?? 5000, log: opts.log });
+  return new KubeClient(resolveTarget({ kubeconfig: file }, { env: {}, homedir: '/nonexistent' }), {
+    timeoutMs: opts.timeoutMs ?? 5000,
+    log: opts.log,
+  });
 }
 
 test('readModifyWrite: PUT with the resourceVersion read, retried on 409, keeps existing entries', async () => {
@@ -91,13 +138,17 @@ test('readModifyWrite: PUT with the resourceVersion read, retried on 409, keeps 
         if (list.some((s) => s.name === 'harbor')) return undefined;
         return { ...cur, imagePullSecrets: [...list, { name: 'harbor' }] };
       },
-      (next) => c.call('writing', () => core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next })),
+      (next) =>
+        c.call('writing', () => core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next })),
       { backoffMs: 1, onConflict: () => conflictsSeen++ },
     );
     assert.equal(res.changed, true);
     assert.equal(res.conflicts, 2);
     assert.equal(conflictsSeen, 2);
-    assert.deepEqual(JSON.parse(JSON.stringify(res.object.imagePullSecrets)), [{ name: 'ns-default-image-pull-secret' }, { name: 'harbor' }]);
+    assert.deepEqual(JSON.parse(JSON.stringify(res.object.imagePullSecrets)), [
+      { name: 'ns-default-image-pull-secret' },
+      { name: 'harbor' },
+    ]);
     const puts = seen.filter((s) => s.method === 'PUT').map((s) => JSON.parse(s.body).metadata.resourceVersion);
     const gets = seen.filter((s) => s.method === 'GET').length;
     assert.equal(puts.length, 3);
@@ -117,7 +168,10 @@ test('readModifyWrite: nothing to change, nothing written', async () => {
       () => assert.fail('must not write'),
     );
     assert.equal(res.changed, false);
-    assert.deepEqual(seen.map((s) => s.method), ['GET']);
+    assert.deepEqual(
+      seen.map((s) => s.method),
+      ['GET'],
+    );
   } finally {
     c.close();
   }
@@ -132,7 +186,10 @@ test('readModifyWrite gives up after its retries with the Conflict error', async
       readModifyWrite<V1ServiceAccount>(
         () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'ns' }),
         (cur) => ({ ...cur, imagePullSecrets: [] }),
-        (next) => c.call('updating serviceaccount/default', () => core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next })),
+        (next) =>
+          c.call('updating serviceaccount/default', () =>
+            core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next }),
+          ),
         { retries: 3, backoffMs: 1 },
       ),
       /updating serviceaccount\/default: Conflict: Operation cannot be fulfilled/,
@@ -148,7 +205,9 @@ test('a request that gets no answer ends at --request-timeout with one line', as
   try {
     await assert.rejects(
       c.call('reading the hanging thing', () => c.api(CoreV1Api).readNamespace({ name: 'hang' })),
-      (e: Error) => e.name === 'NetworkError' && /^reading the hanging thing: timed out talking to http:\/\/127.0.0.1:\d+$/.test(e.message),
+      (e: Error) =>
+        e.name === 'NetworkError' &&
+        /^reading the hanging thing: timed out talking to http:\/\/127.0.0.1:\d+$/.test(e.message),
     );
   } finally {
     c.close();
@@ -160,9 +219,14 @@ test('-vv logs method, URL, status and time of every request, and never the toke
   const c = client({ log: (l) => lines.push(l) });
   try {
     await c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'ns' });
-    await c.call('reading', () => c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' })).catch(() => undefined);
+    await c
+      .call('reading', () => c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' }))
+      .catch(() => undefined);
     assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^GET http:\/\/127.0.0.1:\d+\/api\/v1\/namespaces\/ns\/serviceaccounts\/default 200 in \d+ms$/);
+    assert.match(
+      lines[0]!,
+      /^GET http:\/\/127.0.0.1:\d+\/api\/v1\/namespaces\/ns\/serviceaccounts\/default 200 in \d+ms$/,
+    );
     assert.match(lines[1]!, / 403 in \d+ms$/);
     assert.ok(!lines.join('\n').includes(TOKEN));
   } finally {
@@ -174,7 +238,9 @@ test('a 403 becomes one line naming what was being done', async () => {
   const c = client();
   try {
     await assert.rejects(
-      c.call('reading serviceaccount/default in namespace "forbidden"', () => c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' })),
+      c.call('reading serviceaccount/default in namespace "forbidden"', () =>
+        c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' }),
+      ),
       /^ApiError: reading serviceaccount\/default in namespace "forbidden": Forbidden: serviceaccounts "default" is forbidden: User "dev" cannot get/,
     );
   } finally {

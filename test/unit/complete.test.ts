@@ -13,9 +13,19 @@ const NOFILE = `:${Directive.NoFileComp}`;
 
 test('command words: top level and subcommands', async () => {
   const top = await run('');
-  for (const c of ['login', 'trust', 'jumpbox', 'push-ca']) assert.ok(top.some((l) => l.startsWith(`${c}\t`) || l === c), c);
-  assert.deepEqual(await run('jumpbox', 'e'), ['exec\tRun a command on cluster nodes over SSH through the jumpbox', NOFILE]);
-  assert.deepEqual((await run('trust', 'l')).map((l) => l.split('\t')[0]), ['list', NOFILE]);
+  for (const c of ['login', 'trust', 'jumpbox', 'push-ca'])
+    assert.ok(
+      top.some((l) => l.startsWith(`${c}\t`) || l === c),
+      c,
+    );
+  assert.deepEqual(await run('jumpbox', 'e'), [
+    'exec\tRun a command on cluster nodes over SSH through the jumpbox',
+    NOFILE,
+  ]);
+  assert.deepEqual(
+    (await run('trust', 'l')).map((l) => l.split('\t')[0]),
+    ['list', NOFILE],
+  );
 });
 
 test('enumerated values come from the typed option groups', async () => {

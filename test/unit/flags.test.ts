@@ -16,7 +16,13 @@ before(() => {
 async function contextJson(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const r = await cli(['context', ...argv, '-o', 'json'], env);
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as { context: string; namespace: string; namespaceFrom: string; server: string; kubeconfig: string[] };
+  return JSON.parse(r.stdout) as {
+    context: string;
+    namespace: string;
+    namespaceFrom: string;
+    server: string;
+    kubeconfig: string[];
+  };
 }
 
 for (const form of ['space', 'equals'] as const) {

@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { makeCa, makeCert } from '../../lab/pki.js';
-import { CliError } from '../../src/errors.js';
+import type { CliError } from '../../src/errors.js';
 import { httpGet, MAX_REPLY, ResponseTooLargeError } from '../../src/net/http.js';
 import { peerChain } from '../../src/net/peer.js';
 import { verifyLogin } from '../../src/registry/verify.js';
@@ -39,7 +39,7 @@ function trickle(res: ServerResponse, bytes: number): void {
   const t = setInterval(() => {
     if (res.destroyed) return clearInterval(t);
     res.write('.');
-    if (++n === bytes) (clearInterval(t), res.end());
+    if (++n === bytes) clearInterval(t), res.end();
   }, 100);
   res.on('close', () => clearInterval(t));
 }
@@ -85,7 +85,12 @@ describe('bounded HTTP GET', () => {
 
   test('a small reply is read whole; the log line names status and URL, never headers or query', async () => {
     const lines: string[] = [];
-    const r = await httpGet(`https://${host}/ok?account=me`, { tls, timeoutMs: 5_000, headers: { Authorization: 'Basic c2VjcmV0' }, log: (l) => lines.push(l) });
+    const r = await httpGet(`https://${host}/ok?account=me`, {
+      tls,
+      timeoutMs: 5_000,
+      headers: { Authorization: 'Basic c2VjcmV0' },
+      log: (l) => lines.push(l),
+    });
     assert.equal(r.status, 200);
     assert.equal(r.body.toString(), 'hello');
     assert.equal(r.truncated, false);
@@ -96,7 +101,10 @@ describe('bounded HTTP GET', () => {
   test('an endless body ends in the size cap: the socket is closed, bytes stay bounded', async () => {
     sent.bytes = 0;
     sent.closed = false;
-    const err = await httpGet(`https://${host}/endless`, { tls, timeoutMs: 60_000 }).then(() => assert.fail('no error'), (e: unknown) => e);
+    const err = await httpGet(`https://${host}/endless`, { tls, timeoutMs: 60_000 }).then(
+      () => assert.fail('no error'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ResponseTooLargeError, String(err));
     assert.equal(err.code, 'HTTP_TOO_LARGE');
     assert.equal(err.message, `GET https://${host}/endless: the reply is larger than 1 MiB; stopped reading it`);
@@ -107,20 +115,31 @@ describe('bounded HTTP GET', () => {
 
   test('the truncate policy returns the first maxBytes bytes and stops reading', async () => {
     sent.closed = false;
-    const r = await httpGet(`https://${host}/endless`, { tls, timeoutMs: 60_000, maxBytes: 100_000, overflow: 'truncate' });
+    const r = await httpGet(`https://${host}/endless`, {
+      tls,
+      timeoutMs: 60_000,
+      maxBytes: 100_000,
+      overflow: 'truncate',
+    });
     assert.equal(r.body.length, 100_000);
     assert.equal(r.truncated, true);
     await waitFor(() => sent.closed);
   });
 
   test('2 MiB is over the 1 MiB cap: one line naming the URL and the cap', async () => {
-    await assert.rejects(httpGet(`https://${host}/big`, { tls, timeoutMs: 60_000 }), (e: CliError) => e.code === 'HTTP_TOO_LARGE' && /\/big: the reply is larger than 1 MiB/.test(e.message));
+    await assert.rejects(
+      httpGet(`https://${host}/big`, { tls, timeoutMs: 60_000 }),
+      (e: CliError) => e.code === 'HTTP_TOO_LARGE' && /\/big: the reply is larger than 1 MiB/.test(e.message),
+    );
     const r = await httpGet(`https://${host}/big`, { tls, timeoutMs: 60_000, maxBytes: 2 << 20 });
     assert.equal(r.body.length, 2 << 20, 'exactly the cap is allowed');
   });
 
   test('a trickle (1 byte per 100 ms) is stopped by the total deadline, as a timeout', async () => {
-    const err = await httpGet(`https://${host}/trickle`, { tls, timeoutMs: 500 }).then(() => assert.fail('no error'), (e: unknown) => e);
+    const err = await httpGet(`https://${host}/trickle`, { tls, timeoutMs: 500 }).then(
+      () => assert.fail('no error'),
+      (e: unknown) => e,
+    );
     assert.equal((err as NodeJS.ErrnoException).code, 'ETIMEDOUT');
     const net = fromNetworkError(err, { doing: 'reading', target: host });
     assert.equal(net?.code, 'TIMEOUT');
@@ -141,10 +160,20 @@ describe('bounded HTTP GET', () => {
     routes['/api/v2.0/systeminfo/getcert'] = (_q, res) => endless(res, sent);
     try {
       sent.closed = false;
-      await assert.rejects(fetchRegistryCa(host, 60_000), (e: CliError) => e.code === 'HTTP_TOO_LARGE' && e.message === `GET https://${host}/api/v2.0/systeminfo/getcert: the reply is larger than 1 MiB; stopped reading it`);
+      await assert.rejects(
+        fetchRegistryCa(host, 60_000),
+        (e: CliError) =>
+          e.code === 'HTTP_TOO_LARGE' &&
+          e.message ===
+            `GET https://${host}/api/v2.0/systeminfo/getcert: the reply is larger than 1 MiB; stopped reading it`,
+      );
       await waitFor(() => sent.closed);
       routes['/api/v2.0/systeminfo/getcert'] = (_q, res) => trickle(res, 1_000);
-      await assert.rejects(fetchRegistryCa(host, 500), (e: CliError) => e.code === 'TIMEOUT' && e.message === `fetching the CA of ${host}: timed out talking to ${host}`);
+      await assert.rejects(
+        fetchRegistryCa(host, 500),
+        (e: CliError) =>
+          e.code === 'TIMEOUT' && e.message === `fetching the CA of ${host}: timed out talking to ${host}`,
+      );
       await assert.rejects(fetchRegistryCa(silentHost, 300), (e: CliError) => e.code === 'TIMEOUT');
     } finally {
       delete routes['/api/v2.0/systeminfo/getcert'];
@@ -170,15 +199,24 @@ describe('bounded HTTP GET', () => {
     const registry = { host, plainHttp: false };
     const creds = { username: 'u', password: 'p4ss' };
     const lines: string[] = [];
-    await assert.rejects(verifyLogin(registry, creds, { tls, timeoutMs: 5_000, log: (l) => lines.push(l) }), /wrong username or password for "u"/);
+    await assert.rejects(
+      verifyLogin(registry, creds, { tls, timeoutMs: 5_000, log: (l) => lines.push(l) }),
+      /wrong username or password for "u"/,
+    );
     assert.equal(seen.at(-1)!.authorization, `Basic ${Buffer.from('u:p4ss').toString('base64')}`);
     assert.ok(!lines.join('\n').includes('Basic') && !lines.join('\n').includes('p4ss'), lines.join('\n'));
     const v2 = routes['/v2/']!;
     try {
       routes['/v2/'] = (_q, res) => trickle(res, 1_000);
-      await assert.rejects(verifyLogin(registry, creds, { tls, timeoutMs: 500 }), (e: CliError) => e.code === 'TIMEOUT' && e.message === `logging in to ${host}: timed out talking to ${host}`);
+      await assert.rejects(
+        verifyLogin(registry, creds, { tls, timeoutMs: 500 }),
+        (e: CliError) => e.code === 'TIMEOUT' && e.message === `logging in to ${host}: timed out talking to ${host}`,
+      );
       routes['/v2/'] = routes['/big']!;
-      await assert.rejects(verifyLogin(registry, creds, { tls, timeoutMs: 60_000 }), (e: CliError) => e.code === 'HTTP_TOO_LARGE' && e.message.includes('/v2/: the reply is larger than 1 MiB'));
+      await assert.rejects(
+        verifyLogin(registry, creds, { tls, timeoutMs: 60_000 }),
+        (e: CliError) => e.code === 'HTTP_TOO_LARGE' && e.message.includes('/v2/: the reply is larger than 1 MiB'),
+      );
     } finally {
       routes['/v2/'] = v2;
     }

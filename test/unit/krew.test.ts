@@ -15,7 +15,14 @@ const archive = (os: string, arch: string): Archive => ({
   sha256: sha,
   entries: [os === 'windows' ? 'kubectl-harbor.exe' : 'kubectl-harbor', 'LICENSE'],
 });
-const all = [['linux', 'amd64'], ['linux', 'arm64'], ['darwin', 'amd64'], ['darwin', 'arm64'], ['windows', 'amd64'], ['windows', 'arm64']].map(([o, a]) => archive(o!, a!));
+const all = [
+  ['linux', 'amd64'],
+  ['linux', 'arm64'],
+  ['darwin', 'amd64'],
+  ['darwin', 'arm64'],
+  ['windows', 'amd64'],
+  ['windows', 'arm64'],
+].map(([o, a]) => archive(o!, a!));
 
 test('the template renders to a valid manifest for all six platforms', () => {
   const r = renderManifest(template, '1.2.3', all);
@@ -42,10 +49,23 @@ test('each rule catches what it should', () => {
     ['short description', (m) => (m.spec!.shortDescription = 'two\nlines'), /line breaks/],
     ['sha256', (m) => (m.spec!.platforms![0]!.sha256 = 'ABC'), /`sha256` value ABC is not valid/],
     ['uri', (m) => (m.spec!.platforms![0]!.uri = 'https://x/kubectl-harbor.exe'), /not a .tar.gz or .zip/],
-    ['selector key', (m) => (m.spec!.platforms![0]!.selector = { matchLabels: { os: 'linux', cpu: 'x' } }), /selector key "cpu" not supported/],
+    [
+      'selector key',
+      (m) => (m.spec!.platforms![0]!.selector = { matchLabels: { os: 'linux', cpu: 'x' } }),
+      /selector key "cpu" not supported/,
+    ],
     ['empty selector', (m) => (m.spec!.platforms![0]!.selector = {}), /empty selector/],
-    ['overlap', (m) => (m.spec!.platforms![1]!.selector = { matchExpressions: [{ key: 'os', operator: 'In', values: ['linux'] }] }), /two platforms match linux\/amd64/],
-    ['license', (m) => (m.spec!.platforms![0]!.files = [{ from: 'kubectl-harbor', to: '.' }]), /LICENSE file is not extracted/],
+    [
+      'overlap',
+      (m) =>
+        (m.spec!.platforms![1]!.selector = { matchExpressions: [{ key: 'os', operator: 'In', values: ['linux'] }] }),
+      /two platforms match linux\/amd64/,
+    ],
+    [
+      'license',
+      (m) => (m.spec!.platforms![0]!.files = [{ from: 'kubectl-harbor', to: '.' }]),
+      /LICENSE file is not extracted/,
+    ],
     ['bin', (m) => (m.spec!.platforms![0]!.bin = 'kubectl-other'), /bin kubectl-other is not in the archive/],
     ['no platforms', (m) => (m.spec!.platforms = []), /should have a platform specified/],
   ];
@@ -53,7 +73,10 @@ test('each rule catches what it should', () => {
     const m = good();
     breakIt(m);
     const errs = validateManifest(m, 'harbor', all);
-    assert.ok(errs.some((e) => re.test(e)), `${what}: ${errs.join('; ') || 'no error'}`);
+    assert.ok(
+      errs.some((e) => re.test(e)),
+      `${what}: ${errs.join('; ') || 'no error'}`,
+    );
   }
   const wrongSum = validateManifest(good(), 'harbor', [{ ...all[0]!, sha256: 'b'.repeat(64) }]);
   assert.ok(wrongSum.some((e) => /sha256 does not match/.test(e)));

@@ -14,7 +14,12 @@ const home = '/nonexistent-home';
 test('KUBECONFIG with several files: missing ones skipped, the first definition wins, first current-context wins', () => {
   const dir = tempDir();
   const a = new KC().cluster('shared', 'https://first:6443').ctx('a', 'shared', 'ua').use('a').write(dir, 'a');
-  const b = new KC().cluster('shared', 'https://second:6443').ctx('b', 'shared', 'ub').ctx('a', 'other', 'ux').use('b').write(dir, 'b');
+  const b = new KC()
+    .cluster('shared', 'https://second:6443')
+    .ctx('b', 'shared', 'ub')
+    .ctx('a', 'other', 'ux')
+    .use('b')
+    .write(dir, 'b');
   const env = { KUBECONFIG: [path.join(dir, 'missing'), a, b].join(path.delimiter) };
   const t = resolveTarget({}, { env, homedir: home });
   assert.equal(t.contextName, 'a');
@@ -32,19 +37,34 @@ test('~/.kube/config is the fallback', () => {
 });
 
 test('no kubeconfig anywhere is a clear error, not localhost:8080', () => {
-  assert.throws(() => loadKubeconfig({}, { env: {}, homedir: home }), (e: unknown) => e instanceof ConfigError && /no kubeconfig found/.test(e.message));
-  assert.throws(() => loadKubeconfig({}, { env: { KUBECONFIG: '/nope/a:/nope/b' }, homedir: home }), /none of the files in KUBECONFIG/);
-  assert.throws(() => loadKubeconfig({ kubeconfig: '/nope/x' }, { env: {}, homedir: home }), /kubeconfig file \/nope\/x does not exist/);
+  assert.throws(
+    () => loadKubeconfig({}, { env: {}, homedir: home }),
+    (e: unknown) => e instanceof ConfigError && /no kubeconfig found/.test(e.message),
+  );
+  assert.throws(
+    () => loadKubeconfig({}, { env: { KUBECONFIG: '/nope/a:/nope/b' }, homedir: home }),
+    /none of the files in KUBECONFIG/,
+  );
+  assert.throws(
+    () => loadKubeconfig({ kubeconfig: '/nope/x' }, { env: {}, homedir: home }),
+    /kubeconfig file \/nope\/x does not exist/,
+  );
 });
 
 test('an unknown context is refused before any client exists, naming the ones there are', () => {
   const file = new KC().ctx('a', 'c', 'u').ctx('b', 'c', 'u').use('a').write(tempDir());
-  assert.throws(() => resolveTarget({ kubeconfig: file, context: 'zzz' }, { env: {}, homedir: home }), /context "zzz" does not exist in the kubeconfig \(available: a, b\)/);
+  assert.throws(
+    () => resolveTarget({ kubeconfig: file, context: 'zzz' }, { env: {}, homedir: home }),
+    /context "zzz" does not exist in the kubeconfig \(available: a, b\)/,
+  );
 });
 
 test('no current-context and no --context', () => {
   const file = new KC().ctx('a', 'c', 'u').write(tempDir());
-  assert.throws(() => resolveTarget({ kubeconfig: file }, { env: {}, homedir: home }), /no current context is set; pass --context \(available: a\)/);
+  assert.throws(
+    () => resolveTarget({ kubeconfig: file }, { env: {}, homedir: home }),
+    /no current context is set; pass --context \(available: a\)/,
+  );
 });
 
 test('a kubeconfig that is not YAML is one clear line through the CLI', async () => {
@@ -59,13 +79,21 @@ test('a kubeconfig that is not YAML is one clear line through the CLI', async ()
 });
 
 const vsphere = () =>
-  new KC().vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a', 'team-b'], { 'tkc-1': '10.0.0.20' }).ctx('kind-dev', 'kind', 'kind-user');
+  new KC()
+    .vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a', 'team-b'], { 'tkc-1': '10.0.0.20' })
+    .ctx('kind-dev', 'kind', 'kind-user');
 
 test('recognises the Supervisor, namespace and TKC contexts of a vSphere session', () => {
   const file = vsphere().use('team-a').write(tempDir());
   const env = { env: {}, homedir: home };
   const sup = resolveTarget({ kubeconfig: file, context: '10.0.0.10' }, env).vsphere;
-  assert.deepEqual(sup, { kind: 'supervisor', server: '10.0.0.10', username: 'devops@vsphere.local', supervisorContext: '10.0.0.10', supervisorServer: '10.0.0.10' });
+  assert.deepEqual(sup, {
+    kind: 'supervisor',
+    server: '10.0.0.10',
+    username: 'devops@vsphere.local',
+    supervisorContext: '10.0.0.10',
+    supervisorServer: '10.0.0.10',
+  });
   const ns = resolveTarget({ kubeconfig: file }, env);
   assert.equal(ns.vsphere?.kind, 'namespace');
   assert.equal(ns.vsphere?.supervisorContext, '10.0.0.10');
@@ -85,7 +113,9 @@ test('the Supervisor context of a TKC context: same user, Supervisor server', ()
 });
 
 test('a TKC context without its Supervisor, or with two candidates', () => {
-  const alone = new KC().cluster('10.0.0.20', 'https://10.0.0.20:6443').ctx('tkc-1', '10.0.0.20', 'wcp:10.0.0.20:dev@vsphere.local');
+  const alone = new KC()
+    .cluster('10.0.0.20', 'https://10.0.0.20:6443')
+    .ctx('tkc-1', '10.0.0.20', 'wcp:10.0.0.20:dev@vsphere.local');
   const kc1 = loadKubeconfig({ kubeconfig: alone.write(tempDir()) }, { env: {}, homedir: home }).kc;
   assert.throws(() => supervisorContextFor(kc1, 'tkc-1'), /no Supervisor context for user dev@vsphere.local/);
   const two = vsphere().vsphere('10.9.9.9', 'devops@vsphere.local', []);
@@ -94,7 +124,9 @@ test('a TKC context without its Supervisor, or with two candidates', () => {
 });
 
 test('a namespace context whose Supervisor context was removed is still a namespace context', () => {
-  const kc = new KC().cluster('10.0.0.10', 'https://10.0.0.10:443').ctx('team-a', '10.0.0.10', 'wcp:10.0.0.10:dev@vsphere.local', 'team-a');
+  const kc = new KC()
+    .cluster('10.0.0.10', 'https://10.0.0.10:443')
+    .ctx('team-a', '10.0.0.10', 'wcp:10.0.0.10:dev@vsphere.local', 'team-a');
   const t = resolveTarget({ kubeconfig: kc.write(tempDir()), context: 'team-a' }, { env: {}, homedir: home });
   assert.equal(t.vsphere?.kind, 'namespace');
 });

@@ -1,7 +1,14 @@
 // The one PEM scanner: blocks with positions, decoding, and bundle edits that keep every other byte.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appendToBundle, bundleFingerprints, certificateBlocks, certificatesIn, pemBlocks, removeFromBundle } from '../../src/tls/pem.js';
+import {
+  appendToBundle,
+  bundleFingerprints,
+  certificateBlocks,
+  certificatesIn,
+  pemBlocks,
+  removeFromBundle,
+} from '../../src/tls/pem.js';
 import { makeCa } from '../../lab/pki.js';
 
 const lf = (pem: string): string => pem.replace(/\r\n/g, '\n');
@@ -14,12 +21,18 @@ const damaged = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFI
 test('scanning: every block with its label and position; certificates decoded, damaged ones kept undecoded', () => {
   const text = `# comment\n${a}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n${damaged}${b}trailing`;
   const blocks = pemBlocks(text);
-  assert.deepEqual(blocks.map((x) => x.label), ['CERTIFICATE', 'PRIVATE KEY', 'CERTIFICATE', 'CERTIFICATE']);
+  assert.deepEqual(
+    blocks.map((x) => x.label),
+    ['CERTIFICATE', 'PRIVATE KEY', 'CERTIFICATE', 'CERTIFICATE'],
+  );
   for (const x of blocks) assert.equal(text.slice(x.start, x.end), x.text);
   const certs = certificateBlocks(text);
   assert.equal(certs.length, 3);
   assert.equal(certs[1]!.cert, undefined, 'damaged');
-  assert.deepEqual(certificatesIn(text).map((x) => x.subject), ['CN=PEM A, O=kubectl-harbor lab', 'CN=PEM B, O=kubectl-harbor lab']);
+  assert.deepEqual(
+    certificatesIn(text).map((x) => x.subject),
+    ['CN=PEM A, O=kubectl-harbor lab', 'CN=PEM B, O=kubectl-harbor lab'],
+  );
   assert.deepEqual([...bundleFingerprints(text)], [fpOf(a), fpOf(b)]);
   assert.deepEqual(certificatesIn('no pem here'), []);
 });

@@ -17,7 +17,11 @@ function printer(output?: OutputFormat, dryRun?: 'client' | 'server') {
 }
 
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'harbor-pull', namespace: 'team-a' } };
-const tkc = { apiVersion: 'run.tanzu.vmware.com/v1alpha3', kind: 'TanzuKubernetesCluster', metadata: { name: 'tkc-1' } };
+const tkc = {
+  apiVersion: 'run.tanzu.vmware.com/v1alpha3',
+  kind: 'TanzuKubernetesCluster',
+  metadata: { name: 'tkc-1' },
+};
 
 test('resource references as kubectl prints them', () => {
   assert.equal(resourceRef(secret), 'secret/harbor-pull');

@@ -14,7 +14,15 @@ test('parseRegistry: host[:port], https:// normalised, paths, user info and http
   assert.deepEqual(parseRegistry('https://10.0.0.5/v2/'), { host: '10.0.0.5', plainHttp: false });
   assert.deepEqual(parseRegistry('http://h:5000', { plainHttp: true }), { host: 'h:5000', plainHttp: true });
   assert.deepEqual(parseRegistry('[::1]:5000'), { host: '[::1]:5000', plainHttp: false });
-  for (const [bad, msg] of [['h/library/nginx', /has a path/], ['u:p@h', /user info/], ['http://h', /--plain-http/], ['ftp://h', /unsupported scheme/], ['h:99999', /out of range/], ['', /empty/], ['bad host', /not a valid/]] as const) {
+  for (const [bad, msg] of [
+    ['h/library/nginx', /has a path/],
+    ['u:p@h', /user info/],
+    ['http://h', /--plain-http/],
+    ['ftp://h', /unsupported scheme/],
+    ['h:99999', /out of range/],
+    ['', /empty/],
+    ['bad host', /not a valid/],
+  ] as const) {
     assert.throws(() => parseRegistry(bad), msg, bad);
   }
 });
@@ -28,9 +36,15 @@ test('defaultSecretName is a stable DNS-1123 name', () => {
 });
 
 test('parseChallenge reads Bearer and Basic challenges, quoted or not', () => {
-  assert.deepEqual(parseChallenge('Bearer realm="https://h/service/token",service="harbor-registry"'), { scheme: 'bearer', params: { realm: 'https://h/service/token', service: 'harbor-registry' } });
+  assert.deepEqual(parseChallenge('Bearer realm="https://h/service/token",service="harbor-registry"'), {
+    scheme: 'bearer',
+    params: { realm: 'https://h/service/token', service: 'harbor-registry' },
+  });
   assert.deepEqual(parseChallenge('Basic realm="basic-realm"'), { scheme: 'basic', params: { realm: 'basic-realm' } });
-  assert.deepEqual(parseChallenge('Bearer realm=https://h/t, scope="repository:a/b:pull,push"')?.params, { realm: 'https://h/t', scope: 'repository:a/b:pull,push' });
+  assert.deepEqual(parseChallenge('Bearer realm=https://h/t, scope="repository:a/b:pull,push"')?.params, {
+    realm: 'https://h/t',
+    scope: 'repository:a/b:pull,push',
+  });
   assert.equal(parseChallenge(undefined), undefined);
 });
 
@@ -39,11 +53,25 @@ test('mergeInto keeps other registries and keys; same entry means nothing to wri
   const ours = newPullSecret('s', 'ns', 'a:1', entry);
   assert.equal(mergeInto(ours, 'a:1', entry, { overwrite: false, dryRun: undefined }), undefined);
   const next = mergeInto(ours, 'b:2', authEntry('u', 'p'), { overwrite: false, dryRun: undefined })!;
-  assert.deepEqual(Object.keys(JSON.parse(Buffer.from(next.data!['.dockerconfigjson']!, 'base64').toString()).auths), ['a:1', 'b:2']);
+  assert.deepEqual(Object.keys(JSON.parse(Buffer.from(next.data!['.dockerconfigjson']!, 'base64').toString()).auths), [
+    'a:1',
+    'b:2',
+  ]);
   const foreign = { ...ours, metadata: { name: 's', namespace: 'ns' } };
-  assert.throws(() => mergeInto(foreign, 'a:1', entry, { overwrite: false, dryRun: undefined }), /not created by kubectl-harbor; pass --overwrite/);
-  assert.equal(mergeInto(foreign, 'a:1', entry, { overwrite: true, dryRun: undefined })!.metadata!.labels!['app.kubernetes.io/managed-by'], 'kubectl-harbor');
-  assert.throws(() => mergeInto({ ...ours, type: 'Opaque' }, 'a:1', entry, { overwrite: false, dryRun: undefined }), /has type Opaque/);
+  assert.throws(
+    () => mergeInto(foreign, 'a:1', entry, { overwrite: false, dryRun: undefined }),
+    /not created by kubectl-harbor; pass --overwrite/,
+  );
+  assert.equal(
+    mergeInto(foreign, 'a:1', entry, { overwrite: true, dryRun: undefined })!.metadata!.labels![
+      'app.kubernetes.io/managed-by'
+    ],
+    'kubectl-harbor',
+  );
+  assert.throws(
+    () => mergeInto({ ...ours, type: 'Opaque' }, 'a:1', entry, { overwrite: false, dryRun: undefined }),
+    /has type Opaque/,
+  );
 });
 
 test('bindList appends only what is missing, in order; unbind removes only those named', () => {

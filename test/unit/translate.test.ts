@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translate } from '../../src/translate.js';
-import { ApiError, CliError, NetworkError } from '../../src/errors.js';
+import { ApiError, type CliError, NetworkError } from '../../src/errors.js';
 
 const status = (code: number, reason: string, message: string) => ({
   code,
@@ -42,7 +42,10 @@ test('401 on a vSphere session says the token expired and how to log in again', 
     context: 'team-a',
     vsphere: { server: '10.0.0.10', username: 'devops@vsphere.local' },
   }) as CliError;
-  assert.match(e.message, /Unauthorized: the vSphere session token has expired .* run `kubectl vsphere login --server 10.0.0.10 --vsphere-username devops@vsphere.local` again/);
+  assert.match(
+    e.message,
+    /Unauthorized: the vSphere session token has expired .* run `kubectl vsphere login --server 10.0.0.10 --vsphere-username devops@vsphere.local` again/,
+  );
   const plain = translate({ code: 401, body: '' }, { doing: 'listing secrets', context: 'kind' }) as CliError;
   assert.match(plain.message, /check the credentials of context "kind"/);
 });
@@ -57,7 +60,14 @@ test('socket and TLS errors, also when nested in a cause chain', () => {
     [sys('DEPTH_ZERO_SELF_SIGNED_CERT'), 'TLS_UNKNOWN_CA', /x509: certificate signed by unknown authority/],
     [sys('SELF_SIGNED_CERT_IN_CHAIN'), 'TLS_UNKNOWN_CA', /unknown authority/],
     [sys('CERT_HAS_EXPIRED'), 'TLS_EXPIRED', /certificate has expired/],
-    [sys('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: IP: 10.1.2.3 is not in the cert's list: "), 'TLS_NO_IP_SAN', /not valid for IP 10.1.2.3/],
+    [
+      sys(
+        'ERR_TLS_CERT_ALTNAME_INVALID',
+        "Hostname/IP does not match certificate's altnames: IP: 10.1.2.3 is not in the cert's list: ",
+      ),
+      'TLS_NO_IP_SAN',
+      /not valid for IP 10.1.2.3/,
+    ],
     [sys('EPROTO', 'wrong version number'), 'TLS_PLAIN_HTTP', /gave HTTP response to HTTPS client/],
     [new Error('request to x failed', { cause: sys('ECONNRESET') }), 'RESET', /connection reset/],
   ];

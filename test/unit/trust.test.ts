@@ -26,8 +26,16 @@ test('codecs: base64(PEM) and base64(base64(PEM)) round-trip', () => {
 });
 
 test('entries: a bundle gets name, name-2, ...; with no certificate, the pinned fingerprint alone', () => {
-  assert.deepEqual(trustEntries([a!, b!], 'harbor', undefined).map((e) => [e.name, e.fingerprint]), [['harbor', a!.fingerprint], ['harbor-2', b!.fingerprint]]);
-  assert.deepEqual(trustEntries([], 'harbor', 'sha256:ff'), [{ name: 'harbor', fingerprint: 'sha256:ff', pem: undefined }]);
+  assert.deepEqual(
+    trustEntries([a!, b!], 'harbor', undefined).map((e) => [e.name, e.fingerprint]),
+    [
+      ['harbor', a!.fingerprint],
+      ['harbor-2', b!.fingerprint],
+    ],
+  );
+  assert.deepEqual(trustEntries([], 'harbor', 'sha256:ff'), [
+    { name: 'harbor', fingerprint: 'sha256:ff', pem: undefined },
+  ]);
 });
 
 test('named upsert: add, keep, say already trusted, replace under a name (said), keep the rest in order', () => {
@@ -40,19 +48,33 @@ test('named upsert: add, keep, say already trusted, replace under a name (said),
   assert.equal(upsertNamed(added, [entry('alias')], o, notes), undefined);
   assert.deepEqual(notes, ['this CA is already trusted as "harbor"']);
   const rotated = upsertNamed(added, [entry('harbor', b)], o, notes)!;
-  assert.deepEqual(rotated.map((e) => e.name), ['other', 'harbor']);
+  assert.deepEqual(
+    rotated.map((e) => e.name),
+    ['other', 'harbor'],
+  );
   assert.equal(BASE64.decode(rotated[1]!.data), b!.pem);
   assert.equal(notes[1], `replacing the CA named "harbor" (was ${a!.fingerprint}) with ${b!.fingerprint}`);
   assert.match(upsertNamed([{ name: 'harbor', data: 'junk' }], [entry('harbor')], o, [])![0]!.data, /^LS0t/);
-  assert.deepEqual(namedCas(rotated, BASE64).map((r) => [r.name, r.cert.fingerprint]), [['other', c!.fingerprint], ['harbor', b!.fingerprint]]);
+  assert.deepEqual(
+    namedCas(rotated, BASE64).map((r) => [r.name, r.cert.fingerprint]),
+    [
+      ['other', c!.fingerprint],
+      ['harbor', b!.fingerprint],
+    ],
+  );
   assert.deepEqual(namedCas(undefined, BASE64), []);
 });
 
 test('named remove: by name, else by fingerprint; nothing matching is nothing to write', () => {
-  const list = [{ name: 'x', data: BASE64.encode(a!.pem) }, { name: 'y', data: BASE64.encode(b!.pem) }];
+  const list = [
+    { name: 'x', data: BASE64.encode(a!.pem) },
+    { name: 'y', data: BASE64.encode(b!.pem) },
+  ];
   const o = { remove: true, codec: BASE64 };
   assert.deepEqual(upsertNamed(list, [{ name: 'y', fingerprint: undefined, pem: undefined }], o, []), [list[0]]);
-  assert.deepEqual(upsertNamed(list, [{ name: 'gone', fingerprint: a!.fingerprint, pem: undefined }], o, []), [list[1]]);
+  assert.deepEqual(upsertNamed(list, [{ name: 'gone', fingerprint: a!.fingerprint, pem: undefined }], o, []), [
+    list[1],
+  ]);
   assert.equal(upsertNamed(list, [{ name: 'gone', fingerprint: c!.fingerprint, pem: undefined }], o, []), undefined);
   assert.equal(upsertNamed(undefined, [entry('x')], o, []), undefined);
 });
@@ -67,7 +89,9 @@ test('v1beta1 secret data: double base64 per name, replaced when the CA differs,
   const next = upsertSecretData(data, [entry('harbor', b)], o, notes)!;
   assert.equal(DOUBLE_BASE64.decode(next.harbor!), b!.pem);
   assert.deepEqual(notes, [`replacing the CA named "harbor" (was ${a!.fingerprint}) with ${b!.fingerprint}`]);
-  assert.deepEqual(upsertSecretData(next, [entry('harbor')], { remove: true, codec: DOUBLE_BASE64 }, []), { keep: 'x' });
+  assert.deepEqual(upsertSecretData(next, [entry('harbor')], { remove: true, codec: DOUBLE_BASE64 }, []), {
+    keep: 'x',
+  });
   assert.equal(upsertSecretData(next, [entry('nope')], { remove: true, codec: DOUBLE_BASE64 }, []), undefined);
 });
 
@@ -83,7 +107,10 @@ test('supervisor bundle: missing CAs appended (CRLF kept), present ones not agai
   const crlf = a!.pem.replace(/\n/g, '\r\n');
   assert.equal(editBundle(crlf, [entry('n', a)], false), undefined);
   assert.equal(editBundle(crlf, [entry('n', b)], false), crlf + b!.pem.replace(/\n/g, '\r\n'));
-  assert.equal(editBundle(`${a!.pem}${b!.pem}`, [{ name: 'n', fingerprint: a!.fingerprint, pem: undefined }], true), b!.pem);
+  assert.equal(
+    editBundle(`${a!.pem}${b!.pem}`, [{ name: 'n', fingerprint: a!.fingerprint, pem: undefined }], true),
+    b!.pem,
+  );
   assert.equal(editBundle(a!.pem, [{ name: 'n', fingerprint: c!.fingerprint, pem: undefined }], true), undefined);
   assert.equal(editBundle(a!.pem, [{ name: 'n', fingerprint: undefined, pem: undefined }], true), undefined);
 });
@@ -97,7 +124,10 @@ test('trust usage errors come before any I/O: exit 2, one error line, the CA not
       [['--ca-file', ca, '--name', 'bad name!', '--tkgs'], /CA name "bad name!" may only hold/],
       [['--ca-file', ca, '--fingerprint', 'nothex', '--tkgs'], /--fingerprint "nothex" is not a SHA-256 fingerprint/],
       [['--ca-file', ca, '--fingerprint', 'nothex'], /is not a SHA-256 fingerprint/],
-      [['--supervisor', '--remove', '--name', 'harbor'], /--supervisor --remove needs the fingerprint \(the bundle has no names\)/],
+      [
+        ['--supervisor', '--remove', '--name', 'harbor'],
+        /--supervisor --remove needs the fingerprint \(the bundle has no names\)/,
+      ],
       [['--supervisor', '--tkgs', '--remove', '--name', 'harbor'], /--supervisor --remove needs the fingerprint/],
     ];
     for (const [args, msg] of cases) {
@@ -119,15 +149,30 @@ test('local store: writes, lists and removes ca.crt under its host; a host that 
   const dir = tempDir('harbor-trust-local-');
   try {
     const t = { kind: 'docker' as const, dir };
-    for (const bad of ['..', '../etc', 'a/b', '', '.']) assert.throws(() => new LocalStore(t, bad), /cannot name a certs.d directory/);
+    for (const bad of ['..', '../etc', 'a/b', '', '.'])
+      assert.throws(() => new LocalStore(t, bad), /cannot name a certs.d directory/);
     const store = new LocalStore(t, 'harbor.test:8443');
     assert.equal(store.label, 'local docker');
     const dry = await store.apply([entry('n')], { remove: false, dryRun: 'client' });
-    assert.deepEqual(dry, [{ file: path.join(dir, 'harbor.test:8443', 'ca.crt'), action: 'unchanged', notes: [], would: 'write' }]);
+    assert.deepEqual(dry, [
+      { file: path.join(dir, 'harbor.test:8443', 'ca.crt'), action: 'unchanged', notes: [], would: 'write' },
+    ]);
     assert.deepEqual(await store.list(), []);
-    assert.deepEqual((await store.apply([entry('n'), entry('n-2', b)], { remove: false, dryRun: undefined })).map((c) => c.action), ['created']);
-    assert.deepEqual((await store.list()).map((r) => [r.name, r.cert.fingerprint]), [['harbor.test:8443', a!.fingerprint], ['harbor.test:8443', b!.fingerprint]]);
-    assert.deepEqual((await store.apply([], { remove: true, dryRun: undefined })).map((c) => c.action), ['deleted']);
+    assert.deepEqual(
+      (await store.apply([entry('n'), entry('n-2', b)], { remove: false, dryRun: undefined })).map((c) => c.action),
+      ['created'],
+    );
+    assert.deepEqual(
+      (await store.list()).map((r) => [r.name, r.cert.fingerprint]),
+      [
+        ['harbor.test:8443', a!.fingerprint],
+        ['harbor.test:8443', b!.fingerprint],
+      ],
+    );
+    assert.deepEqual(
+      (await store.apply([], { remove: true, dryRun: undefined })).map((c) => c.action),
+      ['deleted'],
+    );
     assert.deepEqual(await new LocalStore(t, undefined).list(), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

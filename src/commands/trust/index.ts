@@ -25,7 +25,10 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     `,
     examples: [
       ['Show the CA a registry uses', '$0 trust harbor.example.com'],
-      ['Trust it on the Supervisor and for new TKCs, pinned', '$0 trust harbor.example.com --supervisor --tkgs --fingerprint sha256:…'],
+      [
+        'Trust it on the Supervisor and for new TKCs, pinned',
+        '$0 trust harbor.example.com --supervisor --tkgs --fingerprint sha256:…',
+      ],
       ['From a file, for docker and skopeo on this machine', '$0 trust harbor.example.com --ca-file ca.crt --local'],
       ['Rotate or remove by name', '$0 trust --tkgs --name harbor-ca --remove'],
     ],
@@ -35,14 +38,26 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
   caFile = CaOptions.caFile();
   fromRegistry = CaOptions.fromRegistry();
   fingerprint = CaOptions.fingerprint();
-  yes = Option.Boolean('-y,--yes', false, { description: 'Trust a fetched CA without pinning, and allow cluster rolls, without asking' });
+  yes = Option.Boolean('-y,--yes', false, {
+    description: 'Trust a fetched CA without pinning, and allow cluster rolls, without asking',
+  });
   allowLeaf = CaOptions.allowLeaf();
-  name = Option.String('--name', { description: 'Name of the entry (letters, digits, - _ .; default from the registry)' });
-  supervisor = Option.Boolean('--supervisor', false, { description: 'kube-system/image-fetcher-ca-bundle on the Supervisor' });
-  tkgs = Option.Boolean('--tkgs', false, { description: 'TkgServiceConfiguration: trusted by clusters created from now on' });
+  name = Option.String('--name', {
+    description: 'Name of the entry (letters, digits, - _ .; default from the registry)',
+  });
+  supervisor = Option.Boolean('--supervisor', false, {
+    description: 'kube-system/image-fetcher-ca-bundle on the Supervisor',
+  });
+  tkgs = Option.Boolean('--tkgs', false, {
+    description: 'TkgServiceConfiguration: trusted by clusters created from now on',
+  });
   cluster = Option.String('--cluster', { description: "This cluster's own trust (rolls its nodes)" });
-  local = Option.Boolean('--local', false, { description: 'certs.d on this machine for docker (and containerd, podman, skopeo)' });
-  containerdDir = Option.String('--containerd-dir', { description: 'With --local: a containerd certs.d directory to write too' });
+  local = Option.Boolean('--local', false, {
+    description: 'certs.d on this machine for docker (and containerd, podman, skopeo)',
+  });
+  containerdDir = Option.String('--containerd-dir', {
+    description: 'With --local: a containerd certs.d directory to write too',
+  });
   remove = Option.Boolean('--remove', false, { description: 'Remove the CA from the chosen targets instead' });
   dryRun = dryRunOption('client or server: show what would change, change nothing');
   supervisorContext = supervisorContextOption();
@@ -64,14 +79,30 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     const containerdDir = nonEmpty('--containerd-dir', this.containerdDir);
     const targets = [this.supervisor, this.tkgs, cluster !== undefined, this.local].filter(Boolean).length;
     if (containerdDir && !this.local) throw new UsageError('--containerd-dir goes with --local');
-    if (this.local && !host) throw new UsageError('--local needs the registry: name it (host[:port]), the certs.d directory is per host');
-    if (this.remove && targets === 0) throw new UsageError('--remove needs a target: --supervisor, --tkgs, --cluster NAME or --local');
+    if (this.local && !host)
+      throw new UsageError('--local needs the registry: name it (host[:port]), the certs.d directory is per host');
+    if (this.remove && targets === 0)
+      throw new UsageError('--remove needs a target: --supervisor, --tkgs, --cluster NAME or --local');
     if (!source.caFile && !fromRegistry) {
-      if (!this.remove) throw new UsageError('say where the CA comes from: name the registry, or --ca-file FILE, or --from-registry HOST[:PORT]');
-      if (this.name === undefined && !source.fingerprint) throw new UsageError('--remove needs the CA: --name NAME, --fingerprint sha256:…, --ca-file or the registry');
-      if (this.supervisor && !source.fingerprint) throw new UsageError('--supervisor --remove needs the fingerprint (the bundle has no names): --fingerprint sha256:… or the CA itself');
+      if (!this.remove)
+        throw new UsageError(
+          'say where the CA comes from: name the registry, or --ca-file FILE, or --from-registry HOST[:PORT]',
+        );
+      if (this.name === undefined && !source.fingerprint)
+        throw new UsageError('--remove needs the CA: --name NAME, --fingerprint sha256:…, --ca-file or the registry');
+      if (this.supervisor && !source.fingerprint)
+        throw new UsageError(
+          '--supervisor --remove needs the fingerprint (the bundle has no names): --fingerprint sha256:… or the CA itself',
+        );
     }
-    const name = checkCaName(this.name ?? (host ? caNameFor(host) : source.caFile ? path.basename(source.caFile).replace(/\.(pem|crt|cer|der)$/i, '') : 'harbor-ca'));
+    const name = checkCaName(
+      this.name ??
+        (host
+          ? caNameFor(host)
+          : source.caFile
+            ? path.basename(source.caFile).replace(/\.(pem|crt|cer|der)$/i, '')
+            : 'harbor-ca'),
+    );
     return {
       host,
       source: { ...source, fromRegistry },

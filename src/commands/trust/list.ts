@@ -25,7 +25,9 @@ export class TrustListCommand extends BaseCommand<TrustListRequest> {
   tkgs = Option.Boolean('--tkgs', false, { description: 'TkgServiceConfiguration' });
   cluster = Option.String('--cluster', { description: "A cluster's own trust" });
   local = Option.Boolean('--local', false, { description: 'certs.d on this machine' });
-  containerdDir = Option.String('--containerd-dir', { description: 'With --local: a containerd certs.d directory too' });
+  containerdDir = Option.String('--containerd-dir', {
+    description: 'With --local: a containerd certs.d directory too',
+  });
 
   supervisorContext = supervisorContextOption();
 
