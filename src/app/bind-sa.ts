@@ -8,7 +8,7 @@ import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.j
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { getOptional } from '../kube/write.js';
 import { plural, Report } from '../output/report.js';
-import { mapPool } from '../pool.js';
+import { forEach } from './each.js';
 import type { Session } from './session.js';
 
 export interface BindSaRequest {
@@ -43,7 +43,7 @@ export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
     p,
     (o) => `bind-sa: ${plural(o.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`,
   );
-  await mapPool(namespaces, r.parallel, async (namespace) => {
+  await forEach(s, 'bind-sa', 'namespaces', namespaces, r.parallel, async (namespace) => {
     let targets: string[] = [];
     const ok = await report.precheck(namespace, async () => {
       const check =

@@ -6,7 +6,7 @@ import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.j
 import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { plural, Report } from '../output/report.js';
-import { mapPool } from '../pool.js';
+import { forEach } from './each.js';
 import { resolveCredentials } from '../registry/credentials.js';
 import { discoverEmbeddedHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
@@ -65,7 +65,7 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
   const namespaces = await resolveNamespaces(r.namespaces, client);
   const entry = authEntry(creds.username, creds.password);
   const report = new Report(p, () => `login: ${plural(namespaces.length, 'namespace')}`);
-  await mapPool(namespaces, r.parallel, (namespace) =>
+  await forEach(s, 'login', 'namespaces', namespaces, r.parallel, (namespace) =>
     report.attempt(namespace, async () => {
       const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, {
         overwrite: r.overwrite,

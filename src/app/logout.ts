@@ -7,7 +7,7 @@ import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.j
 import { removeFromPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { plural, Report } from '../output/report.js';
-import { mapPool } from '../pool.js';
+import { forEach } from './each.js';
 import { discoverEmbeddedHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
 import type { Session } from './session.js';
@@ -29,7 +29,7 @@ export async function logout(s: Session, r: LogoutRequest): Promise<number> {
   const name = r.secretName ?? defaultSecretName(registry.host);
   const namespaces = await resolveNamespaces(r.namespaces, client);
   const report = new Report(p, () => `logout: ${plural(namespaces.length, 'namespace')}`);
-  await mapPool(namespaces, r.parallel, (namespace) =>
+  await forEach(s, 'logout', 'namespaces', namespaces, r.parallel, (namespace) =>
     report.attempt(namespace, async () => {
       const out = await removeFromPullSecret(client, name, namespace, registry.host, r.dryRun);
       p.result(out.secret ?? { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } }, out.action);

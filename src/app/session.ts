@@ -8,6 +8,8 @@ import type { KubeClient } from '../kube/client.js';
 import type { KubeTarget } from '../kube/config.js';
 import type { Printer } from '../output/printer.js';
 import { Prompter } from '../output/prompt.js';
+import { type Progress, startProgress, Tally } from '../output/spinner.js';
+import { colorEnabled } from '../output/style.js';
 
 export interface Stdio {
   stdin: Readable & { isTTY?: boolean };
@@ -122,6 +124,19 @@ export class Session {
     throw new UsageError(
       `context "${me.contextName}" is a Tanzu Kubernetes cluster: pass -n with the cluster's vSphere Namespace, or use that namespace's context`,
     );
+  }
+
+  /** A spinner on stderr while `text` is being waited for: only on a terminal, never with -o json|yaml. */
+  spinner(text: string): Promise<Progress> {
+    const { stderr, env } = this.stdio;
+    const enabled = !this.printer.structured;
+    return startProgress(text, stderr, enabled, (o) => (this.printer.overlay = o), colorEnabled(stderr, env));
+  }
+
+  /** `label: n/total noun done, waiting on X (12s), 45s` on a terminal, for a batch of more than one item. */
+  async tally(label: string, total: number, noun: string): Promise<Tally> {
+    const progress = total > 1 ? await this.spinner(`${label}: 0/${total} ${noun} done`) : { update() {}, stop() {} };
+    return new Tally(label, total, noun, progress);
   }
 
   close(): void {

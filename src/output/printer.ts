@@ -4,6 +4,7 @@
 // output of `--dry-run=client -o yaml` can be piped into `kubectl apply -f -`.
 import type { Writable } from 'node:stream';
 import type { DryRun } from '../dryrun.js';
+import type { Overlay } from './spinner.js';
 import { makeStyle, type Style } from './style.js';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'name', 'wide'] as const;
@@ -38,6 +39,8 @@ export class Printer {
   readonly err: Style;
   private readonly objects: unknown[] = [];
   private warned = new Set<string>();
+  /** A spinner drawn on a terminal: cleared before each line and drawn again after. */
+  overlay: Overlay | undefined;
 
   constructor(
     private readonly stdout: Writable,
@@ -52,30 +55,36 @@ export class Printer {
     return this.opts.output;
   }
 
+  private write(stream: Writable, text: string): void {
+    this.overlay?.clear();
+    stream.write(text);
+    this.overlay?.render();
+  }
+
   /** A line of data on stdout. */
   line(text: string): void {
-    this.stdout.write(`${text}\n`);
+    this.write(this.stdout, `${text}\n`);
   }
 
   /** Status on stderr. */
   status(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.write(this.stderr, `${text}\n`);
   }
 
   /** Shown once per distinct text, on stderr, as kubectl does. */
   warn(text: string): void {
     if (this.warned.has(text)) return;
     this.warned.add(text);
-    this.stderr.write(`${this.err.yellow('Warning:')} ${text}\n`);
+    this.write(this.stderr, `${this.err.yellow('Warning:')} ${text}\n`);
   }
 
   error(text: string): void {
-    this.stderr.write(`${this.err.red('error:')} ${text}\n`);
+    this.write(this.stderr, `${this.err.red('error:')} ${text}\n`);
   }
 
   /** Detail on stderr, only with -v (level 1) or -vv (level 2). Callers never pass secrets. */
   debug(text: string, level = 1): void {
-    if (this.opts.verbose >= level) this.stderr.write(`${this.err.dim(`I ${text}`)}\n`);
+    if (this.opts.verbose >= level) this.write(this.stderr, `${this.err.dim(`I ${text}`)}\n`);
   }
 
   /**

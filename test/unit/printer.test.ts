@@ -85,3 +85,29 @@ test('progress is silent off a TTY: nothing written, ora not needed', async () =
 test('progress is silent on a terminal that reports no width (ora would redraw without end)', async () => {
   assert.equal(await spinOn(Object.assign(new PassThrough(), { isTTY: true, columns: 0 })), '');
 });
+
+test('the tally: n/N done, the item in flight longest once it is slow, elapsed time', async () => {
+  const { Tally } = await import('../../src/output/spinner.js');
+  let now = 0;
+  const shown: string[] = [];
+  const t = new Tally('push-ca', 3, 'nodes', { update: (s) => shown.push(s), stop() {} }, () => now);
+  t.begin('n1');
+  t.begin('n2');
+  now = 1000;
+  t.end('n2');
+  assert.equal(shown.at(-1), 'push-ca: 1/3 nodes done, 1s');
+  now = 5000;
+  t.begin('n3');
+  assert.equal(shown.at(-1), 'push-ca: 1/3 nodes done, waiting on n1 (5s), 5s');
+  t.stop();
+});
+
+test('lines written while a spinner is drawn clear it first and draw it again after', () => {
+  const w = printer();
+  const calls: string[] = [];
+  w.p.overlay = { clear: () => calls.push('clear'), render: () => calls.push('render') };
+  w.p.status('one');
+  w.p.line('two');
+  assert.deepEqual(calls, ['clear', 'render', 'clear', 'render']);
+  assert.equal(w.out(), 'two\n');
+});
