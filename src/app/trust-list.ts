@@ -52,7 +52,7 @@ export async function trustList(s: Session, f: TrustListRequest): Promise<number
   const report = new Report(p, () => 'trust list');
   for (const store of stores) {
     await report.precheck(store.label, async () => {
-      for (const ca of await store.list()) rows.push(row(store.label, ca));
+      for (const ca of await store.list((l) => p.warn(l))) rows.push(row(store.label, ca));
     });
   }
   if (p.structured) await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => '');

@@ -51,9 +51,13 @@ export function describe(x: crypto.X509Certificate): CertInfo {
   };
 }
 
-/** Every complete PEM block of any label, in order. */
+/**
+ * Every complete PEM block of any label, in order. A block never spans another BEGIN line,
+ * so a cut-off block (BEGIN with no END, as a bad paste leaves it) cannot swallow the
+ * complete certificate after it.
+ */
 export function pemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)].map((m) => ({
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----((?:(?!-----BEGIN )[\s\S])*?)-----END \1-----/g)].map((m) => ({
     label: m[1]!,
     body: m[2]!,
     text: m[0],
@@ -64,6 +68,41 @@ export function pemBlocks(text: string): PemBlock[] {
 
 /** How many BEGIN lines the text has (more than pemBlocks found means a block is cut off). */
 export const beginLines = (text: string): number => (text.match(/-----BEGIN [A-Z0-9 ]+-----/g) ?? []).length;
+
+/** A block that is not a readable certificate: cut off (BEGIN without END) or not decodable. */
+export interface DamagedBlock {
+  /** 1-based line of its BEGIN. */
+  line: number;
+  /** Bytes from its BEGIN to the next block (or the end). */
+  length: number;
+  why: 'no END line' | 'does not decode';
+}
+
+/** The damaged CERTIFICATE blocks of a bundle; they are kept as they are and never matched. */
+export function damagedBlocks(text: string): DamagedBlock[] {
+  const whole = pemBlocks(text);
+  const starts = new Set(whole.map((b) => b.start));
+  const begins = [...text.matchAll(/-----BEGIN CERTIFICATE-----/g)].map((m) => m.index!);
+  const lineOf = (at: number): number => text.slice(0, at).split('\n').length;
+  const out: DamagedBlock[] = [];
+  begins.forEach((at, i) => {
+    const next = begins[i + 1] ?? text.length;
+    if (!starts.has(at)) out.push({ line: lineOf(at), length: next - at, why: 'no END line' });
+  });
+  for (const b of whole) {
+    if (b.label === 'CERTIFICATE' && !decodeBody(b.body))
+      out.push({ line: lineOf(b.start), length: b.text.length, why: 'does not decode' });
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/** One warning for the damaged blocks of a bundle, or undefined when there are none. */
+export function damageNote(text: string, where: string): string | undefined {
+  const d = damagedBlocks(text);
+  if (d.length === 0) return undefined;
+  const at = d.map((x) => `line ${x.line}, ${x.length} bytes, ${x.why}`).join('; ');
+  return `${where} holds ${d.length === 1 ? 'a damaged PEM block' : `${d.length} damaged PEM blocks`} (${at}); kept as it is, and every complete certificate around it is still read`;
+}
 
 /** Decode a CERTIFICATE (or TRUSTED CERTIFICATE) block body; undefined when it is damaged. */
 export function decodeBody(body: string): CertInfo | undefined {

@@ -42,7 +42,8 @@ export interface ApplyOptions {
 export interface TrustStore {
   /** `supervisor`, `tkgs`, `cluster/<name>`, `local docker`: the TARGET column and the report's name. */
   readonly label: string;
-  list(): Promise<TrustedCa[]>;
+  /** The CAs the store holds; `warn` hears about what is wrong with it (a damaged block). */
+  list(warn?: (line: string) => void): Promise<TrustedCa[]>;
   /** Install the entries (keeping everything else there), or remove them. */
   apply(entries: Entry[], o: ApplyOptions): Promise<Change[]>;
   /** A warning once apply has changed something (new clusters only; the nodes roll). */

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { getOptional, isNotFound, update } from '../kube/write.js';
-import { certificatesIn } from '../tls/pem.js';
+import { certificatesIn, damageNote } from '../tls/pem.js';
 import { editBundle } from './lists.js';
 import type { ApplyOptions, Change, Entry, TrustedCa, TrustStore } from './store.js';
 
@@ -28,19 +28,25 @@ export class SupervisorStore implements TrustStore {
     return this.client.api(CoreV1Api).readNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace });
   }
 
-  async list(): Promise<TrustedCa[]> {
+  async list(warn: (line: string) => void = () => undefined): Promise<TrustedCa[]> {
     const cm = await getOptional(this.client, `reading ${WHERE}`, () => this.read());
     if (!cm) throw notSupervisor();
-    return certificatesIn(cm.data?.[BUNDLE.key] ?? '').map((cert) => ({ name: '-', cert }));
+    const bundle = cm.data?.[BUNDLE.key] ?? '';
+    const damaged = damageNote(bundle, WHERE);
+    if (damaged) warn(damaged);
+    return certificatesIn(bundle).map((cert) => ({ name: '-', cert }));
   }
 
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
     const core = this.client.api(CoreV1Api);
+    const notes: string[] = [];
     try {
       const r = await update<V1ConfigMap>(this.client, {
         doing: `updating ${WHERE}`,
         read: () => this.read(),
         modify: (cm) => {
+          const damaged = damageNote(cm.data?.[BUNDLE.key] ?? '', WHERE);
+          if (damaged && !notes.includes(damaged)) notes.push(damaged);
           const next = editBundle(cm.data?.[BUNDLE.key] ?? '', entries, o.remove);
           return next === undefined ? undefined : { ...cm, data: { ...(cm.data ?? {}), [BUNDLE.key]: next } };
         },
@@ -58,7 +64,7 @@ export class SupervisorStore implements TrustStore {
         {
           object: { apiVersion: 'v1', kind: 'ConfigMap', ...r.object },
           action: r.changed ? 'configured' : 'unchanged',
-          notes: [],
+          notes,
         },
       ];
     } catch (e) {

@@ -6,6 +6,8 @@ import {
   bundleFingerprints,
   certificateBlocks,
   certificatesIn,
+  damagedBlocks,
+  damageNote,
   pemBlocks,
   removeFromBundle,
 } from '../../src/tls/pem.js';
@@ -58,4 +60,21 @@ test('remove takes out the matching blocks and their line breaks; comments, dama
   const crlf = bundle.replace(/\n/g, '\r\n');
   assert.equal(removeFromBundle(crlf, new Set([fpOf(b)])), `# head\n${a}${damaged}# tail\n${c}`.replace(/\n/g, '\r\n'));
   assert.equal(removeFromBundle(a.trimEnd(), new Set([fpOf(a)])), '', 'no final newline');
+});
+
+test('a cut-off block does not swallow the certificate after it; it is reported where it is', () => {
+  const first = makeCa('pem-cut A');
+  const cut = '-----BEGIN CERTIFICATE-----\nMIIBcut\n';
+  const bundle = `${first.certPem}${cut}${makeCa('pem-cut C').certPem}`;
+  const second = makeCa('pem-cut B');
+  const text = `${cut}${second.certPem}`;
+  assert.equal(certificatesIn(text).length, 1);
+  assert.deepEqual(damagedBlocks(text), [{ line: 1, length: cut.length, why: 'no END line' }]);
+  assert.match(
+    damageNote(text, 'the bundle') ?? '',
+    /the bundle holds a damaged PEM block \(line 1, \d+ bytes, no END line\)/,
+  );
+  assert.equal(damageNote(first.certPem, 'x'), undefined);
+  assert.equal(removeFromBundle(text, bundleFingerprints(second.certPem)), cut);
+  assert.equal(certificatesIn(bundle).length, 2);
 });
