@@ -78,7 +78,16 @@ if (unit) {
   process.stderr.write('\n== unit tests\n');
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...select(UNIT)],
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './test/helpers/text-modules.mjs',
+      '--test',
+      '--test-reporter=spec',
+      ...testArgs,
+      ...select(UNIT),
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   if (r.status !== 0) process.stderr.write(`== unit tests failed (exit ${r.status ?? r.signal})\n`);
@@ -132,10 +141,23 @@ if (root_) {
 let code = 0;
 try {
   process.stderr.write('\n== test\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...testArgs, ...files], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './test/helpers/text-modules.mjs',
+      '--test',
+      '--test-reporter=spec',
+      ...testArgs,
+      ...files,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   code = r.status ?? 1;
   if (code !== 0) process.stderr.write(`== test failed (exit ${r.status ?? r.signal})\n`);
 } finally {

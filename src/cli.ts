@@ -27,7 +27,22 @@ export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
  * prints them to stdout: clipanion#176); the command's own failures are printed
  * by BaseCommand; anything that still escapes is a bug.
  */
-export async function runCli(argv: string[], context: HarborContext): Promise<number> {
+/** The short flags that take a value; kubectl (pflag) accepts them attached: `-nprod`, `-oyaml`. */
+export const SHORT_VALUE_FLAGS = new Set(['n', 'o', 'u', 'p']);
+
+/** `-nprod` -> `-n prod`, as kubectl reads it; nothing after `--` is touched. */
+export function splitAttachedShortFlags(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const out = head.flatMap((a) => {
+    const m = /^-([A-Za-z])([^=].*)$/.exec(a);
+    return m && SHORT_VALUE_FLAGS.has(m[1]!) ? [`-${m[1]}`, m[2]!] : [a];
+  });
+  return end < 0 ? out : [...out, ...argv.slice(end)];
+}
+
+export async function runCli(rawArgv: string[], context: HarborContext): Promise<number> {
+  const argv = splitAttachedShortFlags(rawArgv);
   const colors = colorEnabled(context.stdout as { isTTY?: boolean }, context.env);
   const errColors = colorEnabled(context.stderr as { isTTY?: boolean }, context.env);
   const cli = getCli({ colors });

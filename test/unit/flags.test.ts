@@ -122,3 +122,24 @@ test('help lists every command grouped by category, and the common flags', async
   assert.deepEqual(await cli([]), r);
   assert.deepEqual(await cli(['help']), r);
 });
+
+test('short flags with the value attached, as kubectl takes them: -nprod, -oyaml', async () => {
+  const doc = JSON.parse((await cli(['context', '--kubeconfig', file, '-nteam-c', '-ojson'])).stdout);
+  assert.equal(doc.namespace, 'team-c');
+  const y = await cli(['version', '-oyaml']);
+  assert.match(y.stdout, /^version: v/m);
+  // -vv stays a counter; nothing after -- is touched.
+  const { splitAttachedShortFlags } = await import('../../src/cli.js');
+  assert.deepEqual(splitAttachedShortFlags(['-vv', '-nx', '--', '-nkeep']), ['-vv', '-n', 'x', '--', '-nkeep']);
+});
+
+test('the attached-value short flags are exactly the short flags that take a value', async () => {
+  const { getCli, SHORT_VALUE_FLAGS } = await import('../../src/cli.js');
+  const shorts = new Set<string>();
+  for (const d of getCli().definitions())
+    for (const o of d.options) {
+      if (!/#0/.test(o.definition)) continue;
+      for (const n of o.definition.split(/[\s=]/)[0]!.split(',')) if (/^-[A-Za-z]$/.test(n)) shorts.add(n.slice(1));
+    }
+  assert.deepEqual([...shorts].sort(), [...SHORT_VALUE_FLAGS].sort());
+});
