@@ -2,6 +2,7 @@
 // Entry point of the bundled plugin/kubectl-harbor.
 import os from 'node:os';
 import { runCli } from './cli.js';
+import { SESSION_PASSWORD_VARS } from './secrets.js';
 
 // `kubectl harbor ... | head` closes stdout early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -9,13 +10,18 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+// The session passwords stay in this copy; children (exec credential plugins started by
+// the Kubernetes client, credential helpers) inherit a process environment without them.
+const env = { ...process.env };
+for (const k of SESSION_PASSWORD_VARS) delete process.env[k];
+
 runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-  env: process.env,
+  env,
   colorDepth: 1,
-  homedir: process.env.HOME || os.homedir(),
+  homedir: env.HOME || os.homedir(),
 }).then((code) => {
   process.exitCode = code;
 });
