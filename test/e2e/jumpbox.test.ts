@@ -3,24 +3,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { tempDir } from '../helpers/kubeconfig.js';
-import { canRunLab, sharedLab } from '../helpers/lab.js';
-import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabConfig } from '../../lab/config.js';
-import type { LabInfo } from '../../lab/lab.js';
+import { before, describe, test } from 'node:test';
+import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { PLUGIN, type Result } from '../helpers/run.js';
 import { setFault } from '../../lab/nodes/nodes.js';
 
-describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab' }, () => {
-  let lab: LabInfo;
-  let cfg: LabConfig;
-  let home: string;
+describe('kubectl harbor jumpbox', needsLab, () => {
+  const h = e2e('jumpbox');
+  const lab = labFixture(h, { admin: true, clusterContext: true, clearFaults: true });
   let started: number;
-  const env = (extra: NodeJS.ProcessEnv = {}) => baseEnv({ HOME: home, KUBECONFIG: lab.adminKubeconfig, ...extra });
   const harbor = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Result> =>
-    exec(PLUGIN, ['--context', lab.cluster.namespace, 'jumpbox', ...args], env(extra));
-  const kubectl = (args: string[]): Promise<Result> =>
-    exec('kubectl', ['--cache-dir', path.join(home, 'kcache'), '--context', lab.cluster.namespace, ...args], env());
+    h.harbor(['jumpbox', ...args], { extra });
+  const kubectl = (args: string[]): Promise<Result> => h.kubectl(args);
   const hostnames = (out: string): string[] =>
     out
       .trim()
@@ -28,38 +22,34 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
       .map((l) => l.replace(/^\[[^\]]+\] /, ''))
       .sort();
 
-  before(async () => {
-    ({ info: lab, cfg } = await sharedLab());
-    home = tempDir('harbor-jumpbox-');
+  before(() => {
     started = Date.now();
-  });
-  after(async () => {
-    for (let i = 1; i <= (cfg?.nodes ?? 0); i++) await setFault(cfg, i, 'clear').catch(() => undefined);
-    if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
   test('exec --all through the jumpbox returns every node name; host keys are pinned on first use; the pod is gone afterwards', async () => {
-    const r = await harbor(['exec', lab.cluster.name, '--all', '--', 'hostname']);
+    const r = await harbor(['exec', lab.info.cluster.name, '--all', '--', 'hostname']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(hostnames(r.stdout), lab.nodes.map((n) => n.name).sort());
-    assert.equal((r.stderr.match(/first connection, pinned host key SHA256:/g) ?? []).length, lab.nodes.length);
-    const known = fs.readFileSync(path.join(home, '.config/kubectl-harbor/known_hosts'), 'utf8');
-    for (const n of lab.nodes)
-      assert.match(known, new RegExp(`^${lab.cluster.name} ${n.ip.replace(/\./g, '\\.')} `, 'm'));
+    assert.deepEqual(hostnames(r.stdout), lab.info.nodes.map((n) => n.name).sort());
+    assert.equal((r.stderr.match(/first connection, pinned host key SHA256:/g) ?? []).length, lab.info.nodes.length);
+    const known = fs.readFileSync(path.join(h.home, '.config/kubectl-harbor/known_hosts'), 'utf8');
+    for (const n of lab.info.nodes)
+      assert.match(known, new RegExp(`^${lab.info.cluster.name} ${n.ip.replace(/\./g, '\\.')} `, 'm'));
     assert.equal(
-      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.info.cluster.name}`])).code,
       1,
       'deleted: this run created it',
     );
-    const again = await harbor(['exec', lab.cluster.name, '--role', 'controlplane', '--sudo', '--', 'id', '-u']);
+    const again = await harbor(['exec', lab.info.cluster.name, '--role', 'controlplane', '--sudo', '--', 'id', '-u']);
     assert.equal(again.stdout.trim(), `[${again.stdout.slice(1, again.stdout.indexOf(']'))}] 0`, again.stderr);
     assert.doesNotMatch(again.stderr, /pinned/, 'no new pins on a second run');
   });
 
   test('the jumpbox pod: relay only, non-root, no capabilities, read-only, no token, a deadline, labels', async () => {
-    const r = await harbor(['create', lab.cluster.name, '--ttl', '30m', '-o', 'json']);
+    const r = await harbor(['create', lab.info.cluster.name, '--ttl', '30m', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
-    const pod = JSON.parse((await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`, '-o', 'json'])).stdout);
+    const pod = JSON.parse(
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.info.cluster.name}`, '-o', 'json'])).stdout,
+    );
     const c = pod.spec.containers[0];
     assert.equal(pod.spec.automountServiceAccountToken, false);
     assert.equal(pod.spec.activeDeadlineSeconds, 1800);
@@ -72,36 +62,36 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
     });
     assert.deepEqual(c.resources.requests, { cpu: '10m', memory: '16Mi' });
     assert.equal(pod.metadata.labels['app.kubernetes.io/managed-by'], 'kubectl-harbor');
-    assert.equal(pod.metadata.labels['kubectl-harbor/cluster'], lab.cluster.name);
+    assert.equal(pod.metadata.labels['kubectl-harbor/cluster'], lab.info.cluster.name);
     assert.equal(c.image, 'photon:3.0');
     assert.match(
       (await harbor(['list'])).stdout,
-      new RegExp(`harbor-jumpbox-${lab.cluster.name}\\s+${lab.cluster.name}\\s+Running`),
+      new RegExp(`harbor-jumpbox-${lab.info.cluster.name}\\s+${lab.info.cluster.name}\\s+Running`),
     );
-    assert.match((await harbor(['status', lab.cluster.name])).stdout, /^Jumpbox: harbor-jumpbox-tkc-1 Running/);
-    const reuse = await harbor(['exec', lab.cluster.name, '--node', lab.nodes[0]!.ip, '--', 'true']);
+    assert.match((await harbor(['status', lab.info.cluster.name])).stdout, /^Jumpbox: harbor-jumpbox-tkc-1 Running/);
+    const reuse = await harbor(['exec', lab.info.cluster.name, '--node', lab.info.nodes[0]!.ip, '--', 'true']);
     assert.equal(reuse.code, 0, reuse.stderr);
     assert.doesNotMatch(reuse.stderr, /creating pod/, 'a running jumpbox is reused');
     assert.equal(
-      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.info.cluster.name}`])).code,
       0,
       'and kept: this run did not create it',
     );
-    assert.equal((await harbor(['delete', '--all'])).stdout, `pod/harbor-jumpbox-${lab.cluster.name} deleted\n`);
+    assert.equal((await harbor(['delete', '--all'])).stdout, `pod/harbor-jumpbox-${lab.info.cluster.name} deleted\n`);
   });
 
   test('a changed host key is refused, with the rebuilt-node explanation; --accept-new-host-key takes it', async () => {
-    const file = path.join(home, '.config/kubectl-harbor/known_hosts');
-    const ip = lab.nodes[1]!.ip;
+    const file = path.join(h.home, '.config/kubectl-harbor/known_hosts');
+    const ip = lab.info.nodes[1]!.ip;
     const original = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(
       file,
       original.replace(
-        new RegExp(`^(${lab.cluster.name} ${ip.replace(/\./g, '\\.')} ).*$`, 'm'),
+        new RegExp(`^(${lab.info.cluster.name} ${ip.replace(/\./g, '\\.')} ).*$`, 'm'),
         `$1${Buffer.from('not the real key').toString('base64')}`,
       ),
     );
-    const r = await harbor(['exec', lab.cluster.name, '--all', '--', 'hostname']);
+    const r = await harbor(['exec', lab.info.cluster.name, '--all', '--', 'hostname']);
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
@@ -109,41 +99,49 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
         `the host key of ${ip.replace(/\./g, '\\.')} \\(cluster tkc-1\\) has changed: it was SHA256:.*A node that was rebuilt .* gets a new key; .*--accept-new-host-key`,
       ),
     );
-    assert.equal(hostnames(r.stdout).length, lab.nodes.length - 1, 'the other nodes still ran');
-    const ok = await harbor(['exec', lab.cluster.name, '--node', ip, '--accept-new-host-key', '--', 'hostname']);
+    assert.equal(hostnames(r.stdout).length, lab.info.nodes.length - 1, 'the other nodes still ran');
+    const ok = await harbor(['exec', lab.info.cluster.name, '--node', ip, '--accept-new-host-key', '--', 'hostname']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /accepted the new host key/);
   });
 
   test('a refused key and an unreachable node fail alone; exit 1', async () => {
-    await setFault(cfg, 2, 'refuse-key');
-    await setFault(cfg, 3, 'unreachable');
+    await setFault(lab.cfg, 2, 'refuse-key');
+    await setFault(lab.cfg, 3, 'unreachable');
     try {
-      const r = await harbor(['exec', lab.cluster.name, '--all', '--request-timeout', '5s', '--', 'hostname'], {});
+      const r = await harbor(['exec', lab.info.cluster.name, '--all', '--request-timeout', '5s', '--', 'hostname'], {});
       assert.equal(r.code, 1);
       assert.deepEqual(hostnames(r.stdout), ['n1']);
       assert.match(
         r.stderr,
         new RegExp(
-          `${lab.nodes[1]!.ip.replace(/\./g, '\\.')}: vmware-system-user was refused \\(the key from secret tkc-1-ssh is not accepted\\)`,
+          `${lab.info.nodes[1]!.ip.replace(/\./g, '\\.')}: vmware-system-user was refused \\(the key from secret tkc-1-ssh is not accepted\\)`,
         ),
       );
-      assert.match(r.stderr, new RegExp(lab.nodes[2]!.ip.replace(/\./g, '\\.')));
+      assert.match(r.stderr, new RegExp(lab.info.nodes[2]!.ip.replace(/\./g, '\\.')));
     } finally {
-      await setFault(cfg, 2, 'clear');
-      await setFault(cfg, 3, 'clear');
+      await setFault(lab.cfg, 2, 'clear');
+      await setFault(lab.cfg, 3, 'clear');
     }
   });
 
   test('clear messages: an image that cannot be pulled (event text), a missing <cluster>-ssh secret, no node chosen', async () => {
-    const img = await harbor(['exec', lab.cluster.name, '--all', '--image', `${lab.harbor}/lab/tiny:1`, '--', 'true']);
+    const img = await harbor([
+      'exec',
+      lab.info.cluster.name,
+      '--all',
+      '--image',
+      `${lab.info.harbor}/lab/tiny:1`,
+      '--',
+      'true',
+    ]);
     assert.equal(img.code, 1);
     assert.match(
       img.stderr,
       /error: the jumpbox image .* cannot be pulled: Failed to pull image .*x509: certificate signed by unknown authority; pass --image/,
     );
     assert.equal(
-      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.cluster.name}`])).code,
+      (await kubectl(['get', 'pod', `harbor-jumpbox-${lab.info.cluster.name}`])).code,
       1,
       'the failed pod is cleaned up',
     );
@@ -153,7 +151,7 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
       const secret = JSON.parse(s.stdout);
       await kubectl(['delete', 'secret', 'tkc-1-ssh', 'tkc-1-ssh-password']);
       try {
-        const r = await harbor(['exec', lab.cluster.name, '--all', '--', 'true']);
+        const r = await harbor(['exec', lab.info.cluster.name, '--all', '--', 'true']);
         assert.equal(r.code, 1);
         assert.match(
           r.stderr,
@@ -162,75 +160,64 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
       } finally {
         delete secret.metadata.resourceVersion;
         delete secret.metadata.uid;
-        await exec(
-          'kubectl',
-          ['--cache-dir', path.join(home, 'kcache'), 'create', '-f', '-'],
-          env(),
-          JSON.stringify(secret),
-        );
+        await h.kubectl(['create', '-f', '-'], { context: '', input: JSON.stringify(secret) });
       }
     });
-    const none = await harbor(['exec', lab.cluster.name, '--', 'true']);
+    const none = await harbor(['exec', lab.info.cluster.name, '--', 'true']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /choose the nodes: --node NAME/);
   });
 
   test('jumpbox ssh: an interactive shell with a PTY (driven through script(1)) and its exit code; without a terminal, plain stdin', async () => {
-    const node = lab.nodes[0]!;
+    const node = lab.info.nodes[0]!;
     const feed = `(sleep 3; printf 'tty; hostname\\n'; sleep 1; printf 'exit 5\\n')`;
-    const r = await exec(
-      'sh',
-      ['-c', `${feed} | script -qec "${PLUGIN} --context dev jumpbox ssh ${lab.cluster.name} ${node.ip}" /dev/null`],
-      env(),
-    );
+    const r = await h.run('sh', [
+      '-c',
+      `${feed} | script -qec "${PLUGIN} --context dev jumpbox ssh ${lab.info.cluster.name} ${node.ip}" /dev/null`,
+    ]);
     assert.equal(r.code, 5, r.stdout + r.stderr);
     assert.match(r.stdout, /\/dev\/pts\/\d+/);
     assert.match(r.stdout, new RegExp(`\\b${node.name}\\b`));
-    const piped = await exec(
-      PLUGIN,
-      ['--context', 'dev', 'jumpbox', 'ssh', lab.cluster.name, node.ip],
-      env(),
-      'hostname\nexit 3\n',
-    );
+    const piped = await h.harbor(['jumpbox', 'ssh', lab.info.cluster.name, node.ip], { input: 'hostname\nexit 3\n' });
     assert.equal(piped.code, 3, piped.stderr);
     assert.equal(piped.stdout.trim(), node.name);
   });
 
   test('--direct works from a machine that routes to the nodes (here: inside the pod network)', async () => {
-    const hostIp = lab.harbor.split(':')[0]!;
-    const kc = path.join(home, 'bridge.kubeconfig');
+    const hostIp = lab.info.harbor.split(':')[0]!;
+    const kc = path.join(h.home, 'bridge.kubeconfig');
     fs.writeFileSync(
       kc,
-      fs.readFileSync(lab.adminKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:/g, `https://${hostIp}:`),
+      fs.readFileSync(lab.info.adminKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:/g, `https://${hostIp}:`),
       { mode: 0o600 },
     );
-    const r = await exec(
+    const r = await h.run(
       'ip',
       [
         'netns',
         'exec',
-        lab.podNetns,
+        lab.info.podNetns,
         process.execPath,
         PLUGIN,
         '--context',
         'dev',
         'jumpbox',
         'exec',
-        lab.cluster.name,
+        lab.info.cluster.name,
         '--all',
         '--direct',
         '--',
         'hostname',
       ],
-      baseEnv({ HOME: home, KUBECONFIG: kc }),
+      { kubeconfig: kc },
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(hostnames(r.stdout), lab.nodes.map((n) => n.name).sort());
+    assert.deepEqual(hostnames(r.stdout), lab.info.nodes.map((n) => n.name).sort());
     assert.doesNotMatch(r.stderr, /creating pod/);
   });
 
   test('the node key never reaches the disk: no file under home, tmp or the working directory written since the start holds it', () => {
-    const key = fs.readFileSync(lab.sshKey, 'utf8');
+    const key = fs.readFileSync(lab.info.sshKey, 'utf8');
     const body = key.split('\n').filter((l) => l && !l.startsWith('-----'))[2]!;
     const hits: string[] = [];
     const scan = (dir: string, depth: number): void => {
@@ -250,7 +237,7 @@ describe('kubectl harbor jumpbox', { skip: !canRunLab && 'needs root for the lab
         }
       }
     };
-    for (const d of [home, '/tmp', process.cwd()]) scan(d, 0);
+    for (const d of [h.home, '/tmp', process.cwd()]) scan(d, 0);
     assert.deepEqual(hits, []);
   });
 });

@@ -5,26 +5,33 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { KC, tempDir } from '../helpers/kubeconfig.js';
-import { PLUGIN, ROOT, baseEnv, exec } from '../helpers/run.js';
+import { e2e } from '../helpers/e2e.js';
+import { KC } from '../helpers/kubeconfig.js';
+import { PLUGIN, ROOT } from '../helpers/run.js';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+const h = e2e('kubectl');
 let bin: string;
-let env: NodeJS.ProcessEnv;
 let kubeconfig: string;
 
 before(() => {
   assert.ok(fs.existsSync(PLUGIN), 'npm run build first');
-  bin = tempDir('harbor-bin-');
+  bin = path.join(h.home, 'bin');
+  fs.mkdirSync(bin);
   fs.symlinkSync(PLUGIN, path.join(bin, 'kubectl-harbor'));
-  env = baseEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` });
   kubeconfig = new KC()
     .vsphere('10.0.0.10', 'devops@vsphere.local', ['team-a'], { 'tkc-1': '10.0.0.20' })
     .use('team-a')
     .write(bin);
 });
 
-const kubectl = (...args: string[]) => exec('kubectl', args, env);
+/** The harness environment with the plugin's directory first on PATH, where kubectl finds plugins. */
+const onPath = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+  ...extra,
+});
+// Not h.kubectl: kubectl takes no flags (--cache-dir) before a plugin's name.
+const kubectl = (...args: string[]) => h.run('kubectl', args, { extra: onPath() });
 
 test('kubectl plugin list finds kubectl-harbor', async () => {
   const r = await kubectl('plugin', 'list');
@@ -77,31 +84,29 @@ test('colour on a TTY, none with NO_COLOR', {
   skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)',
 }, async () => {
   const run = (extra: NodeJS.ProcessEnv) =>
-    exec('script', ['-qec', `${PLUGIN} context --kubeconfig /does/not/exist`, '/dev/null'], {
-      ...env,
-      TERM: 'xterm',
-      ...extra,
+    h.run('script', ['-qec', `${PLUGIN} context --kubeconfig /does/not/exist`, '/dev/null'], {
+      extra: onPath({ TERM: 'xterm', ...extra }),
     });
   assert.match((await run({})).stdout, /\u001b\[31merror:/);
   assert.doesNotMatch((await run({ NO_COLOR: '1' })).stdout, /\u001b\[/);
 });
 
 test('--help loads neither the network stack nor the Kubernetes client', async () => {
-  const out = path.join(tempDir(), 'modules');
-  const r = await exec(
+  const out = path.join(h.home, 'modules-help');
+  const r = await h.run(
     process.execPath,
     ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, '--help'],
-    { ...env, MODULES_OUT: out },
+    { extra: onPath({ MODULES_OUT: out }) },
   );
   assert.equal(r.code, 0);
   const loaded = fs.readFileSync(out, 'utf8');
   for (const m of ['https', 'http2', 'tls', 'zlib'])
     assert.doesNotMatch(loaded, new RegExp(`NativeModule ${m}\\b`), `${m} was loaded`);
-  const ctx = path.join(tempDir(), 'modules');
-  await exec(
+  const ctx = path.join(h.home, 'modules-context');
+  await h.run(
     process.execPath,
     ['--require', path.join(ROOT, 'test/helpers/modules-at-exit.cjs'), PLUGIN, 'context', '--kubeconfig', kubeconfig],
-    { ...env, MODULES_OUT: ctx },
+    { extra: onPath({ MODULES_OUT: ctx }) },
   );
   assert.match(
     fs.readFileSync(ctx, 'utf8'),
@@ -157,8 +162,8 @@ test('the bundle reaches the API from its lazily loaded part: namespaces complet
       .cluster('live', `http://127.0.0.1:${port}`)
       .ctx('live', 'live', 'u')
       .use('live')
-      .write(tempDir());
-    const r = await exec(PLUGIN, ['__complete', 'context', '--kubeconfig', file, '-n', 'team'], env);
+      .write(h.home, 'live.kubeconfig');
+    const r = await h.harbor(['__complete', 'context', '--kubeconfig', file, '-n', 'team'], { extra: onPath() });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['team-a', 'team-b', ':4']);
   } finally {

@@ -5,77 +5,78 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { tempDir } from '../helpers/kubeconfig.js';
-import { canRunLab, sharedLab } from '../helpers/lab.js';
-import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
-import type { LabConfig } from '../../lab/config.js';
+import { before, describe, test } from 'node:test';
+import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import type { Result } from '../helpers/run.js';
 import { criPull } from '../../lab/cri.js';
-import type { LabInfo } from '../../lab/lab.js';
 import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
 import { makeCert, makeCa } from '../../lab/pki.js';
 
-describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab' }, () => {
-  let lab: LabInfo;
-  let cfg: LabConfig;
-  let home: string;
+describe('kubectl harbor push-ca', needsLab, () => {
+  const h = e2e('pushca');
+  const lab = labFixture(h, { admin: true, clusterContext: true, clearFaults: true });
   let fp: string;
-  const env = () => baseEnv({ HOME: home, KUBECONFIG: lab.adminKubeconfig });
-  const push = (args: string[]): Promise<Result> =>
-    exec(PLUGIN, ['--context', lab.cluster.namespace, 'push-ca', lab.cluster.name, ...args], env());
+  const push = (args: string[]): Promise<Result> => h.harbor(['push-ca', lab.info.cluster.name, ...args]);
   const pullAll = async () =>
     Promise.all(
-      lab.nodes.map((n) => criPull(n.containerdSocket, lab.image, { username: 'admin', password: lab.users.admin! })),
+      lab.info.nodes.map((n) =>
+        criPull(n.containerdSocket, lab.info.image, { username: 'admin', password: lab.info.users.admin! }),
+      ),
     );
   const restarts = async (i: number) =>
-    ((await nodeExec(cfg, i, ['cat', '/var/log/systemctl.log'])).stdout.match(/systemctl restart containerd/g) ?? [])
-      .length;
+    (
+      (await nodeExec(lab.cfg, i, ['cat', '/var/log/systemctl.log'])).stdout.match(/systemctl restart containerd/g) ??
+      []
+    ).length;
 
   before(async () => {
-    ({ info: lab, cfg } = await sharedLab());
-    home = tempDir('harbor-pushca-');
-    fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+    fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.info.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
     // Start from untrusted nodes, whatever an earlier run left behind.
-    for (let i = 1; i <= cfg.nodes; i++) {
+    for (let i = 1; i <= lab.cfg.nodes; i++) {
       const reset = [
         'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
         'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup',
         'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
         'systemctl restart containerd',
       ].join('; ');
-      const r = await nodeExec(cfg, i, ['sh', '-c', reset]);
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', reset]);
       assert.equal(r.code, 0, r.stderr);
     }
   });
-  after(async () => {
-    for (let i = 1; i <= (cfg?.nodes ?? 0); i++) await setFault(cfg, i, 'clear').catch(() => undefined);
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
 
   test('bad CAs and a wrong pin change nothing on any node', async () => {
-    const leaf = path.join(home, 'leaf.pem');
+    const leaf = path.join(h.home, 'leaf.pem');
     fs.writeFileSync(leaf, makeCert({ cn: 'leaf', issuer: makeCa('x') }).certPem);
-    const notCa = await push(['--ca-file', leaf, '--registry', lab.harbor]);
+    const notCa = await push(['--ca-file', leaf, '--registry', lab.info.harbor]);
     assert.equal(notCa.code, 1);
     assert.match(notCa.stderr, /is not a CA/);
-    const pin = await push(['--from-registry', lab.harbor, '--fingerprint', `sha256:${'1'.repeat(64)}`]);
+    const pin = await push(['--from-registry', lab.info.harbor, '--fingerprint', `sha256:${'1'.repeat(64)}`]);
     assert.equal(pin.code, 1);
     assert.match(pin.stderr, /not the pinned/);
     for (const r of await pullAll()) assert.equal(r.ok, false, 'still untrusted everywhere');
   });
 
   test('--dry-run reports what each node would change and changes nothing', async () => {
-    const r = await push(['--from-registry', lab.harbor, '--fingerprint', fp, '--dry-run']);
+    const r = await push(['--from-registry', lab.info.harbor, '--fingerprint', fp, '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((r.stdout.match(/would-install/g) ?? []).length, lab.nodes.length, r.stdout);
+    assert.equal((r.stdout.match(/would-install/g) ?? []).length, lab.info.nodes.length, r.stdout);
     for (const x of await pullAll()) assert.equal(x.ok, false);
   });
 
   test('one node unreachable: the others get the CA, exit 1; a re-run after it returns fixes only it', async () => {
-    await setFault(cfg, 3, 'unreachable');
+    await setFault(lab.cfg, 3, 'unreachable');
     const before = [await restarts(1), await restarts(2)];
-    const r = await push(['--from-registry', lab.harbor, '--fingerprint', fp, '--request-timeout', '5s', '-o', 'json']);
-    await setFault(cfg, 3, 'clear');
+    const r = await push([
+      '--from-registry',
+      lab.info.harbor,
+      '--fingerprint',
+      fp,
+      '--request-timeout',
+      '5s',
+      '-o',
+      'json',
+    ]);
+    await setFault(lab.cfg, 3, 'clear');
     assert.equal(r.code, 1);
     const rows = JSON.parse(r.stdout).nodes as Array<{
       ip: string;
@@ -85,27 +86,27 @@ describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab
       changes: string[];
     }>;
     const by = (ip: string) => rows.find((x) => x.ip === ip)!;
-    assert.equal(by(lab.nodes[0]!.ip).result, 'installed');
-    assert.equal(by(lab.nodes[1]!.ip).result, 'installed');
-    assert.equal(by(lab.nodes[2]!.ip).result, 'failed');
-    assert.equal(by(lab.nodes[0]!.ip).restarted, true, 'the system bundle changed: containerd restarted');
-    assert.equal(by(lab.nodes[0]!.ip).verified, 'yes');
+    assert.equal(by(lab.info.nodes[0]!.ip).result, 'installed');
+    assert.equal(by(lab.info.nodes[1]!.ip).result, 'installed');
+    assert.equal(by(lab.info.nodes[2]!.ip).result, 'failed');
+    assert.equal(by(lab.info.nodes[0]!.ip).restarted, true, 'the system bundle changed: containerd restarted');
+    assert.equal(by(lab.info.nodes[0]!.ip).verified, 'yes');
     assert.ok(
-      by(lab.nodes[1]!.ip).changes.includes('ubuntu-update-ca-certificates'),
-      JSON.stringify(by(lab.nodes[1]!.ip)),
+      by(lab.info.nodes[1]!.ip).changes.includes('ubuntu-update-ca-certificates'),
+      JSON.stringify(by(lab.info.nodes[1]!.ip)),
     );
-    assert.ok(by(lab.nodes[0]!.ip).changes.includes('photon-rehash'));
+    assert.ok(by(lab.info.nodes[0]!.ip).changes.includes('photon-rehash'));
     assert.deepEqual([await restarts(1), await restarts(2)], [before[0]! + 1, before[1]! + 1]);
     const pulls = await pullAll();
     assert.deepEqual(
       pulls.map((p) => p.ok),
       [true, true, false],
     );
-    const again = await push(['--from-registry', lab.harbor, '--fingerprint', fp, '-o', 'json']);
+    const again = await push(['--from-registry', lab.info.harbor, '--fingerprint', fp, '-o', 'json']);
     assert.equal(again.code, 0, again.stderr);
     const second = JSON.parse(again.stdout).nodes as Array<{ ip: string; result: string }>;
     assert.deepEqual(
-      lab.nodes.map((n) => second.find((x) => x.ip === n.ip)!.result),
+      lab.info.nodes.map((n) => second.find((x) => x.ip === n.ip)!.result),
       ['unchanged', 'unchanged', 'installed'],
     );
     for (const p of await pullAll()) assert.equal(p.ok, true, JSON.stringify(p));
@@ -113,34 +114,36 @@ describe('kubectl harbor push-ca', { skip: !canRunLab && 'needs root for the lab
 
   test('a second run is unchanged everywhere and restarts nothing; the host /etc is untouched', async () => {
     const hostBundle = fs.readFileSync('/etc/ssl/certs/ca-certificates.crt');
-    const before = await Promise.all(lab.nodes.map((_, i) => restarts(i + 1)));
-    const r = await push(['--from-registry', lab.harbor, '--fingerprint', fp]);
+    const before = await Promise.all(lab.info.nodes.map((_, i) => restarts(i + 1)));
+    const r = await push(['--from-registry', lab.info.harbor, '--fingerprint', fp]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^NODE\s+ROLE\s+IP\s+RESULT\s+RESTARTED\s+VERIFIED/);
-    assert.equal((r.stdout.match(/unchanged\s+no\s+yes/g) ?? []).length, lab.nodes.length, r.stdout);
-    assert.deepEqual(await Promise.all(lab.nodes.map((_, i) => restarts(i + 1))), before);
+    assert.equal((r.stdout.match(/unchanged\s+no\s+yes/g) ?? []).length, lab.info.nodes.length, r.stdout);
+    assert.deepEqual(await Promise.all(lab.info.nodes.map((_, i) => restarts(i + 1))), before);
     assert.ok(fs.readFileSync('/etc/ssl/certs/ca-certificates.crt').equals(hostBundle));
-    const bundle = (await nodeExec(cfg, 1, ['cat', '/etc/pki/tls/certs/ca-bundle.crt'])).stdout;
-    const body = fs.readFileSync(lab.ca, 'utf8').split(/\r?\n/)[3]!;
+    const bundle = (await nodeExec(lab.cfg, 1, ['cat', '/etc/pki/tls/certs/ca-bundle.crt'])).stdout;
+    const body = fs.readFileSync(lab.info.ca, 'utf8').split(/\r?\n/)[3]!;
     assert.equal(bundle.split(body).length - 1, 1, 'the CA is in the Photon bundle exactly once');
-    assert.ok((await nodeExec(cfg, 1, ['test', '-f', `/etc/containerd/certs.d/${lab.harbor}/hosts.toml`])).code === 0);
+    assert.ok(
+      (await nodeExec(lab.cfg, 1, ['test', '-f', `/etc/containerd/certs.d/${lab.info.harbor}/hosts.toml`])).code === 0,
+    );
   });
 
   test('sudo denied and a read-only /etc fail on that node alone, with a clear line', async () => {
-    const other = path.join(home, 'other-ca.pem');
+    const other = path.join(h.home, 'other-ca.pem');
     fs.writeFileSync(other, makeCa('Another registry CA').certPem);
-    await setFault(cfg, 2, 'deny-sudo');
-    await setFault(cfg, 3, 'readonly-etc');
+    await setFault(lab.cfg, 2, 'deny-sudo');
+    await setFault(lab.cfg, 3, 'readonly-etc');
     try {
       const r = await push(['--ca-file', other, '--registry', 'other.example:5000', '-o', 'json']);
       assert.equal(r.code, 1);
       const rows = JSON.parse(r.stdout).nodes as Array<{ ip: string; result: string; error?: string }>;
-      assert.equal(rows.find((x) => x.ip === lab.nodes[0]!.ip)!.result, 'installed');
-      assert.match(rows.find((x) => x.ip === lab.nodes[1]!.ip)!.error ?? '', /sudo was denied/);
-      assert.match(rows.find((x) => x.ip === lab.nodes[2]!.ip)!.error ?? '', /Read-only file system/);
+      assert.equal(rows.find((x) => x.ip === lab.info.nodes[0]!.ip)!.result, 'installed');
+      assert.match(rows.find((x) => x.ip === lab.info.nodes[1]!.ip)!.error ?? '', /sudo was denied/);
+      assert.match(rows.find((x) => x.ip === lab.info.nodes[2]!.ip)!.error ?? '', /Read-only file system/);
     } finally {
-      await setFault(cfg, 2, 'clear');
-      await setFault(cfg, 3, 'clear');
+      await setFault(lab.cfg, 2, 'clear');
+      await setFault(lab.cfg, 3, 'clear');
     }
   });
 });
