@@ -85,6 +85,14 @@ export function fromApiException(e: { code: number; body: unknown }, s: Situatio
   }
 }
 
+/** The messages of e and its causes, for details a wrapper leaves out of its own message. */
+function chainText(e: unknown): string {
+  const parts: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++, cur = (cur as { cause?: unknown }).cause)
+    if (cur instanceof Error) parts.push(cur.message);
+  return parts.join(' | ');
+}
+
 /** The DNS names of the certificate a TLS name check refused (Node puts it on the error as `cert`). */
 export function dnsNames(e: unknown): string[] {
   for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
@@ -132,7 +140,7 @@ export function fromNetworkError(e: unknown, s: Situation): NetworkError | undef
       `${s.doing}: x509: certificate is not yet valid${where ? ` (server${where})` : ''}`,
     );
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    const ip = /IP: ([^ ]+) is not in the cert's list/.exec(raw);
+    const ip = /IP: ([^ ]+) is not in the cert's list/.exec(chainText(e));
     return ip
       ? new NetworkError('TLS_NO_IP_SAN', `${s.doing}: ${noIpSan(ip[1]!, dnsNames(e), s.target)}`)
       : new NetworkError('TLS_NAME', `${s.doing}: x509: certificate is not valid for this host name: ${raw}`);
