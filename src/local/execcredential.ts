@@ -67,7 +67,8 @@ export function parseExecCredential(exec: ExecConfig, r: Ran): ExecStatus {
   try {
     obj = JSON.parse(r.stdout);
   } catch (e) {
-    throw fail(`executable ${exec.command} did not print valid JSON (an ExecCredential): ${(e as Error).message}`);
+    const why = (e as Error).message.replace(/\s+/g, ' ').slice(0, 200);
+    throw fail(`executable ${exec.command} did not print valid JSON (an ExecCredential): ${why}`);
   }
   const cred = obj as { apiVersion?: unknown; status?: ExecStatus } | null;
   if (!cred || typeof cred !== 'object' || Array.isArray(cred))

@@ -31,6 +31,11 @@ export function assertCleanFailure(r: Result, expected: RegExp, what: string): v
   assert.doesNotMatch(r.stderr, /internal error/, what);
   assert.doesNotMatch(r.stderr, /\n\s+at \S+ \(|^\s+at /m, `${what}: stack trace`);
   assert.match(first, expected, what);
+  assert.doesNotMatch(
+    r.stderr,
+    /\n(?!error: |Warning: |See '|login: |logout: |no trusted|[a-z/.-]+ [a-z]+$|$)/,
+    `${what}: a stray line`,
+  );
 }
 
 function serve(handler: http.RequestListener, tls?: { key: string; cert: string }): Promise<http.Server> {
