@@ -65,3 +65,17 @@ export function systemCode(e: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A local file the user named (kubeconfig, docker config, known_hosts, ...) cannot be read or written. */
+export class LocalFileError extends CliError {
+  constructor(message: string, detail?: string) {
+    super('LOCAL_FILE', message, detail);
+  }
+}
+
+/** The kubeconfig user's credentials could not be had: an exec plugin, a client certificate, an auth provider. */
+export class CredentialError extends CliError {
+  constructor(message: string, detail?: string) {
+    super('CREDENTIALS', message, detail);
+  }
+}

@@ -85,6 +85,39 @@ export function fromApiException(e: { code: number; body: unknown }, s: Situatio
   }
 }
 
+/** The messages of e and its causes, for details a wrapper leaves out of its own message. */
+function chainText(e: unknown): string {
+  const parts: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++, cur = (cur as { cause?: unknown }).cause)
+    if (cur instanceof Error) parts.push(cur.message);
+  return parts.join(' | ');
+}
+
+/** The DNS names of the certificate a TLS name check refused (Node puts it on the error as `cert`). */
+export function dnsNames(e: unknown): string[] {
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
+    const c = cur as { cert?: { subjectaltname?: unknown }; cause?: unknown };
+    const san = c.cert?.subjectaltname;
+    if (typeof san === 'string')
+      return san
+        .split(/,\s*/)
+        .filter((x) => x.startsWith('DNS:'))
+        .map((x) => x.slice(4));
+    cur = c.cause;
+  }
+  return [];
+}
+
+/** A certificate without the IP SAN the address needs: what is wrong, and both fixes. */
+export function noIpSan(ip: string, names: string[], target: string | undefined): string {
+  const port = target && /:(\d+)$/.exec(target.replace(/^[a-z]+:\/\//, ''))?.[1];
+  const use = names.find((n) => !n.includes('*'));
+  const by = use
+    ? `; it is valid for ${names.join(', ')}: use ${use}${port ? `:${port}` : ''} instead (in DNS or /etc/hosts)`
+    : '; use a host name the certificate holds';
+  return `x509: certificate is not valid for IP ${ip} (it has no matching IP SAN)${by}, or re-issue the certificate with an IP SAN for ${ip}`;
+}
+
 export function fromNetworkError(e: unknown, s: Situation): NetworkError | undefined {
   const code = systemCode(e);
   if (!code) return undefined;
@@ -107,12 +140,9 @@ export function fromNetworkError(e: unknown, s: Situation): NetworkError | undef
       `${s.doing}: x509: certificate is not yet valid${where ? ` (server${where})` : ''}`,
     );
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    const ip = /IP: ([^ ]+) is not in the cert's list/.exec(raw);
+    const ip = /IP: ([^ ]+) is not in the cert's list/.exec(chainText(e));
     return ip
-      ? new NetworkError(
-          'TLS_NO_IP_SAN',
-          `${s.doing}: x509: certificate is not valid for IP ${ip[1]} (it has no matching IP SAN)`,
-        )
+      ? new NetworkError('TLS_NO_IP_SAN', `${s.doing}: ${noIpSan(ip[1]!, dnsNames(e), s.target)}`)
       : new NetworkError('TLS_NAME', `${s.doing}: x509: certificate is not valid for this host name: ${raw}`);
   }
   if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER')

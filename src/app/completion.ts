@@ -1,9 +1,11 @@
 // `kubectl harbor completion`: print the kubectl_complete-harbor script, or install it
 // next to kubectl-harbor on PATH (or into --dir), mode 0755.
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, LocalFileError } from '../errors.js';
+import { fileKind } from '../local/errno.js';
 import { completionScript } from './complete.js';
-import { findOnPath, writeFileAtomic } from '../local/files.js';
+import { findOnPath, writeError, writeFileAtomic } from '../local/files.js';
 import type { Session } from './session.js';
 
 export async function completion(
@@ -23,5 +25,14 @@ export async function completion(
     dir = path.dirname(plugin);
   }
   const file = path.join(dir, executable);
-  s.printer.status(`${file} ${writeFileAtomic(file, script, 0o755)}`);
+  const hint = 'pass --dir with a writable directory on PATH';
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw writeError(file, e, hint);
+  }
+  if (st && !st.isDirectory())
+    throw new LocalFileError(`cannot install into ${dir}: it is ${fileKind(st)}, not a directory; ${hint}`);
+  s.printer.status(`${file} ${writeFileAtomic(file, script, 0o755, hint)}`);
 }

@@ -34,6 +34,16 @@ export interface LoginRequest {
   dryRun: DryRun;
 }
 
+async function dockerConfigOf(s: Session, r: LoginRequest) {
+  if (r.dockerConfig === undefined) return undefined;
+  const m = await import('../local/dockerconfig.js');
+  return {
+    file: m.dockerConfigFile(r.dockerConfig, s.env, s.homedir),
+    check: m.checkDockerConfig,
+    storeCredential: m.storeCredential,
+  };
+}
+
 export async function login(s: Session, r: LoginRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
@@ -62,6 +72,10 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     );
   }
   const name = r.secretName ?? defaultSecretName(registry.host);
+  const docker = await dockerConfigOf(s, r);
+  // Every local precondition before the first cluster write: nothing is left half-done.
+  if (docker && !r.dryRun)
+    docker.check(docker.file, registry.host, s.env, { store: { username: creds.username, password: creds.password } });
   const namespaces = await resolveNamespaces(r.namespaces, client);
   const entry = authEntry(creds.username, creds.password);
   const report = new Report(p, () => `login: ${plural(namespaces.length, 'namespace')}`);
@@ -79,9 +93,8 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
       return action;
     }),
   );
-  if (r.dockerConfig !== undefined) {
-    const { dockerConfigFile, storeCredential } = await import('../local/dockerconfig.js');
-    const file = dockerConfigFile(r.dockerConfig, s.env, s.homedir);
+  if (docker) {
+    const { file, storeCredential } = docker;
     if (r.dryRun) p.status(`would store the credential for ${registry.host} in ${file} (dry run)`);
     else {
       const d = await storeCredential(file, registry.host, creds.username, creds.password, s.env);

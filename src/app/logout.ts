@@ -27,6 +27,16 @@ export async function logout(s: Session, r: LogoutRequest): Promise<number> {
   const client = await s.kube();
   const registry = r.registry ?? (await discoverEmbeddedHarbor(client, client.target.namespace, r.plainHttp));
   const name = r.secretName ?? defaultSecretName(registry.host);
+  const dc = r.dockerConfig;
+  const docker =
+    dc === undefined
+      ? undefined
+      : await import('../local/dockerconfig.js').then((m) => ({
+          ...m,
+          file: m.dockerConfigFile(dc, s.env, s.homedir),
+        }));
+  // Every local precondition before the first cluster write: nothing is left half-done.
+  if (docker && !r.dryRun) docker.checkDockerConfig(docker.file, registry.host, s.env, { erase: true });
   const namespaces = await resolveNamespaces(r.namespaces, client);
   const report = new Report(p, () => `logout: ${plural(namespaces.length, 'namespace')}`);
   await forEach(s, 'logout', 'namespaces', namespaces, r.parallel, (namespace) =>
@@ -48,9 +58,8 @@ export async function logout(s: Session, r: LogoutRequest): Promise<number> {
       return out.action;
     }),
   );
-  if (r.dockerConfig !== undefined) {
-    const { dockerConfigFile, eraseCredential } = await import('../local/dockerconfig.js');
-    const file = dockerConfigFile(r.dockerConfig, s.env, s.homedir);
+  if (docker) {
+    const { file, eraseCredential } = docker;
     if (r.dryRun) p.status(`would remove ${registry.host} from ${file} (dry run)`);
     else {
       const d = await eraseCredential(file, registry.host, s.env);

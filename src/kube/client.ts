@@ -6,6 +6,7 @@ import http from 'node:http';
 import {
   type Configuration,
   createConfiguration,
+  KubeConfig,
   KubernetesObjectApi,
   ServerConfiguration,
   type RequestContext,
@@ -14,7 +15,9 @@ import {
   type HttpLibrary,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import type { KubeTarget } from './config.js';
+import { CliError, CredentialError } from '../errors.js';
+import { type ExecConfig, ExecCredentials, type ExecStatus } from '../local/execcredential.js';
+import { checkConnection, type KubeTarget } from './config.js';
 import { translate, type Situation } from '../translate.js';
 
 export interface ClientOptions {
@@ -26,22 +29,62 @@ export interface ClientOptions {
 
 type ApiConstructor<T> = new (config: Configuration) => T;
 
-/** Reuses one agent per target: client-node would otherwise build a new agent, and so a new TLS handshake, per request. */
+/** The kubeconfig of one target with its user's `exec` plugin taken out: ExecCredentials runs that. */
+function withoutExec(t: KubeTarget): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [t.cluster],
+    users: [{ ...t.user, exec: undefined }],
+    contexts: [{ ...t.context, name: t.contextName }],
+    currentContext: t.contextName,
+  });
+  return kc;
+}
+
+/**
+ * Reuses one agent per target: client-node would otherwise build a new agent, and so a new
+ * TLS handshake, per request. An `exec` plugin is run by ExecCredentials (kubectl's wording
+ * for its failures, one run for concurrent requests); any other failure to get credentials
+ * (auth providers) is one line naming the user, not an internal error.
+ */
 class SharedAgentAuth implements SecurityAuthentication {
   private agent: http.Agent | undefined;
-  constructor(private readonly target: KubeTarget) {}
+  private readonly kc: KubeConfig;
+  private readonly exec: ExecCredentials | undefined;
+
+  constructor(private readonly target: KubeTarget) {
+    const { user } = target;
+    const exec = user.exec as ExecConfig | undefined;
+    this.exec = exec?.command && !user.token ? new ExecCredentials(exec, user.name, process.env) : undefined;
+    this.kc = this.exec ? withoutExec(target) : target.kc;
+  }
 
   getName(): string {
     return 'kubeconfig';
   }
 
+  private async credentials(context: RequestContext): Promise<ExecStatus | undefined> {
+    try {
+      await this.kc.applySecurityAuthentication(context);
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      throw new CredentialError(`getting credentials for user "${this.target.user.name}": ${why}`);
+    }
+    const st = await this.exec?.get();
+    if (st?.token) context.setHeaderParam('Authorization', `Bearer ${st.token}`);
+    return st;
+  }
+
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await this.target.kc.applySecurityAuthentication(context);
+    const st = await this.credentials(context);
     if (!this.agent) {
       const made = context.getAgent();
       const opts = (made as (https.Agent & { options?: https.AgentOptions }) | undefined)?.options ?? {};
+      const cert =
+        st?.clientCertificateData && st.clientKeyData ? { cert: st.clientCertificateData, key: st.clientKeyData } : {};
       this.agent = context.getUrl().startsWith('https:')
-        ? new https.Agent({ ...opts, keepAlive: true, maxSockets: 32 })
+        ? new https.Agent({ ...opts, ...cert, keepAlive: true, maxSockets: 32 })
         : new http.Agent({ keepAlive: true, maxSockets: 32 });
     }
     context.setAgent(this.agent);
@@ -78,6 +121,7 @@ export class KubeClient {
   private readonly cache = new Map<unknown, unknown>();
 
   constructor(target: KubeTarget, opts: ClientOptions) {
+    checkConnection(target);
     this.target = target;
     this.auth = new SharedAgentAuth(target);
     const { log, timeoutMs } = opts;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { ConfigError } from '../errors.js';
+import { readLocalFile } from '../local/readfile.js';
 import { detectVsphere, type VsphereSession } from './vsphere.js';
 
 export interface KubeFlags {
@@ -51,10 +52,27 @@ export function kubeconfigFiles(flags: KubeFlags, { env, homedir }: Environment)
   return fs.existsSync(home) ? [home] : [];
 }
 
+/**
+ * kubectl reads a kubeconfig whole, with no limit. A real one, even with hundreds of contexts
+ * and certificates embedded, is well under 1 MiB; 16 MiB leaves room for any of them and
+ * still keeps a wrong file (a log, an image, /dev/zero) from filling memory.
+ */
+export const MAX_KUBECONFIG = 16 << 20;
+
 function loadFile(file: string): KubeConfig {
   const kc = new KubeConfig();
+  const bytes = readLocalFile(file, {
+    what: 'kubeconfig',
+    max: MAX_KUBECONFIG,
+    whyMax: 'a kubeconfig is at most a few MiB',
+    expect: 'pass --kubeconfig (or KUBECONFIG) with a kubeconfig file',
+  });
+  if (!bytes) throw new ConfigError(`kubeconfig file ${file} does not exist`);
+  const text = bytes.toString('utf8');
+  if (!text.trim()) return kc; // kubectl reads an empty file as an empty config
   try {
-    kc.loadFromFile(file);
+    kc.loadFromString(text);
+    kc.makePathsAbsolute(path.dirname(file));
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ConfigError(`cannot load kubeconfig ${file}: ${why}`);
@@ -145,4 +163,39 @@ export function resolveTarget(flags: KubeFlags, environment: Environment): KubeT
     namespaceSource,
     vsphere: detectVsphere(kc, contextName),
   };
+}
+
+const KEY_FILE_MAX = 1 << 20;
+
+function readCredentialFile(field: string, who: string, file: string): void {
+  const fix = `fix ${field} of ${who} in the kubeconfig`;
+  const bytes = readLocalFile(file, { what: field, max: KEY_FILE_MAX, whyMax: 'a PEM file is a few KiB', expect: fix });
+  if (!bytes) throw new ConfigError(`unable to read ${field} ${file} of ${who}: no such file or directory; ${fix}`);
+}
+
+/**
+ * What client-node would only find out on the first request, found before any: a server
+ * that is not an absolute http(s) URL, plain HTTP without insecure-skip-tls-verify (client-node
+ * refuses it), and certificate files that are missing, unreadable or not regular files.
+ */
+export function checkConnection(t: KubeTarget): void {
+  const { server, name } = t.cluster;
+  const where = t.files.length ? ` in ${t.files.join(', ')}` : '';
+  let url: URL | undefined;
+  try {
+    url = new URL(server);
+  } catch {
+    /* below */
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.host)
+    throw new ConfigError(
+      `cluster "${name}" (context "${t.contextName}") has server "${server}", which is not an absolute URL; set it to https://${server.includes('://') ? server.slice(server.indexOf('://') + 3) : server}${where}`,
+    );
+  if (url.protocol === 'http:' && !t.cluster.skipTLSVerify)
+    throw new ConfigError(
+      `cluster "${name}" (context "${t.contextName}") has the plain HTTP server ${server}, which is refused unless the cluster sets insecure-skip-tls-verify: true; use https://${url.host}${where}`,
+    );
+  if (t.cluster.caFile) readCredentialFile('certificate-authority', `cluster "${name}"`, t.cluster.caFile);
+  if (t.user.certFile) readCredentialFile('client-certificate', `user "${t.user.name}"`, t.user.certFile);
+  if (t.user.keyFile) readCredentialFile('client-key', `user "${t.user.name}"`, t.user.keyFile);
 }

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
-import { findOnPath, writeFileAtomic, type FileAction } from './files.js';
+import { findOnPath, probeWrite, writeFileAtomic, type FileAction } from './files.js';
+import { readLocalFile } from './readfile.js';
 
 export function dockerConfigFile(flag: string | boolean, env: NodeJS.ProcessEnv, homedir: string): string {
   if (typeof flag === 'string' && flag) {
@@ -27,17 +28,19 @@ type Config = {
   credHelpers?: Record<string, string>;
 } & Record<string, unknown>;
 
+/** Docker's own config has a few entries per registry: 4 MiB is thousands of registries. */
+export const MAX_DOCKER_CONFIG = 4 << 20;
+
+const HINT = 'pass --docker-config with another file, or set DOCKER_CONFIG';
+
 function load(file: string): Config {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new CliError(
-      'DOCKER_CONFIG',
-      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+  const bytes = readLocalFile(file, {
+    what: 'docker config',
+    max: MAX_DOCKER_CONFIG,
+    whyMax: 'a docker config is a few KiB',
+    expect: HINT,
+  });
+  const text = bytes?.toString('utf8') ?? '';
   if (!text.trim()) return {};
   try {
     const v = JSON.parse(text) as unknown;
@@ -78,6 +81,39 @@ export interface DockerConfigResult {
   helper?: string;
 }
 
+function helperBin(file: string, cfg: Config, host: string, env: NodeJS.ProcessEnv): string | undefined {
+  const helper = helperFor(cfg, host);
+  if (!helper) return undefined;
+  const bin = findOnPath(`docker-credential-${helper}`, env);
+  if (!bin)
+    throw new CliError(
+      'CRED_HELPER',
+      `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH; install it, or remove credsStore/credHelpers for ${host}`,
+    );
+  return bin;
+}
+
+const entryFor = (username: string, password: string): string =>
+  Buffer.from(`${username}:${password}`).toString('base64');
+
+/**
+ * Every local precondition of storeCredential (erase: eraseCredential), checked before the
+ * command changes anything anywhere: the file is a readable JSON object, the credential
+ * helper it names for `host` is on PATH, or else the file can be written.
+ */
+export function checkDockerConfig(
+  file: string,
+  host: string,
+  env: NodeJS.ProcessEnv,
+  change: { store: { username: string; password: string } } | { erase: true },
+): void {
+  const cfg = load(file);
+  if (helperBin(file, cfg, host, env)) return;
+  if ('erase' in change && !cfg.auths?.[host]) return;
+  const auth = 'store' in change ? entryFor(change.store.username, change.store.password) : '';
+  probeWrite(file, JSON.stringify({ ...cfg, auths: { ...cfg.auths, [host]: { auth } } }, null, '\t').length + 1, HINT);
+}
+
 export async function storeCredential(
   file: string,
   host: string,
@@ -86,18 +122,12 @@ export async function storeCredential(
   env: NodeJS.ProcessEnv,
 ): Promise<DockerConfigResult> {
   const cfg = load(file);
-  const helper = helperFor(cfg, host);
-  if (helper) {
-    const bin = findOnPath(`docker-credential-${helper}`, env);
-    if (!bin)
-      throw new CliError(
-        'CRED_HELPER',
-        `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH; install it, or remove credsStore/credHelpers for ${host}`,
-      );
+  const bin = helperBin(file, cfg, host, env);
+  if (bin) {
     await runHelper(bin, 'store', JSON.stringify({ ServerURL: host, Username: username, Secret: password }), env);
-    return { file, action: 'configured', helper };
+    return { file, action: 'configured', helper: helperFor(cfg, host)! };
   }
-  const auth = Buffer.from(`${username}:${password}`).toString('base64');
+  const auth = entryFor(username, password);
   const cur = cfg.auths?.[host];
   if (
     cur &&
@@ -108,24 +138,18 @@ export async function storeCredential(
   )
     return { file, action: 'unchanged' };
   const next: Config = { ...cfg, auths: { ...(cfg.auths ?? {}), [host]: { auth } } };
-  return { file, action: writeFileAtomic(file, JSON.stringify(next, null, '\t') + '\n', 0o600) };
+  return { file, action: writeFileAtomic(file, JSON.stringify(next, null, '\t') + '\n', 0o600, HINT) };
 }
 
 export async function eraseCredential(file: string, host: string, env: NodeJS.ProcessEnv): Promise<DockerConfigResult> {
   const cfg = load(file);
-  const helper = helperFor(cfg, host);
-  if (helper) {
-    const bin = findOnPath(`docker-credential-${helper}`, env);
-    if (!bin)
-      throw new CliError(
-        'CRED_HELPER',
-        `${file} sends ${host} to the credential helper "${helper}", but docker-credential-${helper} is not on PATH`,
-      );
+  const bin = helperBin(file, cfg, host, env);
+  if (bin) {
     await runHelper(bin, 'erase', host, env);
-    return { file, action: 'deleted', helper };
+    return { file, action: 'deleted', helper: helperFor(cfg, host)! };
   }
   if (!cfg.auths?.[host]) return { file, action: 'unchanged' };
   const { [host]: _, ...rest } = cfg.auths;
-  writeFileAtomic(file, JSON.stringify({ ...cfg, auths: rest }, null, '\t') + '\n', 0o600);
+  writeFileAtomic(file, JSON.stringify({ ...cfg, auths: rest }, null, '\t') + '\n', 0o600, HINT);
   return { file, action: 'deleted' };
 }

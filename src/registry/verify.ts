@@ -117,7 +117,15 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
       `${v2} answered 401 without a Bearer or Basic challenge; is ${registry.host} a registry?`,
     );
   }
-  const realm = new URL(challenge.params.realm);
+  let realm: URL;
+  try {
+    realm = new URL(challenge.params.realm);
+  } catch {
+    throw new CliError(
+      'REGISTRY_HTTP',
+      `${v2} names the token realm "${challenge.params.realm}", which is not a URL; ${registry.host} is misconfigured (Harbor: check its external URL), or is not a registry`,
+    );
+  }
   if (realm.protocol !== 'https:' && !registry.plainHttp)
     throw new CliError(
       'REGISTRY_HTTP',

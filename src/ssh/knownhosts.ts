@@ -2,10 +2,14 @@
 // file ($XDG_CONFIG_HOME/kubectl-harbor/known_hosts, else ~/.config/kubectl-harbor/...).
 // A changed key is refused unless the user accepts it (a rebuilt node gets a new key).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../local/files.js';
+import { readLocalFile } from '../local/readfile.js';
+
+/** Ten thousand nodes' keys are a few MiB. */
+const MAX_KNOWN_HOSTS = 16 << 20;
+const HINT = 'set XDG_CONFIG_HOME to a writable directory';
 
 export function knownHostsFile(env: NodeJS.ProcessEnv, homedir: string): string {
   return path.join(env.XDG_CONFIG_HOME || path.join(homedir, '.config'), 'kubectl-harbor', 'known_hosts');
@@ -27,12 +31,15 @@ export class KnownHosts {
     private readonly say: (line: string) => void,
   ) {}
 
+  /** The pinned lines; a file that cannot be read is an error, never "no keys" (pinning would then drop them). */
   private entries(): string[] {
-    try {
-      return fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
+    const bytes = readLocalFile(this.file, {
+      what: 'known hosts file',
+      max: MAX_KNOWN_HOSTS,
+      whyMax: 'a line per node is a few hundred bytes',
+      expect: HINT,
+    });
+    return (bytes?.toString('utf8') ?? '').split('\n').filter(Boolean);
   }
 
   /** Check (or pin) the key a node presented; throws HostKeyError on a change. */
@@ -50,6 +57,6 @@ export class KnownHosts {
       );
     }
     this.say(mine ? `${ip}: accepted the new host key ${fp}` : `${ip}: first connection, pinned host key ${fp}`);
-    writeFileAtomic(this.file, [...lines.filter((l) => !l.startsWith(id)), line].join('\n') + '\n', 0o600);
+    writeFileAtomic(this.file, [...lines.filter((l) => !l.startsWith(id)), line].join('\n') + '\n', 0o600, HINT);
   }
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveTarget, loadKubeconfig } from '../../src/kube/config.js';
+import { checkConnection, resolveTarget, loadKubeconfig } from '../../src/kube/config.js';
 import { supervisorContextFor } from '../../src/kube/vsphere.js';
 import { ConfigError } from '../../src/errors.js';
 import { KC, tempDir } from '../helpers/kubeconfig.js';
@@ -139,4 +139,36 @@ test('context shows whether KUBECTL_VSPHERE_PASSWORD is set, never its value', a
   assert.match(r.stdout, /Supervisor:\s+context 10.0.0.10/);
   assert.match(r.stdout, /KUBECTL_VSPHERE_PASSWORD is set/);
   assert.doesNotMatch(r.stdout + r.stderr, /s3cret/);
+});
+
+test('an empty kubeconfig is an empty config (as for kubectl), not a crash', () => {
+  const file = path.join(tempDir(), 'empty');
+  fs.writeFileSync(file, '\n');
+  assert.throws(() => resolveTarget({ kubeconfig: file }, { env: {}, homedir: home }), /no current context is set/);
+});
+
+test('checkConnection: a server that is not an absolute URL, and certificate files, before any request', () => {
+  const dir = tempDir();
+  const target = (server: string) =>
+    resolveTarget(
+      { kubeconfig: new KC().cluster('c', server).ctx('x', 'c', 'u').use('x').write(dir) },
+      { env: {}, homedir: home },
+    );
+  assert.throws(
+    () => checkConnection(target('10.0.0.1:6443')),
+    /has server "10.0.0.1:6443", which is not an absolute URL; set it to https:\/\/10.0.0.1:6443 in /,
+  );
+  assert.throws(() => checkConnection(target('ftp://h')), /not an absolute URL; set it to https:\/\/h in /);
+  checkConnection(target('https://10.0.0.1:6443'));
+  const t = target('https://10.0.0.1:6443');
+  t.user = { ...t.user, certFile: path.join(dir, 'nope.crt') };
+  assert.throws(
+    () => checkConnection(t),
+    /unable to read client-certificate .*nope\.crt of user "u": no such file or directory/,
+  );
+  t.user = { ...t.user, certFile: dir };
+  assert.throws(
+    () => checkConnection(t),
+    /cannot read client-certificate .*: it is a directory; fix client-certificate of user "u"/,
+  );
 });

@@ -83,3 +83,23 @@ test('anything else is left alone: it is a bug, not a user mistake', () => {
   const bug = new TypeError('x is undefined');
   assert.equal(translate(bug, { doing: 'x' }), bug);
 });
+
+test('no IP SAN: the line names the DNS names the certificate holds, the host:port to use and the other fix', () => {
+  const err = Object.assign(
+    new Error("Hostname/IP does not match certificate's altnames: IP: 10.1.2.3 is not in the cert's list: "),
+    { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert: { subjectaltname: 'DNS:harbor.example.com, DNS:*.example.com' } },
+  );
+  const e = translate(new Error('request failed', { cause: err }), { doing: 'logging in', target: '10.1.2.3:8444' });
+  assert.ok(e instanceof NetworkError);
+  assert.equal(
+    e.message,
+    'logging in: x509: certificate is not valid for IP 10.1.2.3 (it has no matching IP SAN); it is valid for harbor.example.com, *.example.com: use harbor.example.com:8444 instead (in DNS or /etc/hosts), or re-issue the certificate with an IP SAN for 10.1.2.3',
+  );
+  const bare = Object.assign(new Error("IP: 10.1.2.3 is not in the cert's list: "), {
+    code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+  });
+  assert.match(
+    (translate(bare, { doing: 'x', target: 'https://10.1.2.3:6443' }) as Error).message,
+    /no matching IP SAN\); use a host name the certificate holds, or re-issue the certificate with an IP SAN for 10\.1\.2\.3$/,
+  );
+});
