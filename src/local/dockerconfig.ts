@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
+import { childEnv } from '../secrets.js';
 import { findOnPath, probeWrite, writeFileAtomic, type FileAction } from './files.js';
 import { readLocalFile } from './readfile.js';
 
@@ -57,7 +58,7 @@ function helperFor(cfg: Config, host: string): string | undefined {
 
 function runHelper(bin: string, verb: 'store' | 'erase', input: string, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [verb], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(bin, [verb], { env: childEnv(env), stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', (e) => reject(new CliError('CRED_HELPER', `${path.basename(bin)} ${verb}: ${e.message}`)));
