@@ -2,11 +2,24 @@
 // Entry point of the bundled plugin/kubectl-harbor.
 import os from 'node:os';
 import { runCli } from './cli.js';
+import { installInterruption } from './interrupt.js';
 
 // `kubectl harbor ... | head` closes stdout early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
+});
+
+// Ctrl-C and SIGTERM: work that holds the interruption stops cleanly, then exits 130/143.
+const interrupt = installInterruption(process, (line) => process.stderr.write(`\nerror: ${line}\n`));
+
+// A run whose promise never settled (a stream that ended without a word) must not pass for a
+// success: Node would drain its event loop and exit 0 with nothing printed. That is a bug.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('error: internal error: the command ended without finishing its work\n');
+  process.exit(1);
 });
 
 runCli(process.argv.slice(2), {
@@ -16,6 +29,9 @@ runCli(process.argv.slice(2), {
   env: process.env,
   colorDepth: 1,
   homedir: process.env.HOME || os.homedir(),
+  interrupt,
 }).then((code) => {
-  process.exitCode = code;
+  finished = true;
+  interrupt.dispose();
+  process.exitCode = interrupt.exitCode ?? code;
 });
