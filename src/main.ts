@@ -11,7 +11,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 // Ctrl-C and SIGTERM: work that holds the interruption stops cleanly, then exits 130/143.
-const interrupt = installInterruption(process, (line) => process.stderr.write(`\nerror: ${line}\n`));
+const interrupt = installInterruption(process, (line) =>
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}error: ${line}\n`),
+);
 
 // A run whose promise never settled (a stream that ended without a word) must not pass for a
 // success: Node would drain its event loop and exit 0 with nothing printed. That is a bug.

@@ -199,7 +199,9 @@ export async function onNodes<R>(
       ? undefined
       : `pod/${jumpboxName(cluster)} may be left behind: kubectl harbor jumpbox delete ${cluster} -n ${namespace}`;
   const notice = (): void =>
-    s.printer.status('interrupted: starting no more nodes; finishing those in flight, then cleaning up');
+    s.printer.status(
+      `interrupted: starting no more nodes; ${o.abortInFlight ? 'stopping' : 'finishing'} those in flight, then cleaning up (again to exit at once)`,
+    );
   return s.cancellable(async () => {
     s.signal.addEventListener('abort', notice, { once: true });
     try {
