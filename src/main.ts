@@ -2,6 +2,7 @@
 // Entry point of the bundled plugin/kubectl-harbor.
 import os from 'node:os';
 import { runCli } from './cli.js';
+import { installInterruption } from './interrupt.js';
 import { SESSION_PASSWORD_VARS } from './secrets.js';
 
 // `kubectl harbor ... | head` closes stdout early: that is not an error.
@@ -15,6 +16,20 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const env = { ...process.env };
 for (const k of SESSION_PASSWORD_VARS) delete process.env[k];
 
+// Ctrl-C and SIGTERM: work that holds the interruption stops cleanly, then exits 130/143.
+const interrupt = installInterruption(process, (line) =>
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}error: ${line}\n`),
+);
+
+// A run whose promise never settled (a stream that ended without a word) must not pass for a
+// success: Node would drain its event loop and exit 0 with nothing printed. That is a bug.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('error: internal error: the command ended without finishing its work\n');
+  process.exit(1);
+});
+
 runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
@@ -22,6 +37,9 @@ runCli(process.argv.slice(2), {
   env,
   colorDepth: 1,
   homedir: env.HOME || os.homedir(),
+  interrupt,
 }).then((code) => {
-  process.exitCode = code;
+  finished = true;
+  interrupt.dispose();
+  process.exitCode = interrupt.exitCode ?? code;
 });

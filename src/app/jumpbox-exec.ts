@@ -51,23 +51,32 @@ const execRecord = (r: NodeResult<RunResult>) => ({
   exitCode: r.result?.code ?? null,
   stdout: r.result?.stdout ?? '',
   stderr: r.result?.stderr ?? '',
-  error: r.error ?? null,
+  error: r.skipped ? `skipped (${r.skipped})` : (r.error ?? null),
 });
+
+/** A node's line in the closing count: succeeded, skipped (interrupted), or why it failed. */
+function outcome(r: NodeResult<RunResult>): { target: string; action?: string; error?: string } {
+  const target = r.node.name;
+  if (r.skipped) return { target, action: `skipped (${r.skipped})` };
+  if (r.error !== undefined) return { target, error: r.error };
+  if (r.result.code !== 0) return { target, error: `[${target}] exited ${r.result.code}` };
+  return { target, action: 'succeeded' };
+}
 
 export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<number> {
   const command = remoteCommand(f.command, f.sudo);
   const p = s.printer;
-  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, async (n) => {
+  const run = { label: 'jumpbox exec', abortInFlight: true };
+  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, run, async (n) => {
     const r = await n.run(command);
     if (!p.structured) echo(p, n.node.name, r);
     return r;
   });
   const report = new Report(p, (o) => `jumpbox exec: ${plural(o.length, 'node')}`);
   for (const r of results) {
-    const error =
-      r.error !== undefined ? r.error : r.result.code !== 0 ? `[${r.node.name}] exited ${r.result.code}` : undefined;
-    if (error && !p.structured) p.error(error);
-    report.add(error ? { target: r.node.name, error } : { target: r.node.name, action: 'succeeded' });
+    const o = outcome(r);
+    if (o.error && !p.structured) p.error(o.error);
+    report.add(o);
   }
   if (p.structured) await p.document(results.map(execRecord), () => '');
   return report.exitCode();
@@ -93,20 +102,34 @@ export async function jumpboxSsh(s: Session, f: JumpboxSshRequest): Promise<numb
     f.cluster,
     (nodes) => [pickNode(nodes, f.node)],
     { ...f.access, parallel: 1 },
-    (n: NodeSession) => shell(n.conn, io),
+    { label: 'jumpbox ssh', abortInFlight: true },
+    (n: NodeSession) => shell(n.conn, io, s.signal),
   );
   if (!r) throw new Error('jumpbox ssh: no node result');
+  if (r.skipped) throw new CliError('INTERRUPTED', `interrupted before the shell on ${r.node.name} started`);
   if (r.error !== undefined) throw new CliError('SSH', r.error);
   return r.result;
 }
 
-/** An interactive shell: a PTY that follows the window size on a terminal, plain pipes otherwise; resolves with the exit code. */
-function shell(conn: Client, io: ShellIo): Promise<number> {
+/**
+ * An interactive shell: a PTY that follows the window size on a terminal, plain pipes
+ * otherwise; resolves with the exit code. Settles however it ends: the channel's close, an
+ * error of the channel or the connection, the connection closing under it, or `signal`
+ * (SIGTERM; Ctrl-C on a terminal is a key for the remote shell).
+ */
+function shell(conn: Client, io: ShellIo, signal: AbortSignal): Promise<number> {
   const t = io.terminal;
   return new Promise((resolve, reject) => {
+    let why: string | undefined;
+    const onError = (e: Error): void => void (why = e.message);
+    const lost = (): void => reject(new CliError('SSH', `connection lost during the shell (${why ?? 'closed'})`));
+    conn.on('error', onError).on('close', lost).on('end', lost);
     const pty = t ? { term: t.term, rows: t.output.rows, cols: t.output.columns } : false;
     conn.shell(pty, (err: Error | undefined, ch: ClientChannel) => {
       if (err) return reject(new CliError('SSH', err.message));
+      const stop = (): void => ch.close();
+      signal.addEventListener('abort', stop, { once: true });
+      ch.on('error', (e: Error) => reject(new CliError('SSH', e.message)));
       const resize = (): void => void ch.setWindow(t?.output.rows ?? 24, t?.output.columns ?? 80, 0, 0);
       t?.input.setRawMode(true);
       t?.output.on('resize', resize);
@@ -114,6 +137,8 @@ function shell(conn: Client, io: ShellIo): Promise<number> {
       ch.pipe(io.stdout, { end: false });
       ch.stderr.pipe(io.stderr, { end: false });
       ch.on('close', (code: number | null) => {
+        signal.removeEventListener('abort', stop);
+        conn.off('error', onError).off('close', lost).off('end', lost);
         io.stdin.unpipe(ch);
         t?.input.setRawMode(false);
         t?.output.off('resize', resize);

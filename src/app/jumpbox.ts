@@ -35,12 +35,17 @@ export async function jumpboxCreate(s: Session, r: JumpboxCreateRequest): Promis
   const { client, namespace } = await supervisorAndNamespace(s);
   await clusterNodes(client, namespace, r.cluster);
   const { image, pullSecrets, ttlSeconds } = r.access;
-  const { pod, created } = await ensureJumpbox(client, namespace, r.cluster, {
-    image,
-    pullSecrets,
-    ttlSeconds,
-    progress: (l) => s.printer.status(l),
-  });
+  // Ctrl-C while the pod starts: stop waiting and delete the pod this run created.
+  const { pod, created } = await s.cancellable(() =>
+    ensureJumpbox(client, namespace, r.cluster, {
+      image,
+      pullSecrets,
+      ttlSeconds,
+      progress: (l) => s.printer.status(l),
+      spin: (text) => s.spinner(text),
+      signal: s.signal,
+    }),
+  );
   s.printer.result(asPod(pod), created ? 'created' : 'unchanged');
   return 0;
 }

@@ -2,7 +2,10 @@
 # on stdin, never on argv. Installs the CA only where it is missing, in each layout the
 # node has, restarts containerd only when the system bundle changed (and only with
 # RESTART=auto|always), then checks a TLS handshake to the registry against the node's
-# own trust store. Last line: RESULT <installed|unchanged|would-install> <restarted> <verified> <what>.
+# own trust store. Presence is decided by the certificate, not by a file name: a CA already
+# in the system bundle (put there by hand under another name, say) is not added again.
+# Every file is written through a temp file in its own directory, removed if the script
+# is stopped. Last line: RESULT <installed|unchanged|would-install> <restarted> <verified> <what>.
 set -eu
 umask 022
 changed=0
@@ -11,7 +14,15 @@ did=""
 note() { did="${did:+$did,}$1"; }
 body() { awk '/-----BEGIN CERTIFICATE-----/{c=1;b="";next} /-----END CERTIFICATE-----/{if(c)print b;c=0;next} c{gsub(/[ \t\r]/,"");b=b $0}' "$@" 2>/dev/null; }
 WANT=$(printf '%s\n' "$CA" | body)
-has() { [ -f "$1" ] && body "$1" | grep -qxF "$WANT"; }
+# has FILE: every certificate of $CA is in FILE (compared by body, whatever the file's layout).
+has() {
+  [ -f "$1" ] || return 1
+  got=$(body "$1")
+  printf '%s\n' "$WANT" | while IFS= read -r w; do printf '%s\n' "$got" | grep -qxF "$w" || exit 1; done
+}
+tmp=""
+trap 'rm -f "$tmp"' EXIT
+trap 'exit 130' HUP INT TERM
 same() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 put() { # path content: atomic write when different
   if same "$1" "$2"; then return 1; fi
@@ -22,18 +33,20 @@ put() { # path content: atomic write when different
   printf '%s\n' "$2" > "$tmp"
   chmod 644 "$tmp"
   mv -f "$tmp" "$1"
+  tmp=""
 }
 backup() { [ "$DRY" = 1 ] || [ ! -f "$1" ] || cp -p "$1" "$1.harbor-backup"; }
 
 if [ -f /etc/pki/tls/certs/ca-bundle.crt ] && [ ! -L /etc/pki/tls/certs/ca-bundle.crt ]; then
   # Photon OS: one PEM per CA in /etc/ssl/certs, folded into the bundle by rehash_ca_certificates.sh.
   BUNDLE=/etc/pki/tls/certs/ca-bundle.crt
-  if command -v rehash_ca_certificates.sh >/dev/null 2>&1; then
-    if put "/etc/ssl/certs/$NAME.pem" "$CA" || ! has "$BUNDLE"; then
-      changed=1; system=1; note photon-rehash
-      [ "$DRY" = 1 ] || { backup "$BUNDLE"; rehash_ca_certificates.sh >/dev/null; }
-    fi
-  elif ! has "$BUNDLE"; then
+  if has "$BUNDLE"; then
+    : # already trusted, under whatever file name
+  elif command -v rehash_ca_certificates.sh >/dev/null 2>&1; then
+    put "/etc/ssl/certs/$NAME.pem" "$CA" || true
+    changed=1; system=1; note photon-rehash
+    [ "$DRY" = 1 ] || { backup "$BUNDLE"; rehash_ca_certificates.sh >/dev/null; }
+  else
     changed=1; system=1; note photon-bundle
     if [ "$DRY" != 1 ]; then
       backup "$BUNDLE"
@@ -43,12 +56,14 @@ if [ -f /etc/pki/tls/certs/ca-bundle.crt ] && [ ! -L /etc/pki/tls/certs/ca-bundl
       printf '%s\n' "$CA" >> "$tmp"
       chmod 644 "$tmp"
       mv -f "$tmp" "$BUNDLE"
+      tmp=""
     fi
   fi
 elif command -v update-ca-certificates >/dev/null 2>&1; then
   # Ubuntu/Debian: /usr/local/share/ca-certificates/<name>.crt, then update-ca-certificates.
   BUNDLE=/etc/ssl/certs/ca-certificates.crt
-  if put "/usr/local/share/ca-certificates/$NAME.crt" "$CA" || ! has "$BUNDLE"; then
+  if ! has "$BUNDLE"; then
+    put "/usr/local/share/ca-certificates/$NAME.crt" "$CA" || true
     changed=1; system=1; note ubuntu-update-ca-certificates
     [ "$DRY" = 1 ] || { backup "$BUNDLE"; update-ca-certificates >/dev/null 2>&1; }
   fi

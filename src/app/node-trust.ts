@@ -14,7 +14,8 @@ export interface NodeOutcome {
   node: string;
   role: string;
   ip: string | null;
-  result: (typeof RESULTS)[number] | 'failed';
+  /** skipped: never started (the run was interrupted); error then says why. */
+  result: (typeof RESULTS)[number] | 'failed' | 'skipped';
   restarted: boolean;
   verified: (typeof VERIFIED)[number];
   changes: string[];
@@ -67,6 +68,7 @@ export function nodeOutcome(r: NodeResult<RunResult>): NodeOutcome {
     changes: [],
     error,
   });
+  if (r.skipped) return { ...failed(r.skipped), result: 'skipped' };
   if (r.error !== undefined) return failed(r.error);
   const m = /^RESULT (\S+) (\S+) (\S+) (\S+)$/m.exec(r.result.stdout);
   if (r.result.code !== 0 || !m) return failed(`${r.node.name}: ${failure(r.result)}`);

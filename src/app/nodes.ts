@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { deleteJumpbox, ensureJumpbox } from '../kube/jumpbox.js';
+import { deleteJumpbox, ensureJumpbox, jumpboxName, readJumpbox } from '../kube/jumpbox.js';
 import { clusterNodes, type Node, type Role } from '../kube/virtualmachines.js';
 import { mapPool } from '../pool.js';
 import { KnownHosts, knownHostsFile } from '../ssh/knownhosts.js';
@@ -75,9 +75,28 @@ async function openPath(
     pullSecrets: f.pullSecrets,
     ttlSeconds: f.ttlSeconds,
     progress: (l) => s.printer.status(l),
+    spin: (text) => s.spinner(text),
+    signal: s.signal,
   });
+  const name = pod.metadata!.name!;
+  // Once the pod is found gone (deleted under the run), every node not yet started fails with that.
+  let gone: CliError | undefined;
+  const open = async (ip: string): Promise<Duplex> => {
+    if (gone) throw gone;
+    try {
+      return await execRelay(client, namespace, name, 'relay', ip);
+    } catch (e) {
+      const now = await readJumpbox(client, namespace, cluster).catch(() => pod);
+      if (now && !now.metadata?.deletionTimestamp) throw e;
+      gone = new CliError(
+        'JUMPBOX_GONE',
+        `not started: pod/${name} in namespace "${namespace}" was deleted during the run`,
+      );
+      throw gone;
+    }
+  };
   return {
-    open: (ip) => execRelay(client, namespace, pod.metadata!.name!, 'relay', ip),
+    open,
     done: async () => {
       if (created && !f.keep) await deleteJumpbox(client, namespace, cluster).catch(() => undefined);
     },
@@ -90,10 +109,32 @@ export interface NodeSession {
   run: (command: string, stdin?: string) => Promise<RunResult>;
 }
 
-/** One node's outcome: the work's result, or the one line that says why it failed. */
+/**
+ * One node's outcome: the work's result, the one line that says why it failed, or that it
+ * was never started because the run was interrupted.
+ */
 export type NodeResult<R> =
-  | { node: Node; result: R; error?: undefined }
-  | { node: Node; result?: undefined; error: string };
+  | { node: Node; result: R; error?: undefined; skipped?: undefined }
+  | { node: Node; result?: undefined; error: string; skipped?: undefined }
+  | { node: Node; result?: undefined; error?: undefined; skipped: 'interrupted' };
+
+/** Thrown by work that finds the run interrupted before it began: the node is reported as skipped. */
+export class NotStarted extends Error {
+  constructor() {
+    super('not started: interrupted');
+  }
+}
+
+/** How a batch of node work shows and stops. */
+export interface NodeRun {
+  /** The progress label, `push-ca` in `push-ca: 2/5 nodes done`. */
+  label: string;
+  /**
+   * On Ctrl-C or SIGTERM, stop the commands in flight (`jumpbox exec`: SIGINT, then close)
+   * instead of letting them end (push-ca: its node script is short and must not be cut).
+   */
+  abortInFlight: boolean;
+}
 
 interface Reach {
   cluster: string;
@@ -101,6 +142,7 @@ interface Reach {
   known: KnownHosts;
   path: Path;
   timeoutMs: number;
+  signal: AbortSignal | undefined;
 }
 
 async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Promise<R>): Promise<NodeResult<R>> {
@@ -117,12 +159,17 @@ async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Pro
       timeoutMs: reach.timeoutMs,
     });
     const conn = session.conn;
-    return { node, result: await work({ node, conn, run: (cmd, stdin) => run(conn, cmd, stdin) }) };
+    return {
+      node,
+      result: await work({ node, conn, run: (cmd, stdin) => run(conn, cmd, stdin, reach.signal) }),
+    };
   } catch (e) {
+    if (e instanceof NotStarted) return { node, skipped: 'interrupted' };
     // A node the user can do something about fails alone; anything else is a bug and propagates.
     const err = translate(e, { doing: `node ${node.name} (${ip})`, target: ip });
     if (!(err instanceof CliError)) throw err;
-    return { node, error: err.message };
+    const named = err.message.includes(ip) || err.message.includes(node.name);
+    return { node, error: named ? err.message : `${node.name} (${ip}): ${err.message}` };
   } finally {
     session?.close();
   }
@@ -131,24 +178,55 @@ async function onNode<R>(node: Node, reach: Reach, work: (n: NodeSession) => Pro
 /**
  * Connect to the picked nodes (concurrently, bounded) and run `work` on each; a node that
  * fails to connect or run fails alone. The shared core of `jumpbox exec|ssh` and `push-ca`.
+ * Ctrl-C or SIGTERM: no node starts after it (those are `skipped`), the ones in flight end
+ * (or are stopped, with `abortInFlight`), the jumpbox this run created is deleted, and the
+ * run exits 130 or 143.
  */
 export async function onNodes<R>(
   s: Session,
   cluster: string,
   pick: (nodes: readonly Node[]) => Node[],
   f: NodeAccess,
+  o: NodeRun,
   work: (n: NodeSession) => Promise<R>,
 ): Promise<Array<NodeResult<R>>> {
   const [client, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
   const nodes = pick(await clusterNodes(client, namespace, cluster));
   const creds = await nodeCredentials(client, namespace, cluster);
   const known = new KnownHosts(knownHostsFile(s.env, s.homedir), f.acceptNewHostKey, (l) => s.printer.status(l));
-  const path = await openPath(s, client, namespace, cluster, f);
-  try {
-    return await mapPool(nodes, f.parallel, (node) =>
-      onNode(node, { cluster, creds, known, path, timeoutMs: s.timeoutMs }, work),
+  const leftBehind =
+    f.direct || f.keep
+      ? undefined
+      : `pod/${jumpboxName(cluster)} may be left behind: kubectl harbor jumpbox delete ${cluster} -n ${namespace}`;
+  const notice = (): void =>
+    s.printer.status(
+      `interrupted: starting no more nodes; ${o.abortInFlight ? 'stopping' : 'finishing'} those in flight, then cleaning up (again to exit at once)`,
     );
-  } finally {
-    await path.done();
-  }
+  return s.cancellable(async () => {
+    s.signal.addEventListener('abort', notice, { once: true });
+    try {
+      const path = await openPath(s, client, namespace, cluster, f);
+      const reach = {
+        cluster,
+        creds,
+        known,
+        path,
+        timeoutMs: s.timeoutMs,
+        signal: o.abortInFlight ? s.signal : undefined,
+      };
+      const tally = await s.tally(o.label, nodes.length, 'nodes');
+      try {
+        return await mapPool(nodes, f.parallel, (node) =>
+          s.signal.aborted
+            ? Promise.resolve<NodeResult<R>>({ node, skipped: 'interrupted' })
+            : tally.run(node.name, () => onNode(node, reach, work)),
+        );
+      } finally {
+        tally.stop();
+        await path.done();
+      }
+    } finally {
+      s.signal.removeEventListener('abort', notice);
+    }
+  }, leftBehind);
 }

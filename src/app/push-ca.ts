@@ -5,7 +5,7 @@ import type { Printer } from '../output/printer.js';
 import { type CaSource, loadCa } from './ca.js';
 import script from './node-trust.sh';
 import { nodeOutcome, nodeTrustStdin, type NodeOutcome, type Restart } from './node-trust.js';
-import { onNodes, selectNodes, type NodeAccess, type NodePick } from './nodes.js';
+import { NotStarted, onNodes, selectNodes, type NodeAccess, type NodePick } from './nodes.js';
 import type { Session } from './session.js';
 
 export interface PushCaRequest {
@@ -40,13 +40,13 @@ function printRows(p: Printer, rows: NodeOutcome[]): void {
       r.node,
       r.role,
       r.ip ?? '<none>',
-      r.result,
+      r.result === 'skipped' ? `skipped (${r.error})` : r.result,
       r.restarted ? 'yes' : 'no',
       r.verified,
       ...(wide ? [r.changes.join(',') || '-'] : []),
     ]),
   );
-  for (const r of rows) if (r.error) p.error(r.error);
+  for (const r of rows) if (r.error && r.result === 'failed') p.error(r.error);
 }
 
 export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
@@ -60,8 +60,18 @@ export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
     pem: certs.map((c) => c.pem.trimEnd()).join('\n'),
   });
   const queue = controlPlaneQueue();
-  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, (n) =>
-    queue(n.node.role === 'controlplane', () => n.run('sudo -n -- sh -s', input)),
+  const results = await onNodes(
+    s,
+    f.cluster,
+    selectNodes(f.pick),
+    f.access,
+    { label: 'push-ca', abortInFlight: false },
+    (n) =>
+      queue(n.node.role === 'controlplane', async () => {
+        // A control-plane node still queued when the run is interrupted does not start.
+        if (s.signal.aborted) throw new NotStarted();
+        return n.run('sudo -n -- sh -s', input);
+      }),
   );
   const rows = results.map(nodeOutcome);
   if (p.structured)
@@ -71,6 +81,11 @@ export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
     );
   else printRows(p, rows);
   const report = new Report(p, (o) => `push-ca: ${plural(o.length, 'node')}`);
-  for (const r of rows) report.add(r.error ? { target: r.node, error: r.error } : { target: r.node, action: r.result });
+  for (const r of rows)
+    report.add(
+      r.result === 'failed'
+        ? { target: r.node, error: r.error }
+        : { target: r.node, action: r.result === 'skipped' ? `skipped (${r.error})` : r.result },
+    );
   return report.exitCode();
 }

@@ -4,6 +4,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { DryRun } from '../dryrun.js';
 import { UsageError } from '../errors.js';
+import { type Interruption, NEVER } from '../interrupt.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeTarget } from '../kube/config.js';
 import type { Printer } from '../output/printer.js';
@@ -18,6 +19,8 @@ export interface Stdio {
   env: NodeJS.ProcessEnv;
   /** The user's home directory (~/.kube/config, ~/.docker/config.json, known_hosts). */
   homedir: string;
+  /** Ctrl-C and SIGTERM (main.ts); none in-process. */
+  interrupt?: Interruption;
 }
 
 /** The flags every command shares, parsed. */
@@ -56,6 +59,26 @@ export class Session {
 
   get timeoutMs(): number {
     return this.global.timeoutMs;
+  }
+
+  /** Aborted by Ctrl-C or SIGTERM during a `cancellable` stretch of work. */
+  get signal(): AbortSignal {
+    return (this.stdio.interrupt ?? NEVER).signal;
+  }
+
+  /**
+   * Run work that stops cleanly on `signal` (start nothing new, let what is in flight end,
+   * undo what it created): a signal meanwhile aborts it instead of killing the process, and
+   * the run exits 130 (SIGINT) or 143 (SIGTERM). `leftBehind`: what exiting at once (a
+   * second signal) would leave, to say so.
+   */
+  async cancellable<T>(work: () => Promise<T>, leftBehind?: string): Promise<T> {
+    const release = (this.stdio.interrupt ?? NEVER).hold(leftBehind);
+    try {
+      return await work();
+    } finally {
+      release();
+    }
   }
 
   get dryRun(): DryRun {

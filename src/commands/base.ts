@@ -11,6 +11,7 @@ import type { GlobalRequest, Session, Stdio } from '../app/session.js';
 import { parseDryRun, type DryRun } from '../dryrun.js';
 import { parseDuration } from '../duration.js';
 import { CliError, isUsageError, UsageError } from '../errors.js';
+import type { Interruption } from '../interrupt.js';
 import { checkNamespaceName } from '../names.js';
 import { OUTPUT_FORMATS, Printer, type OutputFormat } from '../output/printer.js';
 import { colorEnabled } from '../output/style.js';
@@ -19,6 +20,8 @@ import { translate } from '../translate.js';
 export interface HarborContext extends BaseContext {
   /** The user's home directory (for ~/.kube/config, ~/.docker/config.json). */
   homedir: string;
+  /** Ctrl-C and SIGTERM for work that stops cleanly (set by main.ts; none in-process). */
+  interrupt?: Interruption;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT = '30s';
@@ -132,8 +135,8 @@ export abstract class BaseCommand<R = void> extends Command<HarborContext> {
       const global = this.globalRequest();
       const request = this.request();
       const { Session } = await import('../app/session.js');
-      const { stdin, stdout, stderr, env, homedir } = this.context;
-      session = new Session(this.printer, { stdin, stdout, stderr, env, homedir } as Stdio, global);
+      const { stdin, stdout, stderr, env, homedir, interrupt } = this.context;
+      session = new Session(this.printer, { stdin, stdout, stderr, env, homedir, interrupt } as Stdio, global);
       const code = await this.run(session, request);
       await this.printer.flush();
       return code ?? 0;

@@ -21,6 +21,10 @@ export interface EnsureOptions extends JumpboxOptions {
   /** Default JUMPBOX_READY_MS. */
   timeoutMs?: number;
   progress?: (line: string) => void;
+  /** A spinner while the pod is waited for (stopped before anything else is printed or thrown). */
+  spin?: (text: string) => Promise<{ stop(): void }>;
+  /** Stop waiting when aborted; a pod this call created is deleted. */
+  signal?: AbortSignal;
 }
 
 export const jumpboxName = (cluster: string): string => `harbor-jumpbox-${cluster}`.slice(0, 63).replace(/[-.]+$/, '');
@@ -67,7 +71,17 @@ export function jumpboxPod(namespace: string, cluster: string, o: JumpboxOptions
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Wait ms, or less when the signal aborts meanwhile. */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((r) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 const ended = (pod: V1Pod): boolean => ['Failed', 'Succeeded'].includes(pod.status?.phase ?? '');
 
 async function pullFailure(client: KubeClient, pod: V1Pod): Promise<string | undefined> {
@@ -109,28 +123,59 @@ export async function ensureJumpbox(
       core.createNamespacedPod({ namespace, body: jumpboxPod(namespace, cluster, o), fieldManager: FIELD_MANAGER }),
     );
   }
+  if (pod.status?.phase !== 'Running') {
+    const spinner = await o.spin?.(`waiting for pod/${name} to run`);
+    try {
+      pod = await untilRunning(client, pod, { ...o, where, read });
+    } catch (e) {
+      spinner?.stop();
+      if (created) await deleteJumpbox(client, namespace, cluster).catch(() => undefined);
+      throw e;
+    }
+    spinner?.stop();
+  }
+  return { pod, created };
+}
+
+/** Wait until the pod runs; fail fast on an image that cannot be pulled, a pod that ended, the timeout, or an abort. */
+async function untilRunning(
+  client: KubeClient,
+  first: V1Pod,
+  o: EnsureOptions & { where: string; read: () => Promise<V1Pod | undefined> },
+): Promise<V1Pod> {
+  let pod = first;
   const timeoutMs = o.timeoutMs ?? JUMPBOX_READY_MS;
   const end = Date.now() + timeoutMs;
   while (pod.status?.phase !== 'Running') {
+    if (o.signal?.aborted) throw new CliError('INTERRUPTED', `interrupted while waiting for ${o.where} to run`);
     const failed = await pullFailure(client, pod);
-    if (failed) {
-      if (created) await deleteJumpbox(client, namespace, cluster).catch(() => undefined);
+    if (failed)
       throw new CliError(
         'JUMPBOX_IMAGE',
         `the jumpbox image ${o.image} cannot be pulled: ${failed}; pass --image with an image the Supervisor can pull (any image with nc or bash, e.g. one pushed to the embedded Harbor, with --pull-secret)`,
       );
-    }
     if (ended(pod))
-      throw new CliError('JUMPBOX_ENDED', `${where} ended (${pod.status?.reason ?? pod.status?.phase}) before it ran`);
+      throw new CliError(
+        'JUMPBOX_ENDED',
+        `${o.where} ended (${pod.status?.reason ?? pod.status?.phase}) before it ran`,
+      );
     if (Date.now() > end)
       throw new CliError(
         'JUMPBOX_TIMEOUT',
-        `${where} is not Running after ${Math.round(timeoutMs / 1000)} s (phase ${pod.status?.phase ?? 'unknown'})`,
+        `${o.where} is not Running after ${Math.round(timeoutMs / 1000)} s (phase ${pod.status?.phase ?? 'unknown'})`,
       );
-    await sleep(250);
-    pod = (await read()) ?? pod;
+    await sleep(250, o.signal);
+    pod = (await o.read()) ?? pod;
   }
-  return { pod, created };
+  return pod;
+}
+
+/** A cluster's jumpbox pod, or undefined when there is none. */
+export function readJumpbox(client: KubeClient, namespace: string, cluster: string): Promise<V1Pod | undefined> {
+  const name = jumpboxName(cluster);
+  return getOptional(client, `reading pod/${name} in namespace "${namespace}"`, () =>
+    client.api(CoreV1Api).readNamespacedPod({ name, namespace }),
+  );
 }
 
 /** Delete a cluster's jumpbox; false when there was none. */

@@ -51,8 +51,22 @@ export function connect(
   return new Promise((resolve, reject) => {
     const conn = new Client();
     let hostKeyError: HostKeyError | undefined;
-    conn.on('ready', () => resolve({ conn, close: () => conn.end() }));
+    let ready = false;
+    let lastError: Error | undefined;
+    // Before `ready`, whatever ends the connection or its socket settles this promise.
+    const closed = (): void => {
+      if (ready) return;
+      const why = lastError?.message ?? 'the connection closed';
+      reject(hostKeyError ?? new CliError('SSH', `${o.ip}: the SSH connection ended before it was ready (${why})`));
+    };
+    conn.on('ready', () => {
+      ready = true;
+      resolve({ conn, close: () => conn.end() });
+    });
+    // Kept for the connection's life: an 'error' with no listener would be thrown.
     conn.on('error', (e: Error & { level?: string }) => {
+      lastError = e;
+      if (ready) return;
       if (hostKeyError) return reject(hostKeyError);
       if (e.level === 'client-authentication')
         return reject(
@@ -63,6 +77,13 @@ export function connect(
         );
       reject(new CliError('SSH', `${o.ip}: ${e.message}`));
     });
+    conn.on('end', closed);
+    conn.on('close', closed);
+    sock.on('error', (e: Error) => {
+      lastError = e;
+      closed();
+    });
+    sock.on('close', closed);
     conn.connect({
       sock,
       username: NODE_USER,
@@ -87,15 +108,53 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(conn: Client, command: string, stdin?: string): Promise<RunResult> {
+/**
+ * Run a command and collect its output. Settles however it ends: the channel's close (the
+ * result), an error of the channel or of the connection, the connection closing under it
+ * (connection lost), or `signal` (the command is sent SIGINT and its channel closed).
+ */
+export function run(conn: Client, command: string, stdin?: string, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    let why: string | undefined;
+    const onError = (e: Error): void => void (why = e.message);
+    const lost = (): void => fail(new CliError('SSH', `connection lost while the command ran (${why ?? 'closed'})`));
+    const listen = (on: boolean): void => {
+      const m = on ? 'on' : 'off';
+      conn[m]('error', onError);
+      conn[m]('end', lost);
+      conn[m]('close', lost);
+    };
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      listen(false);
+      return true;
+    };
+    const fail = (e: Error): void => void (settle() && reject(e));
+    listen(true);
     conn.exec(command, (err: Error | undefined, ch: ClientChannel) => {
-      if (err) return reject(new CliError('SSH', err.message));
+      if (err) return fail(new CliError('SSH', err.message));
       let stdout = '';
       let stderr = '';
+      const abort = (): void => {
+        fail(new CliError('INTERRUPTED', 'interrupted'));
+        try {
+          ch.signal('INT');
+        } catch {
+          // The channel is already closing.
+        }
+        ch.close();
+      };
+      if (signal?.aborted) return abort();
+      signal?.addEventListener('abort', abort, { once: true });
       ch.on('data', (d: Buffer) => (stdout += d.toString()));
       ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      ch.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
+      ch.on('error', (e: Error) => fail(new CliError('SSH', e.message)));
+      ch.on('close', (code: number | null) => {
+        signal?.removeEventListener('abort', abort);
+        if (settle()) resolve({ code: code ?? 255, stdout, stderr });
+      });
       if (stdin !== undefined) ch.end(stdin);
       else ch.end();
     });

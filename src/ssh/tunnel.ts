@@ -4,7 +4,7 @@
 // end to end from this machine, and the key never leaves its memory.
 import net from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
-import { Exec } from '@kubernetes/client-node';
+import { Exec, type V1Status } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 
@@ -61,6 +61,15 @@ function relayStreams(): {
   return { duplex, input, stdout, errout, stderr: () => stderr };
 }
 
+/** Why an exec ended, from its Status: the relay's stderr, else its exit code, else the Status message. */
+function relayEnd(status: V1Status | undefined, stderr: string): string | undefined {
+  if (status?.status !== 'Failure') return undefined;
+  const why = stderr.trim().split('\n')[0];
+  if (why) return why;
+  const code = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
+  return code ? `exit code ${code}` : status.message || status.reason || 'failed';
+}
+
 export function execRelay(
   client: KubeClient,
   namespace: string,
@@ -73,18 +82,27 @@ export function execRelay(
     e instanceof CliError || (typeof e === 'object' && e !== null && 'code' in e)
       ? e
       : new CliError('RELAY', `opening the relay to ${ip}:22 through ${pod}: ${(e as Error).message ?? String(e)}`);
+  // However the relay ends (the node closed the connection, the relay failed, its pod was
+  // deleted, the WebSocket dropped), the Duplex ends too: ssh2 then closes the connection
+  // and every channel on it, so nothing waits on a stream that will say no more.
+  const ended = (why: string | undefined): void => {
+    if (duplex.destroyed) return;
+    if (why) return void duplex.destroy(new CliError('RELAY', `the relay to ${ip}:22 through ${pod} ended: ${why}`));
+    // The end of the stream first (ssh2 reads what is left), then close it: a relay that
+    // ended takes no more input, so its writable side would never finish on its own.
+    duplex.once('end', () => duplex.destroy());
+    duplex.push(null);
+  };
   return new Promise((resolve, reject) => {
     new Exec(client.target.kc)
-      .exec(namespace, pod, container, relayCommand(ip), stdout, errout, input, false, (status) => {
-        // The relay ended: the node closed the connection, or the relay could not reach it.
-        const why = stderr().trim();
-        if (status?.status === 'Failure' && why)
-          duplex.destroy(new CliError('RELAY', `relay to ${ip}:22 through ${pod}: ${why.split('\n')[0]}`));
-        else duplex.push(null);
-      })
+      .exec(namespace, pod, container, relayCommand(ip), stdout, errout, input, false, (status) =>
+        ended(relayEnd(status, stderr())),
+      )
       .then(
         (ws) => {
           duplex.on('close', () => ws.close());
+          ws.on('close', () => ended('the connection to the API server closed'));
+          ws.on('error', (e: Error) => ended(e.message));
           resolve(duplex);
         },
         (e: unknown) => reject(opening(e)),
