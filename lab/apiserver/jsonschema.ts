@@ -15,6 +15,8 @@ export interface SchemaError {
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 export const child = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 const index = (path: string, i: number): string => `${path}[${i}]`;
+/** kube-openapi's `<path> in body <rule>`; CAPI trims the prefix for the value itself. */
+const inBody = (path: string, rule: string): string => (path ? `${path} in body ${rule}` : rule);
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
@@ -48,23 +50,22 @@ function combinators(schema: Obj, v: unknown, path: string): SchemaError[] {
 
 function scalarRules(schema: Obj, v: unknown, path: string): SchemaError[] {
   const out: SchemaError[] = [];
-  const name = path || 'body';
   if (typeof v === 'string') {
     if (typeof schema.maxLength === 'number' && v.length > schema.maxLength)
-      out.push({ kind: 'invalid', path, detail: `${name} in body should be at most ${schema.maxLength} chars long` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should be at most ${schema.maxLength} chars long`) });
     if (typeof schema.minLength === 'number' && v.length < schema.minLength)
-      out.push({ kind: 'invalid', path, detail: `${name} in body should be at least ${schema.minLength} chars long` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should be at least ${schema.minLength} chars long`) });
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(v))
-      out.push({ kind: 'invalid', path, detail: `${name} in body should match '${schema.pattern}'` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should match '${schema.pattern}'`) });
   }
   if (typeof v === 'number') {
     if (typeof schema.maximum === 'number' && v > schema.maximum)
-      out.push({ kind: 'invalid', path, detail: `${name} in body should be less than or equal to ${schema.maximum}` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should be less than or equal to ${schema.maximum}`) });
     if (typeof schema.minimum === 'number' && v < schema.minimum)
       out.push({
         kind: 'invalid',
         path,
-        detail: `${name} in body should be greater than or equal to ${schema.minimum}`,
+        detail: inBody(path, `should be greater than or equal to ${schema.minimum}`),
       });
   }
   if (Array.isArray(schema.enum) && !schema.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(v)))
@@ -80,10 +81,10 @@ function scalarRules(schema: Obj, v: unknown, path: string): SchemaError[] {
 export function validateValue(schema: Obj, v: unknown, path = ''): SchemaError[] {
   if (v === null || v === undefined) {
     if (schema.nullable || !schema.type) return [];
-    return [{ kind: 'type', path, detail: `${path || 'body'} in body must be of type ${schema.type}: "null"` }];
+    return [{ kind: 'type', path, detail: inBody(path, `must be of type ${schema.type}: "null"`) }];
   }
   if (schema.type && !typeMatches(schema.type, v))
-    return [{ kind: 'type', path, detail: `${path || 'body'} in body must be of type ${schema.type}: "${typeOf(v)}"` }];
+    return [{ kind: 'type', path, detail: inBody(path, `must be of type ${schema.type}: "${typeOf(v)}"`) }];
   const out = [...scalarRules(schema, v, path), ...combinators(schema, v, path)];
   if (isObj(v)) {
     for (const k of (schema.required ?? []) as string[])
@@ -96,11 +97,10 @@ export function validateValue(schema: Obj, v: unknown, path = ''): SchemaError[]
     }
   }
   if (Array.isArray(v)) {
-    const name = path || 'body';
     if (typeof schema.minItems === 'number' && v.length < schema.minItems)
-      out.push({ kind: 'invalid', path, detail: `${name} in body should have at least ${schema.minItems} items` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should have at least ${schema.minItems} items`) });
     if (typeof schema.maxItems === 'number' && v.length > schema.maxItems)
-      out.push({ kind: 'invalid', path, detail: `${name} in body should have at most ${schema.maxItems} items` });
+      out.push({ kind: 'invalid', path, detail: inBody(path, `should have at most ${schema.maxItems} items`) });
     if (isObj(schema.items))
       for (const [i, x] of v.entries()) out.push(...validateValue(schema.items, x, index(path, i)));
   }
