@@ -59,6 +59,11 @@ export interface SupervisorOptions {
    * CA and a Harbor certificate for the `harbor` address; or give the PEMs.
    */
   harborService?: boolean | { caPem: string; certPem: string };
+  /**
+   * Namespace vmware-system-vks-public with ClusterClass builtin-generic-v3.4.0 (VKS 3.4+). Default: when a
+   * cluster-v1beta2 cluster is asked for. The legacy class tanzukubernetescluster is in every vSphere Namespace.
+   */
+  vks?: boolean;
 }
 
 export interface SupervisorLab {
@@ -139,8 +144,10 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const sshKey = o.sshKey ?? sshKeyPair();
   const existingCa = makeCa('vCenter Lab Root CA', 'VMware Engineering');
   let harborService: SupervisorLab['harborService'];
+  const vks = o.vks ?? clusters.some((c) => c.api === 'cluster-v1beta2');
   try {
-    for (const ns of ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', VKS_PUBLIC_NS, ...namespaces]) {
+    const system = ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', ...(vks ? [VKS_PUBLIC_NS] : [])];
+    for (const ns of [...system, ...namespaces]) {
       supervisor.seed({
         apiVersion: 'v1',
         kind: 'Namespace',
@@ -178,7 +185,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
         sa.imagePullSecrets = [{ name: `${ns}-default-image-pull-secret` }];
       });
     }
-    for (const cc of clusterClasses(namespaces)) supervisor.seed(cc);
+    for (const cc of clusterClasses(namespaces, vks)) supervisor.seed(cc);
     if (o.harborService) {
       const pems = o.harborService === true ? harborPems(harbor) : o.harborService;
       for (const obj of harborServiceObjects(pems.caPem, pems.certPem)) supervisor.seed(obj);

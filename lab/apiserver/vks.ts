@@ -113,8 +113,8 @@ function classStatus(variables: Array<[string, Obj]>, from: string): Obj {
   };
 }
 
-/** The ClusterClasses: builtin-generic in vmware-system-vks-public, the legacy one in each vSphere Namespace. */
-export function clusterClasses(namespaces: string[]): Obj[] {
+/** The ClusterClasses: the legacy one in each vSphere Namespace, builtin-generic in vmware-system-vks-public. */
+export function clusterClasses(namespaces: string[], builtinToo: boolean): Obj[] {
   const workers = { machineDeployments: [{ class: 'node-pool' }] };
   const builtin: Obj = {
     apiVersion: 'cluster.x-k8s.io/v1beta2',
@@ -151,7 +151,7 @@ export function clusterClasses(namespaces: string[]): Obj[] {
     },
     status: classStatus(LEGACY_VARIABLES, 'inline'),
   });
-  return [builtin, ...namespaces.map(legacy)];
+  return [...(builtinToo ? [builtin] : []), ...namespaces.map(legacy)];
 }
 
 export interface CapiClusterSpec {
