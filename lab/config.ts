@@ -61,6 +61,8 @@ export const HARBOR_SERVICE = 'harbor-registry';
 export const HARBOR_ISSUER = 'harbor-token-issuer';
 export const HARBOR_NAME = 'harbor.lab';
 export const CLUSTER = { name: 'tkc-1', namespace: 'dev' } as const;
+/** The v1beta2 (VKS 3.x) Cluster on the same nodes as CLUSTER. */
+export const VKS_CLUSTER = { name: 'vks-1', namespace: 'dev' } as const;
 export const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Harbor users: projects they may pull or push. The vSphere SSO user matches the Supervisor's devops user. */

@@ -19,6 +19,7 @@ import {
   podNetns,
   PORTS,
   type LabConfig,
+  VKS_CLUSTER,
 } from './config.js';
 import { HarborFront } from './harbor/front.js';
 import { pkiFiles } from './labpki.js';
@@ -124,7 +125,18 @@ lab = await startSupervisor({
       workerIps: nodes.slice(1),
       apiHost: '127.0.0.2',
     },
+    // A VKS 3.x Cluster (v1beta2, builtin-generic) on the same nodes.
+    {
+      name: VKS_CLUSTER.name,
+      namespace: VKS_CLUSTER.namespace,
+      api: 'cluster-v1beta2',
+      controlPlaneIps: nodes.slice(0, 1),
+      workerIps: nodes.slice(1),
+      apiHost: '127.0.0.3',
+    },
   ],
+  // Harbor as a Supervisor Service: the lab CA and the lab Harbor's certificate (never its key).
+  harborService: { caPem: fs.readFileSync(pki.ca, 'utf8'), certPem: fs.readFileSync(pki.harbor.cert, 'utf8') },
   server: {
     port: loopbackPorts(c).apiserver,
     extraHosts: [hostIp(c)],
@@ -153,6 +165,7 @@ lab = await startSupervisor({
 const tkc = lab.tkcs.get(CLUSTER.name)!;
 for (const who of ['admin', 'devops', 'viewer'] as const)
   writeKubeconfig(p.state, lab.kubeconfig(who), who === 'devops' ? 'kubeconfig' : `${who}.kubeconfig`);
+writeKubeconfig(p.state, lab.vcfKubeconfig('devops'), 'vcf.kubeconfig');
 fs.writeFileSync(path.join(p.state, 'daemon.ready'), `${process.pid}\n`);
 log(`ready: harbor ${harbor}, supervisor ${lab.supervisor.url}, tkc ${tkc.url}`);
 

@@ -23,12 +23,14 @@ import {
   SSH_USER,
   type LabConfig,
   loopbackPorts,
+  VKS_CLUSTER,
 } from './config.js';
 import { buildImage } from './harbor/image.js';
 import { startRegistries } from './harbor/registry.js';
 import { makeLabPki, pkiFiles } from './labpki.js';
 import { hostKey, networkDown, networkUp, nodePid, sshdUp, startNode } from './nodes/nodes.js';
 import { sshKeyPair } from './apiserver/supervisor.js';
+import { HARBOR_SERVICE_NS, HARBOR_TLS_SECRET } from './apiserver/vks.js';
 import { alive, daemon, LabError, must, readPid, run, stop, waitFor } from './sh.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +41,8 @@ export interface LabInfo {
   kubeconfig: string;
   adminKubeconfig: string;
   viewerKubeconfig: string;
+  /** Shaped like `vcf context create` output (contexts lab, lab:<ns>, lab:tkc-1), for devops. */
+  vcfKubeconfig: string;
   ca: string;
   otherCa: string;
   intermediateCa: string;
@@ -58,6 +62,10 @@ export interface LabInfo {
   knownHosts: string;
   podNetns: string;
   cluster: { name: string; namespace: string };
+  /** The v1beta2 Cluster (builtin-generic-v3.4.0) on the same nodes as `cluster`. */
+  vksCluster: { name: string; namespace: string };
+  /** Harbor as a Supervisor Service: its namespace and labelled TLS secret. */
+  harborService: { namespace: string; secret: string };
   nodes: Array<{ name: string; ip: string; os: 'photon' | 'ubuntu'; hostKey: string; containerdSocket: string }>;
   vspherePassword: string;
 }
@@ -210,6 +218,7 @@ function writeInfo(c: LabConfig): LabInfo {
     kubeconfig: path.join(p.state, 'kubeconfig'),
     adminKubeconfig: path.join(p.state, 'admin.kubeconfig'),
     viewerKubeconfig: path.join(p.state, 'viewer.kubeconfig'),
+    vcfKubeconfig: path.join(p.state, 'vcf.kubeconfig'),
     ca: pki.ca,
     otherCa: pki.otherCa,
     intermediateCa: pki.intermediate.intermediateCa,
@@ -229,6 +238,8 @@ function writeInfo(c: LabConfig): LabInfo {
     knownHosts: path.join(p.client, 'known_hosts'),
     podNetns: podNetns(c),
     cluster: { ...CLUSTER },
+    vksCluster: { ...VKS_CLUSTER },
+    harborService: { namespace: HARBOR_SERVICE_NS, secret: HARBOR_TLS_SECRET },
     nodes: Array.from({ length: c.nodes }, (_, k) => {
       const i = k + 1;
       return {
@@ -250,6 +261,7 @@ function writeInfo(c: LabConfig): LabInfo {
       '# source me: the kubectl-harbor lab',
       sh('KUBECONFIG', info.kubeconfig),
       sh('LAB_ADMIN_KUBECONFIG', info.adminKubeconfig),
+      sh('LAB_VCF_KUBECONFIG', info.vcfKubeconfig),
       sh('KUBECTL_VSPHERE_PASSWORD', info.vspherePassword),
       sh('LAB_CA', info.ca),
       sh('LAB_HARBOR', info.harbor),

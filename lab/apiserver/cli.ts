@@ -24,12 +24,13 @@ const files = {
   admin: writeKubeconfig(dir, lab.kubeconfig('admin'), 'admin.kubeconfig'),
   devops: writeKubeconfig(dir, lab.kubeconfig('devops'), 'kubeconfig'),
   viewer: writeKubeconfig(dir, lab.kubeconfig('viewer'), 'viewer.kubeconfig'),
+  vcf: writeKubeconfig(dir, lab.vcfKubeconfig('devops'), 'vcf.kubeconfig'),
 };
 process.stderr.write(
   [
     `Supervisor API  ${lab.supervisor.url}  (namespaces: ${lab.namespaces.join(', ')})`,
     ...[...lab.tkcs].map(([n, t]) => `TKC ${n} API    ${t.url}`),
-    `kubeconfigs     ${files.devops} (devops@vsphere.local), ${files.admin}, ${files.viewer}`,
+    `kubeconfigs     ${files.devops} (devops@vsphere.local), ${files.admin}, ${files.viewer}, ${files.vcf} (VCF CLI)`,
     `try:            kubectl --kubeconfig ${files.admin} get secrets -A`,
     'Ctrl-C stops it.',
     '',

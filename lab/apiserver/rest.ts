@@ -206,6 +206,7 @@ export class Registry {
     this.defaults(x.t, o);
     const causes = validate(o, x.t.kind);
     if (causes.length) throw invalid(x.t, o.metadata.name ?? '', causes);
+    this.admit(x, o);
     if (this.store.get(x.t, x.namespace, o.metadata.name)) throw alreadyExists(x.t, o.metadata.name);
     o.metadata.uid = crypto.randomUUID();
     o.metadata.creationTimestamp = now();
@@ -215,6 +216,19 @@ export class Registry {
     const stored = this.store.put(x.t, this.storage(x.t, this.fromClient(x, o)));
     this.hooks.created?.(x.t, stored);
     return this.present(x.t, stored, x.version);
+  }
+
+  /** The type's schema validation and validating webhooks, on the object as the client sent it. */
+  private admit(x: Target, o: Obj, old?: Obj): void {
+    x.t.admit?.({
+      object: { ...o, apiVersion: apiVersionOf(x.t.group, x.version), kind: x.t.kind },
+      version: x.version,
+      old,
+      lookup: (group, plural, ns, name) => {
+        const t = this.type(group, plural);
+        return t && this.store.get(t, ns, name);
+      },
+    });
   }
 
   /** Convert what a client of x.version sent into storage form. */
@@ -299,6 +313,7 @@ export class Registry {
     this.defaults(x.t, next);
     const causes = [...validate(next, x.t.kind), ...validateUpdate(next, cur, x.t.kind)];
     if (causes.length) throw invalid(x.t, x.name!, causes);
+    if (x.subresource !== 'status') this.admit(x, o, cur);
     if (sameContent(next, cur)) return this.present(x.t, cur, x.version);
     if (x.t.custom && JSON.stringify(sortKeys(next.spec)) !== JSON.stringify(sortKeys(cur.spec))) {
       next.metadata.generation = (cur.metadata.generation ?? 1) + 1;

@@ -28,6 +28,7 @@ import { Store, type StoreEvent } from './store.js';
 import { TABLE_CONTENT_TYPE, table, wantsTable } from './table.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 import { builtinTypes, type Obj, type ResourceType } from './types.js';
+import { capiTypes } from './capi.js';
 import { unknownFields } from './validate.js';
 
 export interface ApiServerOptions {
@@ -95,7 +96,7 @@ export class ApiServer {
     readonly ca: KeyCert,
     private readonly serving: KeyCert,
   ) {
-    this.types = builtinTypes()
+    this.types = [...builtinTypes(), ...capiTypes()]
       .map((t) => ({
         ...t,
         versions: t.versions.filter((v) => !opts.served?.[t.group] || opts.served[t.group]!.includes(v)),

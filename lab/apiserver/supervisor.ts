@@ -1,30 +1,41 @@
 // A vSphere with Tanzu Supervisor as fixtures: vSphere Namespaces with their embedded
 // Harbor pull/push secrets and a default ServiceAccount that lists the pull secret,
 // kube-system/image-fetcher-ca-bundle holding a certificate, tkg-service-configuration,
-// Tanzu Kubernetes clusters with <cluster>-ssh and <cluster>-ssh-password secrets and
-// VirtualMachines, and users as `kubectl vsphere login` knows them. Each TKC gets its
-// own emulator (its API server) on another loopback address.
+// the VKS ClusterClasses, Tanzu Kubernetes clusters and ClusterClass Clusters (v1beta1 or
+// v1beta2) with <cluster>-ssh and <cluster>-ssh-password secrets and VirtualMachines,
+// optionally Harbor as a Supervisor Service, and users as `kubectl vsphere login` and
+// the VCF CLI know them. Each cluster gets its own emulator (its API server) on another
+// loopback address.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import ssh2 from 'ssh2';
-import { stringify } from 'yaml';
-import { makeCa, type KeyCert } from '../pki.js';
+import { makeCa, makeCert, type KeyCert } from '../pki.js';
 import { ALLOW_ALL, type User } from './auth.js';
 import { ApiServer, type ApiServerOptions } from './server.js';
 import type { Obj } from './types.js';
+import { vcfKubeconfig, vsphereKubeconfig } from './kubeconfigs.js';
+import {
+  capiCluster,
+  clusterClasses,
+  HARBOR_SERVICE_NS,
+  HARBOR_TLS_SECRET,
+  harborServiceObjects,
+  type CapiClusterSpec,
+  VKS_PUBLIC_NS,
+} from './vks.js';
+
+export { vcfKubeconfig, vsphereKubeconfig, writeKubeconfig } from './kubeconfigs.js';
 
 export type LabelStyle = 'capw' | 'capv' | 'capi';
 
-export interface ClusterSpec {
-  name: string;
-  namespace: string;
-  /** `tkc` for a TanzuKubernetesCluster (run.tanzu.vmware.com), `cluster` for a ClusterClass Cluster. */
-  api?: 'tkc' | 'cluster';
-  /** Node IPs, control plane first. */
-  controlPlaneIps: string[];
-  workerIps: string[];
-  /** Which label family the VirtualMachines carry. Default capw. */
+/**
+ * A cluster: `api` is `tkc` (default) for a TanzuKubernetesCluster (run.tanzu.vmware.com),
+ * `cluster` for a v1beta1 Cluster of class tanzukubernetescluster, `cluster-v1beta2` for a
+ * v1beta2 Cluster of class builtin-generic-v3.4.0 in vmware-system-vks-public (class,
+ * classNamespace, version and variables override those). controlPlaneIps and workerIps
+ * are the node IPs, control plane first.
+ */
+export interface ClusterSpec extends CapiClusterSpec {
+  /** Which label family the VirtualMachines carry. Default capw (capi for cluster-v1beta2). */
   labels?: LabelStyle;
   /** The API server address of the cluster (a loopback address). */
   apiHost?: string;
@@ -42,6 +53,16 @@ export interface SupervisorOptions {
   server?: Omit<ApiServerOptions, 'host' | 'users'>;
   /** Overrides for the TKC API servers (their kubelet pulls through the nodes' trust, for one). */
   tkcServer?: Omit<ApiServerOptions, 'host' | 'users'>;
+  /**
+   * Harbor as a Supervisor Service: namespace svc-harbor-domain-c8 and its secret harbor-tls. `true` makes a
+   * CA and a Harbor certificate for the `harbor` address; or give the PEMs.
+   */
+  harborService?: boolean | { caPem: string; certPem: string };
+  /**
+   * Namespace vmware-system-vks-public with ClusterClass builtin-generic-v3.4.0 (VKS 3.4+). Default: when a
+   * cluster-v1beta2 cluster is asked for. The legacy class tanzukubernetescluster is in every vSphere Namespace.
+   */
+  vks?: boolean;
 }
 
 export interface SupervisorLab {
@@ -54,8 +75,12 @@ export interface SupervisorLab {
   harbor: string;
   namespaces: string[];
   clusters: ClusterSpec[];
+  /** Harbor as a Supervisor Service, when asked for: its namespace, TLS secret and CA. */
+  harborService?: { namespace: string; secret: string; caPem: string };
   /** A kubeconfig shaped like `kubectl vsphere login` output for `user`. */
   kubeconfig(user?: 'admin' | 'devops' | 'viewer'): string;
+  /** A kubeconfig shaped like `vcf context create` output for `user` (see vcfKubeconfig). */
+  vcfKubeconfig(user?: 'admin' | 'devops' | 'viewer'): string;
   close(): Promise<void>;
 }
 
@@ -100,21 +125,28 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const users = USERS();
   // vSphere Namespace "Can edit" for devops, "Can view" for viewer; cluster-scoped reads for both.
   const reads = ['get', 'list', 'watch'];
+  // The public ClusterClasses are readable from every vSphere Namespace.
+  const publicClasses = { verbs: reads, resources: ['clusterclasses.cluster.x-k8s.io'], namespaces: [VKS_PUBLIC_NS] };
   users.devops.rules = [
     { verbs: ['*'], resources: ['*'], namespaces },
     { verbs: reads, resources: ['namespaces', 'tkgserviceconfigurations.run.tanzu.vmware.com'] },
+    publicClasses,
   ];
   users.viewer.rules = [
     { verbs: reads, resources: ['*'], namespaces },
     { verbs: reads, resources: ['namespaces'] },
+    publicClasses,
   ];
   const host = o.host ?? '127.0.0.1';
   const supervisor = await ApiServer.start({ ...o.server, host, users: Object.values(users) });
   const tkcs = new Map<string, ApiServer>();
   const sshKey = o.sshKey ?? sshKeyPair();
   const existingCa = makeCa('vCenter Lab Root CA', 'VMware Engineering');
+  let harborService: SupervisorLab['harborService'];
+  const vks = o.vks ?? clusters.some((c) => c.api === 'cluster-v1beta2');
   try {
-    for (const ns of ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', ...namespaces]) {
+    const system = ['kube-system', 'vmware-system-registry', 'vmware-system-tkg', ...(vks ? [VKS_PUBLIC_NS] : [])];
+    for (const ns of [...system, ...namespaces]) {
       supervisor.seed({
         apiVersion: 'v1',
         kind: 'Namespace',
@@ -152,6 +184,12 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
         sa.imagePullSecrets = [{ name: `${ns}-default-image-pull-secret` }];
       });
     }
+    for (const cc of clusterClasses(namespaces, vks)) supervisor.seed(cc);
+    if (o.harborService) {
+      const pems = o.harborService === true ? harborPems(harbor) : o.harborService;
+      for (const obj of harborServiceObjects(pems.caPem, pems.certPem)) supervisor.seed(obj);
+      harborService = { namespace: HARBOR_SERVICE_NS, secret: HARBOR_TLS_SECRET, caPem: pems.caPem };
+    }
     let apiHostIndex = 2;
     for (const c of clusters) {
       const apiHost = c.apiHost ?? `127.0.0.${apiHostIndex++}`;
@@ -181,7 +219,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     harbor,
     namespaces,
     clusters,
+    harborService,
     kubeconfig: (who = 'devops') => vsphereKubeconfig(lab, users[who]),
+    vcfKubeconfig: (who = 'devops') => vcfKubeconfig(lab, users[who]),
     close: async () => {
       await supervisor.close();
       for (const t of tkcs.values()) await t.close();
@@ -192,30 +232,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
 
 function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; publicOpenSsh: string }): void {
   const ns = c.namespace;
-  if (c.api === 'cluster') {
-    s.seed({
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'Cluster',
-      metadata: { name: c.name, namespace: ns },
-      spec: {
-        clusterNetwork: {
-          pods: { cidrBlocks: ['192.168.156.0/20'] },
-          services: { cidrBlocks: ['10.96.0.0/12'] },
-          serviceDomain: 'cluster.local',
-        },
-        topology: {
-          class: 'tanzukubernetescluster',
-          version: 'v1.28.8---vmware.1-fips.1-tkg.2',
-          controlPlane: { replicas: c.controlPlaneIps.length },
-          workers: { machineDeployments: [{ class: 'node-pool', name: 'node-pool-1', replicas: c.workerIps.length }] },
-          variables: [
-            { name: 'vmClass', value: 'best-effort-small' },
-            { name: 'storageClass', value: 'vsan-default-storage-policy' },
-          ],
-        },
-      },
-      status: { phase: 'Provisioned', controlPlaneReady: true, infrastructureReady: true },
-    });
+  if (c.api === 'cluster' || c.api === 'cluster-v1beta2') {
+    s.seed(capiCluster(c));
   } else {
     s.seed({
       apiVersion: 'run.tanzu.vmware.com/v1alpha3',
@@ -261,7 +279,7 @@ function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; pu
     type: 'Opaque',
     data: { 'ssh-passwordkey': b64(crypto.randomBytes(16).toString('base64')) },
   });
-  const style = c.labels ?? 'capw';
+  const style = c.labels ?? (c.api === 'cluster-v1beta2' ? 'capi' : 'capw');
   const vms: Array<[string, string, 'controlplane' | 'node']> = [
     ...c.controlPlaneIps.map((ip): [string, string, 'controlplane'] => [
       `${c.name}-control-plane-${suffix()}`,
@@ -290,43 +308,13 @@ function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; pu
   }
 }
 
-/**
- * What `kubectl vsphere login --server <ip> --vsphere-username <user>
- * [--tanzu-kubernetes-cluster-namespace NS --tanzu-kubernetes-cluster-name C]` leaves
- * behind: a context per Supervisor address, per namespace and per TKC; users
- * wcp:<address>:<user> with bearer tokens.
- */
-export function vsphereKubeconfig(lab: Pick<SupervisorLab, 'supervisor' | 'tkcs' | 'namespaces'>, user: User): string {
-  const sup = lab.supervisor;
-  const supUser = `wcp:${sup.host}:${user.name}`;
-  const cluster = (s: ApiServer): Obj => ({
-    name: s.host,
-    cluster: { server: s.url, 'certificate-authority-data': b64(s.ca.certPem) },
-  });
-  const clusters = [cluster(sup), ...[...lab.tkcs.values()].map(cluster)];
-  const users = [
-    { name: supUser, user: { token: user.token } },
-    ...[...lab.tkcs.values()].map((t) => ({ name: `wcp:${t.host}:${user.name}`, user: { token: user.token } })),
-  ];
-  const contexts = [
-    { name: sup.host, context: { cluster: sup.host, user: supUser } },
-    ...lab.namespaces.map((ns) => ({ name: ns, context: { cluster: sup.host, namespace: ns, user: supUser } })),
-    ...[...lab.tkcs].map(([name, t]) => ({ name, context: { cluster: t.host, user: `wcp:${t.host}:${user.name}` } })),
-  ];
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    'current-context': lab.namespaces[0] ?? sup.host,
-    preferences: {},
-    clusters,
-    contexts,
-    users,
-  });
-}
-
-/** Write the kubeconfig with mode 0600, as kubectl does. */
-export function writeKubeconfig(dir: string, text: string, name = 'config'): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text, { mode: 0o600 });
-  return file;
+/** A CA and a Harbor certificate signed by it, for `harborService: true`. */
+function harborPems(harbor: string): { caPem: string; certPem: string } {
+  const ca = makeCa('Harbor CA', 'VMware');
+  const host = harbor.replace(/:\d+$/, '');
+  const ip = /^[\d.]+$/.test(host);
+  return {
+    caPem: ca.certPem,
+    certPem: makeCert({ cn: 'harbor', issuer: ca, ...(ip ? { ips: [host] } : { dns: [host] }) }).certPem,
+  };
 }

@@ -27,6 +27,19 @@ export interface ResourceType {
   columns?: Column[];
   /** Convert a stored object to `version` (apiVersion is set by the caller). */
   convert?: (o: Obj, version: string) => Obj;
+  /** Schema validation and validating admission webhooks on create and update; throw a StatusError to refuse. */
+  admit?: (a: Admission) => void;
+}
+
+/** What a write looks like to schema validation and admission. */
+export interface Admission {
+  /** The object as the client sent it, in `version` (apiVersion set). */
+  object: Obj;
+  version: string;
+  /** The stored object, on update. */
+  old?: Obj;
+  /** Another stored object (in its storage version). */
+  lookup: (group: string, plural: string, namespace: string | undefined, name: string) => Obj | undefined;
 }
 
 export const CORE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -37,8 +50,8 @@ const age = (o: Obj): string => {
   if (s < 7200) return `${Math.floor(s / 60)}m`;
   return `${Math.floor(s / 3600)}h`;
 };
-const nameCol: Column = { name: 'Name', cell: (o) => o.metadata.name };
-const ageCol: Column = { name: 'Age', cell: age };
+export const nameCol: Column = { name: 'Name', cell: (o) => o.metadata.name };
+export const ageCol: Column = { name: 'Age', cell: age };
 
 const podStatus = (o: Obj): string => {
   if (o.metadata?.deletionTimestamp) return 'Terminating';
@@ -257,19 +270,6 @@ export function builtinTypes(): ResourceType[] {
         { name: 'Primary-IP4', cell: (o) => o.status?.network?.primaryIP4 ?? o.status?.vmIp ?? '' },
         ageCol,
       ],
-    },
-    {
-      group: 'cluster.x-k8s.io',
-      versions: ['v1beta1'],
-      kind: 'Cluster',
-      plural: 'clusters',
-      singular: 'cluster',
-      namespaced: true,
-      shortNames: ['cl'],
-      categories: ['cluster-api'],
-      custom: true,
-      subresources: ['status'],
-      columns: [nameCol, { name: 'Phase', cell: (o) => o.status?.phase ?? '' }, ageCol],
     },
   ];
 }

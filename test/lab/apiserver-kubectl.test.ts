@@ -56,6 +56,11 @@ describe('API server emulator, judged by the real kubectl', () => {
           : undefined,
         kubelet: { startDelayMs: 50, pullError: (image) => (image.startsWith('127.0.0.1:8443/') ? X509 : undefined) },
       },
+      harborService: true,
+      clusters: [
+        { name: 'tkc-1', namespace: 'dev', controlPlaneIps: ['10.10.0.11'], workerIps: ['10.10.0.21', '10.10.0.22'] },
+        { name: 'vks-1', namespace: 'prod', api: 'cluster-v1beta2', controlPlaneIps: ['10.10.0.11'], workerIps: [] },
+      ],
     });
     dir = tempDir('harbor-apiserver-');
     for (const who of ['admin', 'devops', 'viewer'] as const)
@@ -82,6 +87,7 @@ describe('API server emulator, judged by the real kubectl', () => {
       'vmoperator.vmware.com/v1alpha1',
       'vmoperator.vmware.com/v1alpha2',
       'cluster.x-k8s.io/v1beta1',
+      'cluster.x-k8s.io/v1beta2',
     ]) {
       assert.ok(versions.includes(gv), `api-versions lacks ${gv}: ${versions.join(' ')}`);
     }
@@ -510,7 +516,7 @@ describe('API server emulator, judged by the real kubectl', () => {
 
   test('the kubeconfig is shaped like `kubectl vsphere login`: Supervisor, namespace and TKC contexts all answer', async () => {
     const ctxs = await ok(['config', 'get-contexts', '-o', 'name'], { who: 'devops' });
-    assert.deepEqual(ctxs.trim().split('\n').sort(), ['127.0.0.1', 'dev', 'prod', 'tkc-1']);
+    assert.deepEqual(ctxs.trim().split('\n').sort(), ['127.0.0.1', 'dev', 'prod', 'tkc-1', 'vks-1']);
     assert.match(
       await ok(['--context', 'dev', 'get', 'sa', 'default', '-o', 'jsonpath={.imagePullSecrets[0].name}'], {
         who: 'devops',
@@ -524,6 +530,185 @@ describe('API server emulator, judged by the real kubectl', () => {
     const cfg = fs.readFileSync(files.devops!, 'utf8');
     assert.match(cfg, /name: wcp:127\.0\.0\.1:devops@vsphere\.local/);
     assert.match(cfg, /name: wcp:127\.0\.0\.2:devops@vsphere\.local/);
+  });
+
+  test('cluster.x-k8s.io: get v1beta2 -A, a ClusterClass schema by jsonpath, apply accepted and refused by the webhook, patch --type merge', async () => {
+    const table = await ok(['get', 'clusters.v1beta2.cluster.x-k8s.io', '-A']);
+    assert.match(table, /^NAMESPACE\s+NAME\s+CLUSTERCLASS\s+PHASE\s+AGE\s+VERSION\n/);
+    assert.match(
+      table,
+      /^prod\s+vks-1\s+builtin-generic-v3\.4\.0\s+Provisioned\s+\d+[sm]\s+v1\.33\.1---vmware\.1-vkr\.1$/m,
+    );
+    assert.equal(
+      await ok([
+        'get',
+        'clusterclass',
+        '-n',
+        'vmware-system-vks-public',
+        'builtin-generic-v3.4.0',
+        '-o',
+        'jsonpath={.status.variables[0].name}',
+      ]),
+      'osConfiguration',
+    );
+    const cluster = (name: string, caCert: string): string =>
+      [
+        'apiVersion: cluster.x-k8s.io/v1beta2',
+        'kind: Cluster',
+        `metadata: {name: ${name}, namespace: prod}`,
+        'spec:',
+        '  topology:',
+        '    classRef: {name: builtin-generic-v3.4.0, namespace: vmware-system-vks-public}',
+        '    version: v1.33.1---vmware.1-vkr.1',
+        '    variables:',
+        '    - name: osConfiguration',
+        `      value: {trust: {additionalTrustedCAs: [{caCert: ${caCert}}]}}`,
+        '',
+      ].join('\n');
+    const good = '{secretRef: {name: vks-2-user-trusted-ca-secret, key: harbor-ca}}';
+    const seen = await requests(async () =>
+      assert.equal(
+        (await ok(['apply', '-f', '-'], { input: cluster('vks-2', good) })).trim(),
+        'cluster.cluster.x-k8s.io/vks-2 created',
+      ),
+    );
+    assert.ok(
+      seen.some(
+        (r) => r.method === 'POST' && r.url.startsWith('/apis/cluster.x-k8s.io/v1beta2/namespaces/prod/clusters'),
+      ),
+    );
+    // With details.causes in the Status, kubectl words it itself: The <kind> "<name>" is invalid: <causes>.
+    const denied = (name: string): RegExp =>
+      new RegExp(
+        `^The Cluster "${name}" is invalid: spec\\.topology\\.variables\\[osConfiguration\\]\\.value\\.trust\\.additionalTrustedCAs\\[0\\]\\.caCert\\.secretRef\\.key: Required value$`,
+        'm',
+      );
+    const bad = await kubectl(['apply', '-f', '-'], { input: cluster('vks-bad', '{secretRef: {name: x}}') });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, denied('vks-bad'));
+    assert.equal((await kubectl(['get', 'cluster', 'vks-bad', '-n', 'prod'])).code, 1);
+    const rv = (
+      await ok(['get', 'cluster', 'vks-2', '-n', 'prod', '-o', 'jsonpath={.metadata.resourceVersion}'])
+    ).trim();
+    const badUpdate = await kubectl(['apply', '-f', '-'], { input: cluster('vks-2', '{secretRef: {name: x}}') });
+    assert.equal(badUpdate.code, 1);
+    assert.match(badUpdate.stderr, denied('vks-2'));
+    assert.equal(
+      (await ok(['get', 'cluster', 'vks-2', '-n', 'prod', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim(),
+      rv,
+    );
+
+    const vars = (caCert: unknown): string =>
+      JSON.stringify({
+        spec: {
+          topology: {
+            variables: [
+              { name: 'vmClass', value: 'best-effort-small' },
+              { name: 'osConfiguration', value: { trust: { additionalTrustedCAs: [{ caCert }] } } },
+            ],
+          },
+        },
+      });
+    const patched = await requests(async () =>
+      assert.equal(
+        (
+          await ok([
+            'patch',
+            'cluster',
+            'vks-1',
+            '-n',
+            'prod',
+            '--type',
+            'merge',
+            '-p',
+            vars({ secretRef: { name: 's', key: 'k' } }),
+          ])
+        ).trim(),
+        'cluster.cluster.x-k8s.io/vks-1 patched',
+      ),
+    );
+    const patch = patched.find((r) => r.method === 'PATCH');
+    assert.match(patch?.url ?? '', /^\/apis\/cluster\.x-k8s\.io\/v1beta2\/namespaces\/prod\/clusters\/vks-1/);
+    assert.equal(patch?.contentType, 'application/merge-patch+json');
+    assert.equal(
+      await ok([
+        'get',
+        'clusters.v1beta1.cluster.x-k8s.io',
+        'vks-1',
+        '-n',
+        'prod',
+        '-o',
+        'jsonpath={.spec.topology.class} {.spec.topology.classNamespace} {.spec.topology.variables[1].value.trust.additionalTrustedCAs[0].caCert.secretRef.key}',
+      ]),
+      'builtin-generic-v3.4.0 vmware-system-vks-public k',
+    );
+    const both = await kubectl([
+      'patch',
+      'cluster',
+      'vks-1',
+      '-n',
+      'prod',
+      '--type',
+      'merge',
+      '-p',
+      vars({ content: 'x', secretRef: { name: 's', key: 'k' } }),
+    ]);
+    assert.equal(both.code, 1);
+    assert.match(
+      both.stderr,
+      /^The Cluster "vks-1" is invalid: .*caCert: Invalid value: .*must validate one and only one schema \(oneOf\)/m,
+    );
+    const empty = await kubectl([
+      'patch',
+      'cluster',
+      'vks-1',
+      '-n',
+      'prod',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"topology":{"variables":[]}}}',
+    ]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /spec\.topology\.variables in body should have at least 1 items/);
+  });
+
+  test('Harbor as a Supervisor Service is found by label; the VCF-CLI kubeconfig answers in each of its contexts', async () => {
+    assert.equal(
+      (
+        await ok(['get', 'ns', '-l', 'appplatform.vmware.com/serviceId=harbor', '-o', 'name'], { who: 'devops' })
+      ).trim(),
+      'namespace/svc-harbor-domain-c8',
+    );
+    assert.equal(
+      (
+        await ok(['get', 'secret', '-n', 'svc-harbor-domain-c8', '-l', 'managed-by=vmware-vRegistry', '-o', 'name'])
+      ).trim(),
+      'secret/harbor-tls',
+    );
+    const vcf = writeKubeconfig(dir, lab.vcfKubeconfig('devops'), 'vcf.kubeconfig');
+    const run = (args: string[]): Promise<Result> =>
+      exec(
+        'kubectl',
+        ['--kubeconfig', vcf, '--cache-dir', path.join(dir, `cache-${n++}`), ...args],
+        baseEnv({ HOME: dir }),
+      );
+    const ctxs = await run(['config', 'get-contexts', '-o', 'name']);
+    assert.deepEqual(ctxs.stdout.trim().split('\n'), [
+      'lab',
+      'lab:dev',
+      'lab:prod',
+      'lab:svc-harbor-domain-c8',
+      'lab:tkc-1',
+    ]);
+    assert.equal((await run(['config', 'current-context'])).stdout.trim(), 'lab:dev');
+    const sa = await run(['get', 'sa', 'default', '-o', 'jsonpath={.imagePullSecrets[0].name}']);
+    assert.equal(sa.stdout, 'dev-default-image-pull-secret', sa.stderr);
+    const tkc = await run(['--context', 'lab:tkc-1', 'get', 'ns', '-o', 'name']);
+    assert.match(tkc.stdout, /namespace\/kube-system/, tkc.stderr);
+    const svc = await run(['--context', 'lab:svc-harbor-domain-c8', 'get', 'secret', 'harbor-tls']);
+    assert.equal(svc.code, 1);
+    assert.match(svc.stderr, /cannot get resource "secrets" in API group "" in the namespace "svc-harbor-domain-c8"/);
   });
 
   test('npm run lab:apiserver serves the fixtures standalone and prints the kubeconfig path', async () => {

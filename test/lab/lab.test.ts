@@ -304,10 +304,31 @@ describe('the lab: registry, Harbor front, nodes', { skip: !root && 'needs root 
         env,
         input,
       );
-    const ips = (await k(['get', 'vm', '-o', 'jsonpath={.items[*].status.network.primaryIP4}'])).stdout
-      .split(' ')
-      .sort();
-    assert.deepEqual(ips, lab.nodes.map((n) => n.ip).sort());
+    const ips = async (selector: string): Promise<string[]> =>
+      (await k(['get', 'vm', '-l', selector, '-o', 'jsonpath={.items[*].status.network.primaryIP4}'])).stdout
+        .split(' ')
+        .sort();
+    // tkc-1 (TanzuKubernetesCluster) and vks-1 (v1beta2 Cluster) run on the same nodes.
+    assert.deepEqual(await ips(`capw.vmware.com/cluster.name=${lab.cluster.name}`), lab.nodes.map((n) => n.ip).sort());
+    assert.deepEqual(
+      await ips(`cluster.x-k8s.io/cluster-name=${lab.vksCluster.name}`),
+      lab.nodes.map((n) => n.ip).sort(),
+    );
+    const vcf = await exec(
+      'kubectl',
+      [
+        '--cache-dir',
+        '/tmp/lab-test-kube-cache',
+        '--kubeconfig',
+        lab.vcfKubeconfig,
+        '--context',
+        'lab:tkc-1',
+        'get',
+        'ns',
+      ],
+      baseEnv({ HOME: '/tmp' }),
+    );
+    assert.equal(vcf.code, 0, vcf.stderr);
     await k(['run', 'jumpbox', '--image=photon:3.0', '--restart=Never', '--', 'sleep', '3600']);
     assert.equal((await k(['wait', '--for=condition=Ready', 'pod/jumpbox', '--timeout=20s'])).code, 0);
     const banner = await k(
