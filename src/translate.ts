@@ -7,8 +7,14 @@ export interface Situation {
   doing: string;
   /** The kubeconfig context, for 401 hints. */
   context?: string;
-  /** The `kubectl vsphere login` session behind that context, for 401 hints. */
-  vsphere?: { server: string; username: string; tkc?: boolean };
+  /** The Supervisor login behind that context, for 401 hints. */
+  vsphere?: {
+    server: string;
+    username: string | undefined;
+    tkc?: boolean;
+    login?: 'kubectl-vsphere' | 'vcf-cli';
+    context?: string;
+  };
   /** The host being contacted, for network errors. */
   target?: string;
 }
@@ -52,8 +58,11 @@ function oneLine(s: string): string {
 
 function vsphereRelogin(s: Situation): string {
   if (!s.vsphere) return `check the credentials of context "${s.context ?? ''}"`;
-  const { server, username, tkc } = s.vsphere;
-  const base = `kubectl vsphere login --server ${server} --vsphere-username ${username}`;
+  const { server, username, tkc, login, context } = s.vsphere;
+  if (login === 'vcf-cli') {
+    return `the vSphere session token has expired (they last 10 hours): run \`vcf context use ${context ?? s.context ?? ''}\` (it refreshes the token) and try again`;
+  }
+  const base = `kubectl vsphere login --server ${server} --vsphere-username ${username ?? '<user>'}`;
   return tkc
     ? `the vSphere session token has expired (they last 10 hours): run \`${base} --tanzu-kubernetes-cluster-name …\` again`
     : `the vSphere session token has expired (they last 10 hours): run \`${base}\` again`;

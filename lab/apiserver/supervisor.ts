@@ -105,10 +105,24 @@ function vmLabels(style: LabelStyle, cluster: string, role: 'controlplane' | 'no
   return { [`${p}/cluster.name`]: cluster, [`${p}/cluster.role`]: role };
 }
 
+/**
+ * A session token shaped like the JWT a Supervisor login hands out (vCenter SSO): the user
+ * in `sub`, ten hours in `exp`. Unsigned: the emulator looks tokens up, it does not verify them.
+ */
+export function sessionToken(user: string): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub: user, iss: 'lab-sso', iat: now, exp: now + 36_000 })}.${suffix()}`;
+}
+
 const USERS = (): SupervisorLab['users'] => ({
-  admin: { name: 'administrator@vsphere.local', token: `tok-admin-${suffix()}`, rules: [ALLOW_ALL] },
-  devops: { name: 'devops@vsphere.local', token: `tok-devops-${suffix()}`, rules: [] },
-  viewer: { name: 'viewer@vsphere.local', token: `tok-viewer-${suffix()}`, rules: [] },
+  admin: {
+    name: 'administrator@vsphere.local',
+    token: sessionToken('administrator@vsphere.local'),
+    rules: [ALLOW_ALL],
+  },
+  devops: { name: 'devops@vsphere.local', token: sessionToken('devops@vsphere.local'), rules: [] },
+  viewer: { name: 'viewer@vsphere.local', token: sessionToken('viewer@vsphere.local'), rules: [] },
 });
 
 export async function startSupervisor(o: SupervisorOptions = {}): Promise<SupervisorLab> {

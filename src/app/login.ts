@@ -5,10 +5,11 @@ import type { DryRun } from '../dryrun.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
+import type { VsphereSession } from '../kube/vsphere.js';
 import { plural, Report } from '../output/report.js';
 import { forEach } from './each.js';
 import { resolveCredentials } from '../registry/credentials.js';
-import { discoverEmbeddedHarbor } from '../registry/discover.js';
+import { discoverHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
 import { verifyLogin } from '../registry/verify.js';
 import { tlsSettings } from '../tls/roots.js';
@@ -44,19 +45,23 @@ async function dockerConfigOf(s: Session, r: LoginRequest) {
   };
 }
 
+/** The vSphere user and login tool of the context, when it names the user. */
+const vsphereUser = (v: VsphereSession | undefined) =>
+  v?.username ? { username: v.username, login: v.login } : undefined;
+
 export async function login(s: Session, r: LoginRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
-  const registry = r.registry ?? (await discoverEmbeddedHarbor(client, client.target.namespace, r.plainHttp));
-  if (!r.registry)
-    p.status(`registry: ${registry.host} (the embedded Harbor of namespace "${client.target.namespace}")`);
+  const found = r.registry ? undefined : await discoverHarbor(client, client.target.namespace, r.plainHttp);
+  const registry = r.registry ?? found!.registry;
+  if (found) p.status(`registry: ${registry.host} (${found.source})`);
   const creds = await resolveCredentials({
     username: r.username,
     password: r.password,
     passwordStdin: r.passwordStdin,
     prompter: s.prompter,
     env: s.env,
-    session: client.target.vsphere ? { username: client.target.vsphere.username } : undefined,
+    session: vsphereUser(client.target.vsphere),
     warn: (l) => p.warn(l),
   });
   if (r.skipVerify) {

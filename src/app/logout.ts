@@ -8,7 +8,7 @@ import { removeFromPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { plural, Report } from '../output/report.js';
 import { forEach } from './each.js';
-import { discoverEmbeddedHarbor } from '../registry/discover.js';
+import { discoverHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
 import type { Session } from './session.js';
 
@@ -25,7 +25,8 @@ export interface LogoutRequest {
 export async function logout(s: Session, r: LogoutRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
-  const registry = r.registry ?? (await discoverEmbeddedHarbor(client, client.target.namespace, r.plainHttp));
+  const found = r.registry ? undefined : await discoverHarbor(client, client.target.namespace, r.plainHttp);
+  const registry = r.registry ?? found!.registry;
   const name = r.secretName ?? defaultSecretName(registry.host);
   const dc = r.dockerConfig;
   const docker =

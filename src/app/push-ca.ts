@@ -3,6 +3,7 @@
 import { plural, Report } from '../output/report.js';
 import type { Printer } from '../output/printer.js';
 import { type CaSource, loadCa } from './ca.js';
+import { distributedByVks } from './distributed.js';
 import script from './node-trust.sh';
 import { nodeOutcome, nodeTrustStdin, type NodeOutcome, type Restart } from './node-trust.js';
 import { NotStarted, onNodes, selectNodes, type NodeAccess, type NodePick } from './nodes.js';
@@ -18,6 +19,8 @@ export interface PushCaRequest {
   name: string;
   pick: NodePick;
   restart: Restart;
+  /** Install the CA even when VKS already distributes it (the Harbor Supervisor Service CA). */
+  evenIfDistributed: boolean;
   dryRun: boolean;
 }
 
@@ -52,6 +55,11 @@ function printRows(p: Printer, rows: NodeOutcome[]): void {
 export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
   const p = s.printer;
   const { certs } = await loadCa(s, f.source);
+  const distributed = f.evenIfDistributed ? undefined : await distributedByVks(s, certs);
+  if (distributed) {
+    p.status(`push-ca: ${distributed}; the nodes were not contacted`);
+    return 0;
+  }
   const input = nodeTrustStdin(script, {
     name: f.name,
     host: f.host,

@@ -7,6 +7,7 @@ import { plural, Report } from '../output/report.js';
 import type { CertInfo } from '../tls/ca.js';
 import { trustEntries, type ApplyOptions, type Change, type Entry, type TrustStore } from '../trust/store.js';
 import { type CaSource, loadCa } from './ca.js';
+import { distributedByVks } from './distributed.js';
 import type { Session } from './session.js';
 import { trustStores } from './trust-stores.js';
 
@@ -23,6 +24,8 @@ export interface TrustRequest {
   containerdDir: string | undefined;
   remove: boolean;
   yes: boolean;
+  /** Add the CA to clusters and TKGS even when VKS already distributes it (the Harbor Supervisor Service's). */
+  evenIfDistributed: boolean;
   dryRun: DryRun;
 }
 
@@ -40,7 +43,10 @@ export async function trust(s: Session, f: TrustRequest): Promise<number> {
     p.status('no target given (--supervisor, --tkgs, --cluster, --local): the CA is printed above');
     return 0;
   }
-  if (f.cluster && !f.yes && !f.dryRun) {
+  const distributed =
+    !f.remove && !f.evenIfDistributed && (f.cluster || f.tkgs) ? await distributedByVks(s, certs) : undefined;
+  if (distributed) p.status(distributed);
+  if (f.cluster && !distributed && !f.yes && !f.dryRun) {
     const ok = await s.prompter.confirm(
       `Changing the trust of cluster ${f.cluster} rolls all its nodes. Go on? [y/N] `,
     );
@@ -55,7 +61,9 @@ export async function trust(s: Session, f: TrustRequest): Promise<number> {
   const o: ApplyOptions = { remove: f.remove, dryRun: f.dryRun };
   const report = new Report(p, (outcomes) => `trust: ${plural(outcomes.length, 'target')}`);
   for (const store of await trustStores(s, f)) {
-    await report.attempt(store.label, () => applyTo(p, store, entries, o));
+    const reachedByVks = store.label === 'tkgs' || store.label.startsWith('cluster/');
+    if (distributed && reachedByVks) report.add({ target: store.label, action: 'unchanged' });
+    else await report.attempt(store.label, () => applyTo(p, store, entries, o));
   }
   return report.exitCode();
 }

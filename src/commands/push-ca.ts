@@ -45,6 +45,9 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     validator: t.isEnum([...RESTART]),
     description: 'Restart containerd: auto (when the system bundle changed), always or never',
   });
+  evenIfDistributed = Option.Boolean('--even-if-distributed', false, {
+    description: 'Install the CA even when VKS already does (the Harbor Supervisor Service CA)',
+  });
   dryRun = Option.Boolean('--dry-run', false, {
     description: 'Connect and report what each node would change; change nothing',
   });
@@ -77,6 +80,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
         all: (this.nodes ?? []).length === 0 && this.role === undefined,
       }),
       restart: this.restart,
+      evenIfDistributed: this.evenIfDistributed,
       dryRun: this.dryRun,
     };
   }

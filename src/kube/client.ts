@@ -161,7 +161,17 @@ export class KubeClient {
       doing,
       context: this.target.contextName,
       target: this.target.cluster.server,
-      ...(v ? { vsphere: { server: v.server, username: v.username, tkc: v.kind === 'tkc' } } : {}),
+      ...(v
+        ? {
+            vsphere: {
+              server: v.server,
+              username: v.username,
+              tkc: v.kind === 'tkc',
+              login: v.login,
+              context: this.target.contextName,
+            },
+          }
+        : {}),
     };
   }
 

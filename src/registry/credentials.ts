@@ -2,7 +2,7 @@
 // the password from --password-stdin, -p (warned), KUBECTL_VSPHERE_PASSWORD for the
 // vSphere user (as `kubectl vsphere login` uses it), or a hidden prompt on a terminal.
 import { UsageError } from '../errors.js';
-import { vspherePassword } from '../kube/vsphere.js';
+import { type LoginTool, vspherePassword, VCF_PASSWORD_ENV, VSPHERE_PASSWORD_ENV } from '../kube/vsphere.js';
 import type { Prompter } from '../output/prompt.js';
 
 export interface CredentialSources {
@@ -11,7 +11,8 @@ export interface CredentialSources {
   passwordStdin: boolean;
   prompter: Pick<Prompter, 'ask' | 'readSecret' | 'stdinIsTty'>;
   env: NodeJS.ProcessEnv;
-  session?: { username: string } | undefined;
+  /** The Supervisor login behind the context: its user is the default, its password variable a source. */
+  session?: { username: string; login: LoginTool } | undefined;
   warn: (line: string) => void;
 }
 
@@ -32,8 +33,8 @@ export async function resolveCredentials(s: CredentialSources): Promise<{ userna
       'using --password on the command line is insecure: other users of this machine can see it; use --password-stdin',
     );
     password = s.password;
-  } else if (s.session && username === s.session.username && vspherePassword(s.env)) {
-    password = vspherePassword(s.env);
+  } else if (s.session && username === s.session.username && vspherePassword(s.env, s.session.login)) {
+    password = vspherePassword(s.env, s.session.login);
   } else if (tty) {
     password = await s.prompter.ask(`Password for ${username}: `, true);
   }

@@ -1,22 +1,25 @@
-// Without a registry, a `kubectl vsphere login` namespace context names its embedded
-// Harbor in <ns>-default-image-pull-secret.
+// Without a registry, the Harbor of a Supervisor session: the embedded Harbor of the
+// vSphere Namespace (named in <ns>-default-image-pull-secret, vSphere 7 and 8), else the
+// Harbor Supervisor Service (vSphere 8 / VCF 9: the DNS name of its TLS certificate).
 import { CoreV1Api } from '@kubernetes/client-node';
 import { CliError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { findHarborService } from '../kube/harborservice.js';
 import { readDockerConfig } from '../kube/pullsecret.js';
 import { getOptional } from '../kube/write.js';
 import { parseRegistry, type Registry } from './endpoint.js';
 
-/** The embedded Harbor of the vSphere Namespace `namespace`, from its default pull secret. */
-export async function discoverEmbeddedHarbor(
-  client: KubeClient,
-  namespace: string,
-  plainHttp: boolean,
-): Promise<Registry> {
+export interface FoundHarbor {
+  registry: Registry;
+  /** Said to the user: where it was found. */
+  source: string;
+}
+
+export async function discoverHarbor(client: KubeClient, namespace: string, plainHttp: boolean): Promise<FoundHarbor> {
   const v = client.target.vsphere;
   if (!v || v.kind === 'tkc') {
     throw new UsageError(
-      'give the registry (host[:port]); it can only be discovered in a `kubectl vsphere login` Supervisor or vSphere Namespace context',
+      'give the registry (host[:port]); it can only be discovered in a Supervisor or vSphere Namespace context (`kubectl vsphere login` or `vcf context`)',
     );
   }
   const name = `${namespace}-default-image-pull-secret`;
@@ -25,16 +28,33 @@ export async function discoverEmbeddedHarbor(
     `reading secret/${name} in namespace "${namespace}" to find the embedded Harbor`,
     () => client.api(CoreV1Api).readNamespacedSecret({ name, namespace }),
   );
-  if (!s)
+  if (s) {
+    const hosts = Object.keys(readDockerConfig(s).auths ?? {});
+    if (hosts.length === 0)
+      throw new CliError(
+        'NO_HARBOR',
+        `secret/${name} in namespace "${namespace}" names no registry; give the registry (host[:port])`,
+      );
+    return {
+      registry: parseRegistry(hosts[0]!, { plainHttp }),
+      source: `the embedded Harbor of namespace "${namespace}"`,
+    };
+  }
+  const svc = await findHarborService(client);
+  if (svc?.hosts[0]) {
+    return {
+      registry: parseRegistry(svc.hosts[0], { plainHttp }),
+      source: `the Harbor Supervisor Service in namespace "${svc.namespace}"`,
+    };
+  }
+  if (svc) {
     throw new CliError(
       'NO_HARBOR',
-      `namespace "${namespace}" has no ${name}, so it has no embedded Harbor to discover; give the registry (host[:port])`,
+      `namespace "${namespace}" has no embedded Harbor, and the Harbor Supervisor Service in namespace "${svc.namespace}" does not show its address (${svc.unreadable ?? 'its certificate names no host'}); give the registry (host[:port])`,
     );
-  const hosts = Object.keys(readDockerConfig(s).auths ?? {});
-  if (hosts.length === 0)
-    throw new CliError(
-      'NO_HARBOR',
-      `secret/${name} in namespace "${namespace}" names no registry; give the registry (host[:port])`,
-    );
-  return parseRegistry(hosts[0]!, { plainHttp });
+  }
+  throw new CliError(
+    'NO_HARBOR',
+    `namespace "${namespace}" has no ${name} and this Supervisor runs no Harbor Supervisor Service, so there is no Harbor to discover; give the registry (host[:port])`,
+  );
 }

@@ -88,6 +88,8 @@ test('recognises the Supervisor, namespace and TKC contexts of a vSphere session
   const env = { env: {}, homedir: home };
   const sup = resolveTarget({ kubeconfig: file, context: '10.0.0.10' }, env).vsphere;
   assert.deepEqual(sup, {
+    login: 'kubectl-vsphere',
+    passwordEnv: 'KUBECTL_VSPHERE_PASSWORD',
     kind: 'supervisor',
     server: '10.0.0.10',
     username: 'devops@vsphere.local',
@@ -109,7 +111,10 @@ test('the Supervisor context of a TKC context: same user, Supervisor server', ()
   const kc = loadKubeconfig({ kubeconfig: vsphere().write(tempDir()) }, { env: {}, homedir: home }).kc;
   assert.equal(supervisorContextFor(kc, 'tkc-1'), '10.0.0.10');
   assert.equal(supervisorContextFor(kc, 'team-b'), 'team-b');
-  assert.throws(() => supervisorContextFor(kc, 'kind-dev'), /not a `kubectl vsphere login` context/);
+  assert.throws(
+    () => supervisorContextFor(kc, 'kind-dev'),
+    /is not from `kubectl vsphere login` or `vcf context create`/,
+  );
 });
 
 test('a TKC context without its Supervisor, or with two candidates', () => {

@@ -59,6 +59,10 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     description: 'With --local: a containerd certs.d directory to write too',
   });
   remove = Option.Boolean('--remove', false, { description: 'Remove the CA from the chosen targets instead' });
+  evenIfDistributed = Option.Boolean('--even-if-distributed', false, {
+    description:
+      'With --cluster or --tkgs: add the CA even when VKS already installs it (the Harbor Supervisor Service CA)',
+  });
   dryRun = dryRunOption('client or server: show what would change, change nothing');
   supervisorContext = supervisorContextOption();
 
@@ -114,6 +118,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       containerdDir,
       remove: this.remove,
       yes: this.yes,
+      evenIfDistributed: this.evenIfDistributed,
       dryRun: parseDryRun(this.dryRun),
     };
   }
