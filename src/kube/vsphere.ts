@@ -36,7 +36,7 @@ export const VSPHERE_PASSWORD_ENV = 'KUBECTL_VSPHERE_PASSWORD';
 export const VCF_PASSWORD_ENV = 'VCF_CLI_VSPHERE_PASSWORD';
 
 export function parseWcpUser(name: string | undefined): { server: string; username: string } | undefined {
-  if (!name || !name.startsWith('wcp:')) return undefined;
+  if (!name?.startsWith('wcp:')) return undefined;
   const rest = name.slice(4);
   const cut = rest.lastIndexOf(':');
   if (cut <= 0 || cut === rest.length - 1) return undefined;

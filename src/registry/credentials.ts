@@ -2,7 +2,7 @@
 // the password from --password-stdin, -p (warned), KUBECTL_VSPHERE_PASSWORD for the
 // vSphere user (as `kubectl vsphere login` uses it), or a hidden prompt on a terminal.
 import { UsageError } from '../errors.js';
-import { type LoginTool, vspherePassword, VCF_PASSWORD_ENV, VSPHERE_PASSWORD_ENV } from '../kube/vsphere.js';
+import { type LoginTool, vspherePassword } from '../kube/vsphere.js';
 import type { Prompter } from '../output/prompt.js';
 
 export interface CredentialSources {
