@@ -61,7 +61,12 @@ export async function findHarborService(client: KubeClient): Promise<HarborServi
     const s = secrets.items[0];
     if (!s) return { ...found, unreadable: `no secret labelled ${REGISTRY_SECRET_LABEL} in namespace "${namespace}"` };
     const text = (k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');
-    return { ...found, secret: s.metadata?.name, ca: certificatesIn(text('ca.crt')), hosts: hostNames(text('tls.crt')) };
+    return {
+      ...found,
+      secret: s.metadata?.name,
+      ca: certificatesIn(text('ca.crt')),
+      hosts: hostNames(text('tls.crt')),
+    };
   } catch (e) {
     if (isForbidden(e)) return { ...found, unreadable: `this user may not read secrets in namespace "${namespace}"` };
     throw e;
