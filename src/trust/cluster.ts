@@ -1,33 +1,34 @@
-// One cluster's own trust (changing it rolls the cluster's nodes):
-//  - a TanzuKubernetesCluster (v1alpha3, v1alpha2): spec.settings.network.trust.additionalTrustedCAs
-//    [{name, data: base64(PEM)}];
-//  - else a cluster.x-k8s.io/v1beta1 Cluster (ClusterClass): the `trust` variable's
-//    additionalTrustedCAs [{name}], and secret <cluster>-user-trusted-ca-secret with
-//    data.<name> = base64(base64(PEM)). The secret is written first, then the variable.
+// One cluster's own trust (changing it rolls the cluster's nodes): a TanzuKubernetesCluster
+// (tkc.ts), else a cluster.x-k8s.io Cluster (capi.ts, capi-plan.ts) read at the newest
+// version served, whose ClusterClass says which variable takes the CA. A new key of secret
+// <cluster>-user-trusted-ca-secret is written before the variable names it; on removal the
+// variable goes first, then the key.
 import { CoreV1Api, CustomObjectsApi, type V1Secret } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { getOptional, update } from '../kube/write.js';
-import { certificatesIn } from '../tls/pem.js';
-import { BASE64, DOUBLE_BASE64 } from './codec.js';
-import { namedCas, upsertNamed, upsertNames, upsertSecretData } from './lists.js';
-import { getServed, TANZU_GROUP, type Obj, type Served } from './served.js';
+import {
+  CAPI_GROUP,
+  CAPI_VERSIONS,
+  classOf,
+  classVariables,
+  itemsOf,
+  trustForm,
+  type TrustForm,
+  unknownClassMessage,
+  VARIABLE,
+  withItems,
+} from './capi.js';
+import { applyToData, applyToItems, type Plan, planTrust, refsOf, type SecretData, secretsNamed } from './capi-plan.js';
+import { getServed, type Obj, type Served } from './served.js';
 import type { ApplyOptions, Change, Entry, TrustedCa, TrustStore } from './store.js';
-
-const TKC = { plural: 'tanzukubernetesclusters', versions: ['v1alpha3', 'v1alpha2'] } as const;
-const CAPI = { group: 'cluster.x-k8s.io', version: 'v1beta1', plural: 'clusters' } as const;
-
-/** The names in a v1beta1 Cluster's `trust` variable. */
-const trustVariable = (cl: Obj): { index: number; cas: Obj[] } => {
-  const vars: Obj[] = cl.spec?.topology?.variables ?? [];
-  const index = vars.findIndex((v) => v.name === 'trust');
-  return { index, cas: index >= 0 ? (vars[index]!.value?.additionalTrustedCAs ?? []) : [] };
-};
+import { Tkc } from './tkc.js';
 
 export class ClusterStore implements TrustStore {
   readonly label: string;
   private readonly secretName: string;
+  private readonly tkc: Tkc;
 
   constructor(
     private readonly client: KubeClient,
@@ -36,120 +37,113 @@ export class ClusterStore implements TrustStore {
   ) {
     this.label = `cluster/${cluster}`;
     this.secretName = `${cluster}-user-trusted-ca-secret`;
+    this.tkc = new Tkc(client, namespace, cluster);
   }
 
-  private where(kind: string, name = this.cluster): string {
-    return `${kind}/${name} in namespace "${this.namespace}"`;
+  private where(kind: string, name = this.cluster, namespace = this.namespace): string {
+    return `${kind}/${name} in namespace "${namespace}"`;
   }
 
   private get custom(): CustomObjectsApi {
     return this.client.api(CustomObjectsApi);
   }
 
-  private getTkc(version: string): Promise<Obj> {
+  private getCapi(version: string, plural: string, name: string, namespace = this.namespace): Promise<Obj> {
     return this.custom.getNamespacedCustomObject({
-      group: TANZU_GROUP,
+      group: CAPI_GROUP,
       version,
-      namespace: this.namespace,
-      plural: TKC.plural,
-      name: this.cluster,
+      namespace,
+      plural,
+      name,
     }) as Promise<Obj>;
   }
 
-  private getCluster(): Promise<Obj> {
-    return this.custom.getNamespacedCustomObject({
-      group: CAPI.group,
-      version: CAPI.version,
-      namespace: this.namespace,
-      plural: CAPI.plural,
-      name: this.cluster,
-    }) as Promise<Obj>;
-  }
-
-  private findTkc(): Promise<Served | undefined> {
-    return getServed(this.client, `reading ${this.where('tanzukubernetescluster')}`, TKC.versions, (v) =>
-      this.getTkc(v),
+  private async findCluster(): Promise<Served> {
+    const found = await getServed(this.client, `reading ${this.where('cluster')}`, CAPI_VERSIONS, (v) =>
+      this.getCapi(v, 'clusters', this.cluster),
     );
-  }
-
-  private async findCluster(): Promise<Obj> {
-    const cl = await getOptional(this.client, `reading ${this.where('cluster')}`, () => this.getCluster());
-    if (!cl)
+    if (!found)
       throw new CliError(
         'NO_CLUSTER',
         `no TanzuKubernetesCluster or Cluster "${this.cluster}" in namespace "${this.namespace}"`,
       );
-    return cl;
+    return found;
   }
 
-  async list(): Promise<TrustedCa[]> {
-    const tkc = await this.findTkc();
-    if (tkc) return namedCas(tkc.object.spec?.settings?.network?.trust?.additionalTrustedCAs, BASE64);
-    const names = trustVariable(await this.findCluster()).cas.flatMap((c) =>
-      typeof c.name === 'string' ? [c.name] : [],
+  /** The form the Cluster's class takes; a class that is missing or knows no trust variable is refused. */
+  private async formOf({ version, object }: Served): Promise<TrustForm> {
+    const ref = classOf(object);
+    if (!ref)
+      throw new CliError(
+        'UNKNOWN_CLASS',
+        `cluster ${this.cluster} has no spec.topology class: it takes no trust variable`,
+      );
+    const doing = `reading ${this.where('clusterclass', ref.name, ref.namespace)} (the class of cluster ${this.cluster})`;
+    const cc = await getOptional(this.client, doing, () =>
+      this.getCapi(version, 'clusterclasses', ref.name, ref.namespace),
     );
-    if (names.length === 0) return [];
-    const secret = await this.client.call(`reading ${this.where('secret', this.secretName)}`, () =>
-      this.client.api(CoreV1Api).readNamespacedSecret({ name: this.secretName, namespace: this.namespace }),
+    if (!cc)
+      throw new CliError(
+        'UNKNOWN_CLASS',
+        `ClusterClass ${ref.namespace}/${ref.name} of cluster ${this.cluster} not found: its variables say how the cluster takes a CA`,
+      );
+    const form = trustForm(classVariables(cc));
+    if (!form) throw new CliError('UNKNOWN_CLASS', unknownClassMessage(this.cluster, ref));
+    return form;
+  }
+
+  private readSecret(name: string): Promise<V1Secret | undefined> {
+    return getOptional(this.client, `reading ${this.where('secret', name)}`, () =>
+      this.client.api(CoreV1Api).readNamespacedSecret({ name, namespace: this.namespace }),
     );
-    return names.flatMap((name) =>
-      certificatesIn(DOUBLE_BASE64.decode(secret.data?.[name] ?? '')).map((cert) => ({ name, cert })),
-    );
+  }
+
+  private async secrets(items: Obj[]): Promise<Map<string, SecretData | undefined>> {
+    const out = new Map<string, SecretData | undefined>();
+    for (const name of secretsNamed(items, this.secretName)) out.set(name, (await this.readSecret(name))?.data);
+    return out;
+  }
+
+  async list(warn: (line: string) => void = () => undefined): Promise<TrustedCa[]> {
+    const tkc = await this.tkc.find();
+    if (tkc) return this.tkc.list(tkc, warn);
+    const { object } = await this.findCluster();
+    const items = [...itemsOf(object, 'trust'), ...itemsOf(object, 'osConfiguration')];
+    const secrets = await this.secrets(items);
+    for (const [name, data] of secrets)
+      if (!data) warn(`${this.where('secret', name)}, named by cluster ${this.cluster}'s trust, does not exist`);
+    return refsOf(items, this.secretName, secrets).flatMap((r) => r.certs.map((cert) => ({ name: r.name, cert })));
   }
 
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
-    const tkc = await this.findTkc();
-    if (tkc) return [await this.applyTkc(tkc, entries, o)];
-    const cl = await this.findCluster();
-    return [await this.applySecret(entries, o), await this.applyVariable(cl, entries, o)];
+    const tkc = await this.tkc.find();
+    if (tkc) return [await this.tkc.apply(tkc, entries, o)];
+    const served = await this.findCluster();
+    const form = await this.formOf(served);
+    const items = itemsOf(served.object, VARIABLE[form]);
+    const secrets = await this.secrets(items);
+    if (form !== 'content' && !secrets.has(this.secretName))
+      secrets.set(this.secretName, (await this.readSecret(this.secretName))?.data);
+    const data = secrets.get(this.secretName) ?? {};
+    const plan = planTrust(refsOf(items, this.secretName, secrets), data, entries, {
+      form,
+      remove: o.remove,
+      cluster: this.cluster,
+      secret: this.secretName,
+    });
+    if (form === 'content') return [await this.applyVariable(served, form, plan, o)];
+    if (o.remove) return [await this.applyVariable(served, form, plan, o), await this.applySecret(plan, o)];
+    return [await this.applySecret(plan, o), await this.applyVariable(served, form, plan, o)];
   }
 
   afterChange(o: ApplyOptions): string | undefined {
     return o.dryRun ? undefined : `cluster ${this.cluster} will now roll its nodes to pick up the change`;
   }
 
-  private async applyTkc({ version, object }: Served, entries: Entry[], o: ApplyOptions): Promise<Change> {
-    const notes: string[] = [];
-    const r = await update<Obj>(this.client, {
-      doing: `updating ${this.where('tanzukubernetescluster')}`,
-      initial: object,
-      read: () => this.getTkc(version),
-      modify: (cur) => {
-        const net = cur.spec?.settings?.network ?? {};
-        const list = upsertNamed(net.trust?.additionalTrustedCAs, entries, { remove: o.remove, codec: BASE64 }, notes);
-        if (!list) return undefined;
-        return {
-          ...cur,
-          spec: {
-            ...cur.spec,
-            settings: {
-              ...(cur.spec?.settings ?? {}),
-              network: { ...net, trust: { ...(net.trust ?? {}), additionalTrustedCAs: list } },
-            },
-          },
-        };
-      },
-      write: (body, dryRun) =>
-        this.custom.replaceNamespacedCustomObject({
-          group: TANZU_GROUP,
-          version,
-          namespace: this.namespace,
-          plural: TKC.plural,
-          name: this.cluster,
-          body,
-          dryRun,
-          fieldManager: FIELD_MANAGER,
-        }) as Promise<Obj>,
-      dryRun: o.dryRun,
-    });
-    return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes };
-  }
-
-  private async applySecret(entries: Entry[], o: ApplyOptions): Promise<Change> {
+  private async applySecret(plan: Plan, o: ApplyOptions): Promise<Change> {
     const core = this.client.api(CoreV1Api);
     const { namespace, secretName: name } = this;
     const doing = this.where('secret', name);
-    const notes: string[] = [];
     let created = false;
     // A missing secret is read as an empty stand-in (no resourceVersion) and created.
     const standIn: V1Secret = {
@@ -165,7 +159,7 @@ export class ClusterStore implements TrustStore {
         (await getOptional(this.client, `updating ${doing}`, () => core.readNamespacedSecret({ name, namespace }))) ??
         structuredClone(standIn),
       modify: (cur) => {
-        const data = upsertSecretData(cur.data, entries, { remove: o.remove, codec: DOUBLE_BASE64 }, notes);
+        const data = applyToData(cur.data, plan);
         return data ? { ...cur, data } : undefined;
       },
       write: (body, dryRun) => {
@@ -177,33 +171,30 @@ export class ClusterStore implements TrustStore {
       dryRun: o.dryRun,
     });
     const action = !r.changed ? 'unchanged' : created || !r.object.metadata?.resourceVersion ? 'created' : 'configured';
-    return { object: { apiVersion: 'v1', kind: 'Secret', ...r.object }, action, notes };
+    return { object: { apiVersion: 'v1', kind: 'Secret', ...r.object }, action, notes: [] };
   }
 
-  private async applyVariable(cl: Obj, entries: Entry[], o: ApplyOptions): Promise<Change> {
+  private async applyVariable(
+    { version, object }: Served,
+    form: TrustForm,
+    plan: Plan,
+    o: ApplyOptions,
+  ): Promise<Change> {
+    const variable = VARIABLE[form];
     const r = await update<Obj>(this.client, {
-      doing: `updating ${this.where('cluster')}`,
-      initial: cl,
-      read: () => this.getCluster(),
+      doing: `updating ${this.where('cluster')} (${CAPI_GROUP}/${version})`,
+      initial: object,
+      read: () => this.getCapi(version, 'clusters', this.cluster),
       modify: (cur) => {
-        const { index, cas } = trustVariable(cur);
-        const next = upsertNames(cas, entries, o.remove);
-        if (!next) return undefined;
-        const vars: Obj[] = [...(cur.spec?.topology?.variables ?? [])];
-        const trust = {
-          name: 'trust',
-          value: { ...(index >= 0 ? vars[index]!.value : {}), additionalTrustedCAs: next },
-        };
-        if (index >= 0) vars[index] = trust;
-        else vars.push(trust);
-        return { ...cur, spec: { ...cur.spec, topology: { ...(cur.spec?.topology ?? {}), variables: vars } } };
+        const next = applyToItems(itemsOf(cur, variable), plan);
+        return next ? withItems(cur, variable, next) : undefined;
       },
       write: (body, dryRun) =>
         this.custom.replaceNamespacedCustomObject({
-          group: CAPI.group,
-          version: CAPI.version,
+          group: CAPI_GROUP,
+          version,
           namespace: this.namespace,
-          plural: CAPI.plural,
+          plural: 'clusters',
           name: this.cluster,
           body,
           dryRun,
@@ -211,6 +202,6 @@ export class ClusterStore implements TrustStore {
         }) as Promise<Obj>,
       dryRun: o.dryRun,
     });
-    return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: [] };
+    return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: plan.notes };
   }
 }

@@ -20,7 +20,7 @@ export function namedCas(list: Array<{ name?: string; data?: string }> | undefin
   );
 }
 
-/** Upsert or remove named {name, data} entries (TKGS, TKC); a new CA under an existing name replaces it. */
+/** Upsert or remove named {name, data} entries (TKGS, TKC: the spec change rolls); a new CA under an existing name replaces it. */
 export function upsertNamed(
   list: Array<{ name?: string; data?: string }> | undefined,
   entries: Entry[],
@@ -60,54 +60,6 @@ export function upsertNamed(
     changed = true;
   }
   return changed ? cur : undefined;
-}
-
-/** The v1beta1 secret's data: data.<name> per entry, replaced when the CA differs, removed by name. */
-export function upsertSecretData(
-  data: Record<string, string> | undefined,
-  entries: Entry[],
-  o: { remove: boolean; codec: Codec },
-  notes: string[],
-): Record<string, string> | undefined {
-  const next = { ...(data ?? {}) };
-  let changed = false;
-  for (const entry of entries) {
-    const { name } = entry;
-    if (o.remove) {
-      if (name in next) {
-        delete next[name];
-        changed = true;
-      }
-      continue;
-    }
-    const stored = next[name] ? fingerprintOf(o.codec.decode(next[name]!)) : undefined;
-    if (stored === entry.fingerprint) continue;
-    if (stored) notes.push(`replacing the CA named "${name}" (was ${stored}) with ${entry.fingerprint}`);
-    next[name] = o.codec.encode(pemOf(entry));
-    changed = true;
-  }
-  return changed ? next : undefined;
-}
-
-/** The v1beta1 `trust` variable's additionalTrustedCAs [{name}]: names added or removed. */
-export function upsertNames<T extends { name?: string }>(
-  cas: T[],
-  entries: Entry[],
-  remove: boolean,
-): Array<T | { name: string }> | undefined {
-  const next: Array<T | { name: string }> = [...cas];
-  let changed = false;
-  for (const { name } of entries) {
-    const j = next.findIndex((c) => c.name === name);
-    if (remove && j >= 0) {
-      next.splice(j, 1);
-      changed = true;
-    } else if (!remove && j < 0) {
-      next.push({ name });
-      changed = true;
-    }
-  }
-  return changed ? next : undefined;
 }
 
 /** The Supervisor bundle (no names): missing CAs appended, or CAs removed by fingerprint; other bytes kept. */

@@ -1,11 +1,15 @@
 // TKGS: TkgServiceConfiguration tkg-service-configuration, spec.trust.additionalTrustedCAs
-// [{name, data: base64(PEM)}], trusted by the clusters created (or rolled) from now on.
+// [{name, data}] (data base64(PEM), or base64(base64(PEM)): codec.ts reads both and keeps the
+// form in use), trusted by the TanzuKubernetesClusters created (or rolled) from now on. It does
+// not apply to cluster.x-k8s.io Clusters (vSphere 8 "Configuring the TKG Service",
+// GUID-EC2A5489…: "It does not apply to Clusters provisioned with the v1beta1 API"; v1beta2
+// Clusters are ClusterClass-based too; /tmp/research/vks-facts.md §8): every command says so.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { update } from '../kube/write.js';
-import { BASE64 } from './codec.js';
+import { codecFor } from './codec.js';
 import { namedCas, upsertNamed } from './lists.js';
 import { getServed, TANZU_GROUP, type Obj, type Served } from './served.js';
 import type { ApplyOptions, Change, Entry, TrustedCa, TrustStore } from './store.js';
@@ -15,6 +19,10 @@ const TKGS = {
   name: 'tkg-service-configuration',
   versions: ['v1alpha3', 'v1alpha2', 'v1alpha1'],
 } as const;
+
+export const TKGS_SCOPE =
+  'TkgServiceConfiguration reaches TanzuKubernetesClusters only, never cluster.x-k8s.io v1beta1/v1beta2 Clusters: ' +
+  'for those use `kubectl harbor trust --cluster NAME`';
 
 export class TkgsStore implements TrustStore {
   readonly label = 'tkgs';
@@ -39,24 +47,23 @@ export class TkgsStore implements TrustStore {
     return found;
   }
 
-  async list(): Promise<TrustedCa[]> {
-    return namedCas((await this.find()).object.spec?.trust?.additionalTrustedCAs, BASE64);
+  async list(warn: (line: string) => void = () => undefined): Promise<TrustedCa[]> {
+    const list = (await this.find()).object.spec?.trust?.additionalTrustedCAs;
+    const cas = namedCas(list, codecFor(list));
+    if (cas.length) warn(TKGS_SCOPE);
+    return cas;
   }
 
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
     const { version, object } = await this.find();
-    const notes: string[] = [];
+    const notes: string[] = o.remove ? [] : [TKGS_SCOPE];
     const r = await update<Obj>(this.client, {
       doing: `updating tkgserviceconfiguration/${TKGS.name} (${TANZU_GROUP}/${version})`,
       initial: object,
       read: () => this.get(version),
       modify: (cur) => {
-        const list = upsertNamed(
-          cur.spec?.trust?.additionalTrustedCAs,
-          entries,
-          { remove: o.remove, codec: BASE64 },
-          notes,
-        );
+        const have = cur.spec?.trust?.additionalTrustedCAs;
+        const list = upsertNamed(have, entries, { remove: o.remove, codec: codecFor(have) }, notes);
         if (!list) return undefined;
         return {
           ...cur,
@@ -75,7 +82,7 @@ export class TkgsStore implements TrustStore {
         }) as Promise<Obj>,
       dryRun: o.dryRun,
     });
-    return [{ object: r.object, action: r.changed ? 'configured' : 'unchanged', notes }];
+    return [{ object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: [...new Set(notes)] }];
   }
 
   afterChange(o: ApplyOptions): string | undefined {
