@@ -21,7 +21,9 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
 
       Targets: \`--supervisor\` appends to kube-system/image-fetcher-ca-bundle (vSphere Pods); \`--tkgs\` upserts into TkgServiceConfiguration (new clusters only: existing ones get it after a rolling update, or now with \`kubectl harbor push-ca\`); \`--cluster NAME\` sets the cluster's own trust (this rolls its nodes, so it asks first); \`--local\` writes certs.d for docker (and containerd with \`--containerd-dir\`, podman and skopeo as root). With no target, the CA is printed as PEM.
 
-      \`--remove\` takes the CA (by \`--name\`, or by its fingerprint) out of the chosen targets and nothing else. A new CA under an existing name replaces the old one, and says so.
+      \`--remove\` takes the CA (by \`--name\`, or by its fingerprint) out of the chosen targets and nothing else. A new CA under an existing name replaces the old one in TKGS and a TanzuKubernetesCluster, and says so; on a Cluster (ClusterClass) it goes under a new key beside the old one, because VKS does not watch the secret: the nodes roll, and the old one stays until you remove it.
+
+      On VKS (\`builtin-generic-v3.x\` classes) the CA goes into the \`osConfiguration\` variable (\`caCert.secretRef\`, else \`content\`); on the older \`tanzukubernetescluster\` class into the \`trust\` variable; both through secret \`<cluster>-user-trusted-ca-secret\`. The CA of a Harbor Supervisor Service is installed on the clusters by VKS itself: \`--cluster\` and \`--tkgs\` then add nothing unless \`--even-if-distributed\`.
     `,
     examples: [
       ['Show the CA a registry uses', '$0 trust harbor.example.com'],
