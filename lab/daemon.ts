@@ -135,8 +135,10 @@ lab = await startSupervisor({
       apiHost: '127.0.0.3',
     },
   ],
-  // Harbor as a Supervisor Service: the lab CA and the lab Harbor's certificate (never its key).
-  harborService: { caPem: fs.readFileSync(pki.ca, 'utf8'), certPem: fs.readFileSync(pki.harbor.cert, 'utf8') },
+  // Harbor as a Supervisor Service, with a CA of its own: the lab's main Harbor stays an
+  // embedded/external one, whose CA push-ca and trust must install (VKS distributes only
+  // the service's CA, and kubectl-harbor then adds no second copy).
+  harborService: true,
   server: {
     port: loopbackPorts(c).apiserver,
     extraHosts: [hostIp(c)],
