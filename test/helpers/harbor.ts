@@ -29,7 +29,7 @@ export function request(
   return new Promise((resolve, reject) => {
     const req = mod.request(
       url,
-      { method: o.method ?? 'GET', headers, ca: o.ca ? fs.readFileSync(o.ca) : undefined },
+      { method: o.method ?? 'GET', headers, ca: o.ca ? fs.readFileSync(o.ca) : undefined, agent: false },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
