@@ -65,21 +65,55 @@ export const CLUSTER = { name: 'tkc-1', namespace: 'dev' } as const;
 export const VKS_CLUSTER = { name: 'vks-1', namespace: 'dev' } as const;
 export const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Harbor users: projects they may pull or push. The vSphere SSO user matches the Supervisor's devops user. */
-export const HARBOR_USERS: Record<string, { password: string; access: Record<string, string[]> }> = {
-  admin: { password: 'Harbor12345', access: { '*': ['pull', 'push', 'delete', '*'] } },
-  'devops@vsphere.local': {
-    password: 'VMware1!-devops',
-    access: { dev: ['pull', 'push'], prod: ['pull', 'push'], lab: ['pull', 'push'] },
-  },
-  reader: { password: 'Reader12345', access: { '*': ['pull'] } },
-  robot$ci: { password: 'robot-ci-secret-0001', access: { lab: ['pull', 'push'] } },
-  'robot$lab+puller': { password: 'robot-lab-puller-0001', access: { lab: ['pull'] } },
+/** Harbor's local users; `admin` is the system admin. The vSphere SSO user matches the Supervisor's devops user. */
+export const HARBOR_USERS: Record<string, { password: string; admin?: boolean }> = {
+  admin: { password: 'Harbor12345', admin: true },
+  'devops@vsphere.local': { password: 'VMware1!-devops' },
+  reader: { password: 'Reader12345' },
+  projadmin: { password: 'ProjAdmin12345' },
+  outsider: { password: 'Outsider12345' },
 };
+
+type Role = 'projectAdmin' | 'developer' | 'guest' | 'maintainer' | 'limitedGuest';
+const DEVOPS = 'devops@vsphere.local';
+
+/** Harbor projects: `library` (id 1, as Harbor's own) is public; the others are private. `admin` created them all. */
+export const HARBOR_PROJECTS: Array<{ id: number; name: string; public: boolean; members: Record<string, Role> }> = [
+  { id: 1, name: 'library', public: true, members: { admin: 'projectAdmin' } },
+  {
+    id: 2,
+    name: 'lab',
+    public: false,
+    members: { admin: 'projectAdmin', [DEVOPS]: 'developer', reader: 'guest', projadmin: 'projectAdmin' },
+  },
+  { id: 3, name: 'dev', public: false, members: { admin: 'projectAdmin', [DEVOPS]: 'developer' } },
+  { id: 4, name: 'prod', public: false, members: { admin: 'projectAdmin', [DEVOPS]: 'developer' } },
+  { id: 5, name: 'secret-project', public: false, members: { admin: 'projectAdmin' } },
+];
+
+/** The default robot name prefix (Harbor's robot_name_prefix); LAB_HARBOR_ROBOT_PREFIX changes it. */
+export const ROBOT_PREFIX = 'robot$';
+
+const repo = (...actions: string[]) => actions.map((action) => ({ resource: 'repository', action }));
+const onLab = (...actions: string[]) => [{ kind: 'project', namespace: 'lab', access: repo(...actions) }];
+
+/**
+ * Robots made on the first start (then kept in the state directory). Names are without the
+ * prefix, as Harbor stores them: `ci` is system-level, the others belong to project `lab`.
+ */
+export const HARBOR_ROBOTS = [
+  { name: 'ci', secret: 'robot-ci-secret-0001', projectId: 0, permissions: onLab('pull', 'push') },
+  { name: 'lab+puller', secret: 'robot-lab-puller-0001', projectId: 2, permissions: onLab('pull') },
+  /** Made 10 days ago for 1 day: expired. */
+  { name: 'lab+old', secret: 'robot-lab-old-0001', projectId: 2, permissions: onLab('pull'), duration: 1, ageDays: 10 },
+  { name: 'lab+off', secret: 'robot-lab-off-0001', projectId: 2, permissions: onLab('pull'), disabled: true },
+];
 
 export const BASIC_USER = { name: 'basic', password: 'Basic12345' };
 
 export const IMAGE = { repo: 'lab/tiny', tag: '1' };
+/** The same image in the public project. */
+export const PUBLIC_IMAGE = { repo: 'library/tiny', tag: '1' };
 
 export interface LabPaths {
   state: string;

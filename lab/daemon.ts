@@ -8,6 +8,8 @@ import path from 'node:path';
 import {
   CLUSTER,
   HARBOR_ISSUER,
+  HARBOR_PROJECTS,
+  HARBOR_ROBOTS,
   HARBOR_SERVICE,
   HARBOR_USERS,
   hostIp,
@@ -19,6 +21,7 @@ import {
   podNetns,
   PORTS,
   type LabConfig,
+  ROBOT_PREFIX,
   VKS_CLUSTER,
 } from './config.js';
 import { HarborFront } from './harbor/front.js';
@@ -100,6 +103,11 @@ const front = new HarborFront({
   ],
   backend: { host: '127.0.0.1', port: loopbackPorts(c).registryBackend },
   users: HARBOR_USERS,
+  projects: HARBOR_PROJECTS,
+  robots: HARBOR_ROBOTS,
+  robotPrefix: process.env.LAB_HARBOR_ROBOT_PREFIX || ROBOT_PREFIX,
+  // Robots persist across daemon restarts (the state directory goes with `lab down`).
+  stateFile: path.join(p.state, 'harbor', 'robots.json'),
   service: HARBOR_SERVICE,
   issuer: HARBOR_ISSUER,
   signingKey: pki.token.key,

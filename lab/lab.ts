@@ -10,9 +10,13 @@ import {
   BASIC_USER,
   bridgeName,
   CLUSTER,
+  HARBOR_PROJECTS,
+  HARBOR_ROBOTS,
   HARBOR_USERS,
   hostIp,
   IMAGE,
+  PUBLIC_IMAGE,
+  ROBOT_PREFIX,
   labConfig,
   nodeIp,
   nodeName,
@@ -53,9 +57,20 @@ export interface LabInfo {
   harborV1: string;
   harborHttp: string;
   registryBasic: string;
+  /** Harbor logins -> passwords: the local users and the fixture robots by their full names. */
   users: Record<string, string>;
+  /** Harbor's system admin user. */
+  harborAdmin: string;
+  /** The robot name prefix the lab's Harbor was started with. */
+  robotPrefix: string;
+  /** Harbor projects with their members' roles. */
+  harborProjects: Array<{ id: number; name: string; public: boolean; members: Record<string, string> }>;
+  /** The fixture robots: `robot$lab+puller` (pull on lab), `robot$ci` (system), `robot$lab+old` (expired), `robot$lab+off` (disabled). */
+  robots: Array<{ name: string; secret: string; project?: string; expired: boolean; disabled: boolean }>;
   basicUser: { name: string; password: string };
   image: string;
+  /** The same image in the public project `library`. */
+  publicImage: string;
   authFile: string;
   certsDir: string;
   sshKey: string;
@@ -209,10 +224,21 @@ function clientFiles(c: LabConfig): { privatePem: string; publicOpenSsh: string 
   return key;
 }
 
+/** Harbor's robot_name_prefix for the lab: LAB_HARBOR_ROBOT_PREFIX, else `robot$`. */
+const robotPrefix = (): string => process.env.LAB_HARBOR_ROBOT_PREFIX || ROBOT_PREFIX;
+
 function writeInfo(c: LabConfig): LabInfo {
   const p = paths(c);
   const pki = pkiFiles(p.pki);
   const at = (port: number): string => `${hostIp(c)}:${port}`;
+  const prefix = robotPrefix();
+  const robots = HARBOR_ROBOTS.map((r) => ({
+    name: `${prefix}${r.name}`,
+    secret: r.secret,
+    ...(r.projectId ? { project: HARBOR_PROJECTS.find((x) => x.id === r.projectId)!.name } : {}),
+    expired: r.duration !== undefined && r.duration < (r.ageDays ?? 0),
+    disabled: r.disabled === true,
+  }));
   const info: LabInfo = {
     state: p.state,
     kubeconfig: path.join(p.state, 'kubeconfig'),
@@ -229,9 +255,17 @@ function writeInfo(c: LabConfig): LabInfo {
     harborV1: at(PORTS.harborV1),
     harborHttp: at(PORTS.plainHttp),
     registryBasic: at(PORTS.basic),
-    users: Object.fromEntries(Object.entries(HARBOR_USERS).map(([u, v]) => [u, v.password])),
+    users: Object.fromEntries([
+      ...Object.entries(HARBOR_USERS).map(([u, v]) => [u, v.password]),
+      ...robots.map((r) => [r.name, r.secret]),
+    ]),
+    harborAdmin: 'admin',
+    robotPrefix: prefix,
+    harborProjects: HARBOR_PROJECTS.map((x) => ({ ...x, members: { ...x.members } })),
+    robots,
     basicUser: BASIC_USER,
     image: `${at(PORTS.harbor)}/${IMAGE.repo}:${IMAGE.tag}`,
+    publicImage: `${at(PORTS.harbor)}/${PUBLIC_IMAGE.repo}:${PUBLIC_IMAGE.tag}`,
     authFile: path.join(p.client, 'auth.json'),
     certsDir: path.join(p.client, 'certs.d'),
     sshKey: path.join(p.client, 'id_rsa'),
@@ -266,8 +300,8 @@ function writeInfo(c: LabConfig): LabInfo {
       sh('LAB_CA', info.ca),
       sh('LAB_HARBOR', info.harbor),
       sh('LAB_HARBOR_ADMIN_PASSWORD', HARBOR_USERS.admin!.password),
-      sh('LAB_ROBOT', 'robot$ci'),
-      sh('LAB_ROBOT_SECRET', HARBOR_USERS['robot$ci']!.password),
+      sh('LAB_ROBOT', `${prefix}ci`),
+      sh('LAB_ROBOT_SECRET', HARBOR_ROBOTS[0]!.secret),
       sh('LAB_REGISTRY_BASIC', info.registryBasic),
       sh('LAB_IMAGE', info.image),
       sh('LAB_NODE_IPS', info.nodes.map((n) => n.ip).join(' ')),
@@ -311,6 +345,7 @@ export async function up(
       LAB_NET: c.net,
       LAB_NODES: String(c.nodes),
       LAB_PORT_OFFSET: String(c.portOffset),
+      LAB_HARBOR_ROBOT_PREFIX: robotPrefix(),
     };
     daemon(
       process.execPath,
@@ -364,16 +399,17 @@ export async function up(
     const image = path.join(p.state, 'image');
     await buildImage(image, IMAGE.tag);
     const harbor = `${hostIp(c)}:${PORTS.harbor}`;
-    await must('skopeo', [
-      'copy',
-      '-q',
-      '--authfile',
-      path.join(p.client, 'auth.json'),
-      '--dest-cert-dir',
-      path.join(p.client, 'certs.d', harbor),
-      `oci:${image}:${IMAGE.tag}`,
-      `docker://${harbor}/${IMAGE.repo}:${IMAGE.tag}`,
-    ]);
+    for (const to of [IMAGE, PUBLIC_IMAGE])
+      await must('skopeo', [
+        'copy',
+        '-q',
+        '--authfile',
+        path.join(p.client, 'auth.json'),
+        '--dest-cert-dir',
+        path.join(p.client, 'certs.d', harbor),
+        `oci:${image}:${IMAGE.tag}`,
+        `docker://${harbor}/${to.repo}:${to.tag}`,
+      ]);
     const result = writeInfo(c);
     say(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; source ${path.join(p.state, 'env.sh')}`);
     return { info: result, booted: true, ms: Date.now() - t0 };

@@ -2,12 +2,16 @@
 // in front of distribution: one origin serves the token service (/service/token), the
 // API clients use (/api/v2.0/ping, /systeminfo, /systeminfo/getcert and the Harbor 1.x
 // /api/systeminfo/getcert) and /v2/, which is proxied to the registry, so every token is
-// judged by the real registry.
+// judged by the real registry. Projects, members, robots and the token semantics of
+// access.ts, robots.ts, api.ts and robotapi.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { grant, parseScope, TokenSigner, type HarborUser } from './token.js';
+import { type HarborAccount, type HarborProject, isAdmin, type Principal, tokenActions } from './access.js';
+import { serveApi } from './api.js';
+import { type RobotSeed, RobotStore } from './robots.js';
+import { parseScope, type Scope, TokenSigner } from './token.js';
 
 export interface Listener {
   host: string;
@@ -21,7 +25,15 @@ export interface Listener {
 export interface FrontOptions {
   listeners: Listener[];
   backend: { host: string; port: number };
-  users: Record<string, HarborUser>;
+  /** Local users (db_auth); robots are not here. */
+  users: Record<string, HarborAccount>;
+  projects: HarborProject[];
+  /** The robots made when the state file does not exist yet. */
+  robots: RobotSeed[];
+  /** Harbor's robot_name_prefix (default `robot$`), used when the state file does not name one. */
+  robotPrefix?: string;
+  /** Where robots (and the prefix) persist; omitted keeps them in memory. */
+  stateFile?: string;
   service: string;
   issuer: string;
   signingKey: string;
@@ -43,9 +55,11 @@ const json = (res: ServerResponse, code: number, body: unknown, headers: Record<
 export class HarborFront {
   private readonly servers: Array<http.Server | https.Server> = [];
   private readonly signer: TokenSigner;
+  readonly robots: RobotStore;
 
   constructor(private readonly o: FrontOptions) {
     this.signer = new TokenSigner(crypto.createPrivateKey(fs.readFileSync(o.signingKey)), o.issuer);
+    this.robots = new RobotStore(o.stateFile, o.robots, o.robotPrefix ?? 'robot$');
   }
 
   async start(): Promise<void> {
@@ -73,15 +87,45 @@ export class HarborFront {
     this.o.log?.(`${new Date().toISOString()} ${line}`);
   }
 
-  private user(req: IncomingMessage): { name?: string; user?: HarborUser; bad?: boolean } {
+  /**
+   * Who a request is: the robot generator first, then basic auth (middleware/security/security.go
+   * generators, robot.go L30-74, basic_auth.go); anything that fails is anonymous
+   * (unauthorized.go). `failed` says Basic credentials were given and refused.
+   */
+  private principal(req: IncomingMessage): { who: Principal; name?: string; failed: boolean } {
     const h = req.headers.authorization ?? '';
-    if (!/^Basic /i.test(h)) return {};
+    if (!/^Basic /i.test(h)) return { who: { kind: 'anonymous' }, failed: false };
     const text = Buffer.from(h.slice(6), 'base64').toString('utf8');
     const cut = text.indexOf(':');
+    if (cut < 0) return { who: { kind: 'anonymous' }, failed: true };
     const name = text.slice(0, cut);
+    const secret = text.slice(cut + 1);
+    const robot = this.robots.authenticate(name, secret);
+    if (robot)
+      return { who: { kind: 'robot', name, id: robot.id, permissions: robot.permissions }, name, failed: false };
     const user = this.o.users[name];
-    if (cut < 0 || !user || user.password !== text.slice(cut + 1)) return { name, bad: true };
-    return { name, user };
+    if (user && user.password === secret)
+      return { who: { kind: 'user', name, admin: user.admin === true }, name, failed: false };
+    return { who: { kind: 'anonymous' }, name, failed: true };
+  }
+
+  private body(req: IncomingMessage): () => Promise<unknown> {
+    return async () => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > 1 << 20) throw new Error('request body over 1 MiB');
+        chunks.push(c as Buffer);
+      }
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    };
   }
 
   private handle(l: Listener, req: IncomingMessage, res: ServerResponse): void {
@@ -119,6 +163,25 @@ export class HarborFront {
       res.end(pem);
       return;
     }
+    if (l.api === 'v2' && p.startsWith('/api/v2.0/')) {
+      const ctx = {
+        projects: this.o.projects,
+        robots: this.robots,
+        who: this.principal(req).who,
+        req,
+        url,
+        body: this.body(req),
+      };
+      serveApi(ctx, res, (line) => this.log(line))
+        .then((served) => {
+          if (!served) json(res, 404, { errors: [{ code: 'NOT_FOUND', message: `${p} not found` }] });
+        })
+        .catch((e: Error) => {
+          if (!res.headersSent) json(res, 500, { errors: [{ code: 'INTERNAL_SERVER_ERROR', message: e.message }] });
+          else res.destroy();
+        });
+      return;
+    }
     if (l.api === 'v1' && p === '/api/systeminfo')
       return json(res, 200, { harbor_version: 'v1.10.0-vsphere', has_ca_root: Boolean(this.o.caRoot) });
     json(res, 404, { errors: [{ code: 'NOT_FOUND', message: `${p} not found` }] });
@@ -136,9 +199,15 @@ export class HarborFront {
     }
     if (req.method !== 'GET')
       return json(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not supported` }] });
-    const who = this.user(req);
-    if (who.bad) {
-      this.log(`token DENY ${who.name}`);
+    const service = url.searchParams.get('service') ?? '';
+    if (service !== this.o.service)
+      return json(res, 400, { errors: [{ code: 'BAD_REQUEST', message: `invalid service: ${service}` }] });
+    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ').filter(Boolean));
+    const who = this.principal(req);
+    // creator.go Create L208-213: only an unauthenticated request WITHOUT a scope (docker login) is
+    // refused; with a scope, wrong, expired or disabled credentials are served as anonymous.
+    if (who.who.kind === 'anonymous' && scopes.length === 0) {
+      this.log(`token DENY ${who.name ?? '<anonymous>'} (no scope)`);
       return json(
         res,
         401,
@@ -146,18 +215,25 @@ export class HarborFront {
         { 'Www-Authenticate': 'Basic realm="harbor"' },
       );
     }
-    const service = url.searchParams.get('service') ?? '';
-    if (service !== this.o.service)
-      return json(res, 400, { errors: [{ code: 'BAD_REQUEST', message: `invalid service: ${service}` }] });
-    const access = url.searchParams
-      .getAll('scope')
-      .flatMap((s) => s.split(' '))
+    const access = scopes
       .map(parseScope)
       .filter((s) => s !== undefined)
-      .map((s) => grant(who.user, s));
-    const t = this.signer.sign(who.name ?? '', service, access);
-    this.log(`token OK ${who.name ?? '<anonymous>'} ${JSON.stringify(access)}`);
+      .map((s) => this.grant(who.who, s));
+    const subject = who.who.kind === 'anonymous' ? '' : who.who.name;
+    const t = this.signer.sign(subject, service, access);
+    this.log(
+      `token OK ${subject || `<anonymous${who.failed ? `, refused ${who.name}` : ''}>`} ${JSON.stringify(access)}`,
+    );
     json(res, 200, { token: t.token, access_token: t.token, expires_in: t.expiresIn, issued_at: t.issuedAt });
+  }
+
+  /** creator.go filterAccess: repositories by project permission, `registry:catalog:*` for the admin only. */
+  private grant(who: Principal, scope: Scope): Scope {
+    if (scope.type === 'registry' && scope.name === 'catalog')
+      return { ...scope, actions: isAdmin(who) ? scope.actions : [] };
+    if (scope.type !== 'repository' || !scope.name.includes('/')) return { ...scope, actions: [] };
+    const project = this.o.projects.find((p) => p.name === scope.name.split('/')[0]);
+    return { ...scope, actions: tokenActions(who, project) };
   }
 
   private proxy(l: Listener, req: IncomingMessage, res: ServerResponse): void {

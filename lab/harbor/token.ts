@@ -1,14 +1,8 @@
 // Harbor's token service, as docker-registry's `auth.token` checks it: an RS256 JWT whose
 // `kid` is the libtrust fingerprint of the signing key (base32 of the first 30 bytes of
 // SHA-256 over the DER public key, in 12 groups of 4), `aud` a string, and `access`
-// claims cut down to what the user may do in each project.
+// claims cut down to what the caller may do in each project (access.ts tokenActions).
 import crypto from 'node:crypto';
-
-export interface HarborUser {
-  password: string;
-  /** Project name (or `*`) -> actions. */
-  access: Record<string, string[]>;
-}
 
 export function libtrustKeyId(key: crypto.KeyObject): string {
   const der = crypto.createPublicKey(key).export({ type: 'spki', format: 'der' });
@@ -48,13 +42,6 @@ export function parseScope(s: string): Scope | undefined {
       .split(',')
       .filter(Boolean),
   };
-}
-
-export function grant(user: HarborUser | undefined, scope: Scope): Scope {
-  if (!user || scope.type !== 'repository') return { ...scope, actions: [] };
-  const project = scope.name.split('/')[0]!;
-  const allowed = [...(user.access[project] ?? []), ...(user.access['*'] ?? [])];
-  return { ...scope, actions: scope.actions.filter((a) => allowed.includes(a) || allowed.includes('*')) };
 }
 
 export class TokenSigner {
