@@ -228,7 +228,14 @@ export async function removeFromPullSecret(
       const c = readDockerConfig(s);
       if (!c.auths?.[host]) return undefined;
       const { [host]: _, ...rest } = c.auths;
-      return { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
+      const next: V1Secret = { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
+      const a = s.metadata?.annotations;
+      if (a?.[ANNOTATION.registry] === host) {
+        const kept = { ...a };
+        for (const k of Object.values(ANNOTATION)) delete kept[k];
+        next.metadata = { ...s.metadata, annotations: kept };
+      }
+      return next;
     },
     write: (next, dry) =>
       core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
