@@ -161,7 +161,7 @@ describe('kubectl harbor robot', needsLab, () => {
         '--cacert',
         lab.info.ca,
         '-H',
-        `Authorization: ${auth}`,
+        adminAuth(),
         `https://${lab.info.harbor}/api/v2.0/robots/${id}`,
       ],
       baseEnv(),
