@@ -61,6 +61,6 @@ export async function warnRobotExpiry(s: Session, c: ExpiryCheck): Promise<void>
   s.printer.warn(
     days <= 0
       ? `robot "${c.creds.username}" expired on ${when}; create a new one with \`kubectl harbor robot create\``
-      : `robot "${c.creds.username}" expires on ${when} (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}); give it a new secret and expiry with \`kubectl harbor robot refresh\` or create a new one`,
+      : `robot "${c.creds.username}" expires on ${when} (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}); create a new one with \`kubectl harbor robot create\` (a refresh gives a new secret, not a longer life)`,
   );
 }
