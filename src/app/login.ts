@@ -1,6 +1,9 @@
 // `kubectl harbor login`: resolve the registry and credentials, check them against the
 // registry, then write the pull secret in each namespace (in a bounded pool, every
 // namespace attempted), bind it to ServiceAccounts, and store it for local clients.
+// After authentication, the right to pull is checked per Harbor project (--project,
+// --image, or the vSphere Namespace's own project in the embedded Harbor); a robot that
+// expires soon is warned about.
 import type { DryRun } from '../dryrun.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
@@ -11,7 +14,9 @@ import { forEach } from './each.js';
 import { resolveCredentials } from '../registry/credentials.js';
 import { discoverHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
-import { verifyLogin } from '../registry/verify.js';
+import { CliError, UsageError } from '../errors.js';
+import { CHECK_REPOSITORY, type Credentials, mayPull, type VerifyOptions, verifyLogin } from '../registry/verify.js';
+import { warnRobotExpiry } from './robot-expiry.js';
 import { tlsSettings } from '../tls/roots.js';
 import type { Session } from './session.js';
 
@@ -33,6 +38,12 @@ export interface LoginRequest {
   dockerConfig: string | true | undefined;
   parallel: number;
   dryRun: DryRun;
+  /** The repositories whose pull permission is checked (`project/repo`), from --project and --image. */
+  pullChecks: string[];
+  /** The hosts of --image references, checked against a discovered registry. */
+  imageHosts: string[];
+  /** Warn when a robot expires within this many days. */
+  warnDays: number;
 }
 
 async function dockerConfigOf(s: Session, r: LoginRequest) {
@@ -55,6 +66,9 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
   const found = r.registry ? undefined : await discoverHarbor(client, client.target.namespace, r.plainHttp);
   const registry = r.registry ?? found!.registry;
   if (found) p.status(`registry: ${registry.host} (${found.source})`);
+  const elsewhere = r.imageHosts.find((h) => h !== registry.host);
+  if (elsewhere)
+    throw new UsageError(`--image names ${elsewhere}, not the registry being logged in to (${registry.host})`);
   const creds = await resolveCredentials({
     username: r.username,
     password: r.password,
@@ -64,19 +78,17 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     session: vsphereUser(client.target.vsphere),
     warn: (l) => p.warn(l),
   });
+  const name = r.secretName ?? defaultSecretName(registry.host);
   if (r.skipVerify) {
     p.warn(`credentials for ${creds.username} at ${registry.host} were not checked (--skip-verify)`);
   } else {
     const tls = tlsSettings({ caFile: r.caFile, insecure: r.insecure }, s.env);
     if (r.insecure) p.warn(`not verifying the certificate of ${registry.host} (--insecure-skip-tls-verify)`);
-    const v = await verifyLogin(registry, creds, { tls, timeoutMs: s.timeoutMs, log: s.trace });
-    p.status(
-      v.via === 'anonymous'
-        ? `${registry.host} answers without authentication; credentials for ${creds.username} could not be checked`
-        : `credentials for ${creds.username} at ${registry.host} verified (${v.via === 'bearer' ? 'token' : 'basic'} auth)`,
-    );
+    const o = { tls, timeoutMs: s.timeoutMs, log: s.trace };
+    const repos = r.pullChecks.length ? r.pullChecks : found ? [`${client.target.namespace}/${CHECK_REPOSITORY}`] : [];
+    await checkCredentials(s, registry, creds, o, repos);
+    await warnRobotExpiry(s, { client, registry, creds, o, secretName: name, warnDays: r.warnDays });
   }
-  const name = r.secretName ?? defaultSecretName(registry.host);
   const docker = await dockerConfigOf(s, r);
   // Every local precondition before the first cluster write: nothing is left half-done.
   if (docker && !r.dryRun)
@@ -111,4 +123,40 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     }
   }
   return report.exitCode();
+}
+
+/** Authentication, then the right to pull from each project: a missing one is one line naming the user, project and fix. */
+async function checkCredentials(
+  s: Session,
+  registry: Registry,
+  creds: Credentials,
+  o: VerifyOptions,
+  repos: string[],
+): Promise<void> {
+  const p = s.printer;
+  const v = await verifyLogin(registry, creds, o);
+  if (v.via === 'anonymous') {
+    p.status(`${registry.host} answers without authentication; credentials for ${creds.username} could not be checked`);
+    return;
+  }
+  p.status(
+    `credentials for ${creds.username} at ${registry.host} verified (${v.via === 'bearer' ? 'token' : 'basic'} auth)`,
+  );
+  if (repos.length === 0) {
+    p.status('only authentication was checked; pass --project or --image to check the right to pull');
+    return;
+  }
+  if (v.via !== 'bearer') {
+    p.status(`${registry.host} uses Basic auth, which grants no per-project rights; the right to pull was not checked`);
+    return;
+  }
+  for (const repo of repos) {
+    const project = repo.split('/')[0]!;
+    if (!(await mayPull(registry, creds, v.realm, repo, o)))
+      throw new CliError(
+        'NO_PULL',
+        `"${creds.username}" may not pull from project "${project}" at ${registry.host} (or the project does not exist): add the ${creds.username.includes('$') ? 'robot' : 'user'} to project "${project}" with at least pull (Harbor: Members, role Guest or higher; robots: a pull permission on the project)`,
+      );
+    p.status(`"${creds.username}" may pull from project "${project}"`);
+  }
 }

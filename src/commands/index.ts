@@ -13,6 +13,10 @@ import { JumpboxStatusCommand } from './jumpbox/status.js';
 import { LoginCommand } from './login.js';
 import { LogoutCommand } from './logout.js';
 import { PushCaCommand } from './push-ca.js';
+import { RobotCreateCommand } from './robot/create.js';
+import { RobotDeleteCommand } from './robot/delete.js';
+import { RobotListCommand } from './robot/list.js';
+import { RobotRefreshCommand } from './robot/refresh.js';
 import { HelpCommand, RootCommand } from './root.js';
 import { TrustCommand } from './trust/index.js';
 import { TrustListCommand } from './trust/list.js';
@@ -24,6 +28,10 @@ export const COMMANDS = [
   LoginCommand,
   LogoutCommand,
   BindSaCommand,
+  RobotCreateCommand,
+  RobotRefreshCommand,
+  RobotListCommand,
+  RobotDeleteCommand,
   TrustCommand,
   TrustListCommand,
   JumpboxCreateCommand,

@@ -4,6 +4,7 @@ import type { Session } from '../app/session.js';
 import { UsageError } from '../errors.js';
 import { checkObjectName } from '../names.js';
 import { parseRegistry } from '../registry/endpoint.js';
+import { parseDays, pullChecks } from './harbor-options.js';
 import { MultiNamespaceCommand, nonEmpty, optionalPath } from './options.js';
 
 export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
@@ -16,6 +17,8 @@ export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
       Checks the username and password against the registry itself (Harbor's token flow, or Basic auth), then writes a \`kubernetes.io/dockerconfigjson\` pull secret in the chosen namespaces. Replaces \`kubectl create secret docker-registry\`, which never checks the password and fails on a re-run.
 
       Without REGISTRY, in a \`kubectl vsphere login\` namespace context, the embedded Harbor is found from \`<ns>-default-image-pull-secret\`, the username is the vSphere user and the password comes from \`KUBECTL_VSPHERE_PASSWORD\`.
+
+      With \`--project P\` or \`--image HOST/P/REPO\` (repeatable), the right to pull from each project is checked too (a token for \`repository:P/REPO:pull\`, which must grant \`pull\`); in a vSphere Namespace with its embedded Harbor, the namespace's own project is checked. Otherwise only authentication is checked, and login says so. A robot account that expires within \`--warn-days\` (default 14) is warned about.
 
       Nothing is lost: an existing secret of the same name keeps its other registries; a secret not created by kubectl-harbor is only changed with \`--overwrite\`; a re-run with the same credentials writes nothing and says \`unchanged\`.
 
@@ -63,6 +66,15 @@ export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
     description: 'Add this registry to a secret of the same name that kubectl-harbor did not create',
   });
   bindSa = Option.Array('--bind-sa', { description: 'Also add the secret to this ServiceAccount (repeatable)' });
+  project = Option.Array('--project', {
+    description: 'Also check the right to pull from this Harbor project (repeatable)',
+  });
+  image = Option.Array('--image', {
+    description: 'Also check the right to pull this image, HOST/PROJECT/REPO[:TAG] (repeatable)',
+  });
+  warnDays = Option.String('--warn-days', '14', {
+    description: 'Warn when a robot account expires within this many days',
+  });
   dockerConfig = Option.String('--docker-config', {
     tolerateBoolean: true,
     description: 'Also store the credential in $DOCKER_CONFIG/config.json or ~/.docker/config.json (or =PATH)',
@@ -73,8 +85,14 @@ export class LoginCommand extends MultiNamespaceCommand<LoginRequest> {
       throw new UsageError('use either --password-stdin or -p/--password, not both');
     if (this.caFile !== undefined && this.insecure)
       throw new UsageError('use either --ca-file or --insecure-skip-tls-verify, not both');
+    const registry =
+      this.registry === undefined ? undefined : parseRegistry(this.registry, { plainHttp: this.plainHttp });
+    const checks = pullChecks(this.project, this.image, registry);
     return {
-      registry: this.registry === undefined ? undefined : parseRegistry(this.registry, { plainHttp: this.plainHttp }),
+      registry,
+      pullChecks: checks.repositories,
+      imageHosts: checks.imageHosts,
+      warnDays: parseDays('--warn-days', this.warnDays, 1, 3650),
       plainHttp: this.plainHttp,
       username: nonEmpty('--username', this.username),
       password: this.password,

@@ -2,7 +2,8 @@
 // existing secret keeps every other registry in `auths` and every other key; a secret
 // kubectl-harbor did not create is left alone unless the user says --overwrite; a run
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
-// retried on 409.
+// retried on 409. Secrets holding a Harbor robot carry annotations naming it (registry, id,
+// full name, expiry), which `robot refresh|list|delete` and `login` read.
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
@@ -40,11 +41,63 @@ export function readDockerConfig(secret: V1Secret): DockerConfig {
 
 const encode = (c: DockerConfig): string => Buffer.from(JSON.stringify(c)).toString('base64');
 
-export function newPullSecret(name: string, namespace: string, host: string, entry: AuthEntry): V1Secret {
+export const ANNOTATION = {
+  registry: 'kubectl-harbor/registry',
+  robotId: 'kubectl-harbor/robot-id',
+  robotName: 'kubectl-harbor/robot-name',
+  expiresAt: 'kubectl-harbor/expires-at',
+} as const;
+
+export interface RobotMark {
+  registry: string;
+  id: number;
+  name: string;
+  /** RFC 3339 UTC, or "never". */
+  expiresAt: string;
+}
+
+export const robotAnnotations = (m: RobotMark): Record<string, string> => ({
+  [ANNOTATION.registry]: m.registry,
+  [ANNOTATION.robotId]: String(m.id),
+  [ANNOTATION.robotName]: m.name,
+  [ANNOTATION.expiresAt]: m.expiresAt,
+});
+
+/** The robot a secret's annotations name, when they name one completely. */
+export function robotMark(secret: V1Secret): RobotMark | undefined {
+  const a = secret.metadata?.annotations ?? {};
+  const id = Number(a[ANNOTATION.robotId]);
+  const registry = a[ANNOTATION.registry];
+  const name = a[ANNOTATION.robotName];
+  if (!registry || !name || !Number.isInteger(id)) return undefined;
+  return { registry, id, name, expiresAt: a[ANNOTATION.expiresAt] ?? '' };
+}
+
+/** The annotations after writing `entry` for `host`: the robot's when given, else without a robot that no longer holds it. */
+function nextAnnotations(
+  cur: Record<string, string> | undefined,
+  host: string,
+  entry: AuthEntry,
+  robot: RobotMark | undefined,
+): Record<string, string> | undefined {
+  if (robot) return { ...(cur ?? {}), ...robotAnnotations(robot) };
+  if (!cur || cur[ANNOTATION.registry] !== host || cur[ANNOTATION.robotName] === entry.username) return cur;
+  const next = { ...cur };
+  for (const k of Object.values(ANNOTATION)) delete next[k];
+  return next;
+}
+
+export function newPullSecret(
+  name: string,
+  namespace: string,
+  host: string,
+  entry: AuthEntry,
+  robot?: RobotMark,
+): V1Secret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, labels: managedLabels() },
+    metadata: { name, namespace, labels: managedLabels(), ...(robot ? { annotations: robotAnnotations(robot) } : {}) },
     type: DOCKERCONFIGJSON,
     data: { '.dockerconfigjson': encode({ auths: { [host]: { ...entry } } }) },
   };
@@ -55,6 +108,8 @@ export type WriteAction = 'created' | 'configured' | 'unchanged';
 export interface UpsertOptions {
   overwrite: boolean;
   dryRun: DryRun;
+  /** The robot `entry` is for: its annotations are set. */
+  robot?: RobotMark | undefined;
 }
 
 function sameEntry(a: Record<string, unknown> | undefined, b: AuthEntry): boolean {
@@ -77,13 +132,16 @@ export function mergeInto(cur: V1Secret, host: string, entry: AuthEntry, o: Upse
       `${where} has type ${cur.type}, not ${DOCKERCONFIGJSON}; choose another --secret-name`,
     );
   const cfg = readDockerConfig(cur);
-  if (sameEntry(cfg.auths?.[host], entry) && isManaged(cur)) return undefined;
+  const annotations = nextAnnotations(cur.metadata?.annotations, host, entry, o.robot);
+  const sameMarks = JSON.stringify(annotations ?? {}) === JSON.stringify(cur.metadata?.annotations ?? {});
+  if (sameEntry(cfg.auths?.[host], entry) && isManaged(cur) && sameMarks) return undefined;
   const next: V1Secret = structuredClone(cur);
   next.data = {
     ...(cur.data ?? {}),
     '.dockerconfigjson': encode({ ...cfg, auths: { ...(cfg.auths ?? {}), [host]: { ...entry } } }),
   };
   next.metadata = { ...next.metadata, labels: { ...(next.metadata?.labels ?? {}), [MANAGED_BY]: MANAGER } };
+  if (annotations) next.metadata.annotations = annotations;
   return next;
 }
 
@@ -100,7 +158,7 @@ export async function upsertPullSecret(
   const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
   const existing = await getOptional(client, `reading ${where}`, read);
   if (!existing) {
-    const fresh = newPullSecret(name, namespace, host, entry);
+    const fresh = newPullSecret(name, namespace, host, entry, o.robot);
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
       const secret = await client.call(`creating ${where}`, () =>
@@ -170,7 +228,64 @@ export async function removeFromPullSecret(
       const c = readDockerConfig(s);
       if (!c.auths?.[host]) return undefined;
       const { [host]: _, ...rest } = c.auths;
-      return { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
+      const next: V1Secret = { ...s, data: { ...(s.data ?? {}), '.dockerconfigjson': encode({ ...c, auths: rest }) } };
+      const a = s.metadata?.annotations;
+      if (a?.[ANNOTATION.registry] === host) {
+        const kept = { ...a };
+        for (const k of Object.values(ANNOTATION)) delete kept[k];
+        next.metadata = { ...s.metadata, annotations: kept };
+      }
+      return next;
+    },
+    write: (next, dry) =>
+      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    dryRun,
+  });
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
+}
+
+/** The managed pull secrets in `namespace` whose annotations name a robot (`name` given: only that one). */
+export async function robotSecrets(
+  client: KubeClient,
+  namespace: string,
+  name?: string,
+): Promise<{ secret: V1Secret; robot: RobotMark }[]> {
+  const list = await client.call(`listing secrets in namespace "${namespace}"`, () =>
+    client.api(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: `${MANAGED_BY}=${MANAGER}` }),
+  );
+  return list.items
+    .filter((x) => x.type === DOCKERCONFIGJSON && (name === undefined || x.metadata?.name === name))
+    .flatMap((secret) => {
+      const robot = robotMark(secret);
+      return robot ? [{ secret, robot }] : [];
+    });
+}
+
+/**
+ * Write a robot's new secret into one pull secret, read-modify-write: only while the entry
+ * for the robot's registry still names that robot (else an error, nothing written).
+ */
+export async function replaceRobotEntry(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+  robot: RobotMark,
+  entry: AuthEntry,
+  dryRun: DryRun,
+): Promise<{ secret: V1Secret; action: WriteAction }> {
+  const core = client.api(CoreV1Api);
+  const where = `secret/${name} in namespace "${namespace}"`;
+  const r = await update(client, {
+    doing: `updating ${where}`,
+    read: () => core.readNamespacedSecret({ name, namespace }),
+    modify: (cur) => {
+      const held = readDockerConfig(cur).auths?.[robot.registry]?.username;
+      if (held !== robot.name)
+        throw new CliError(
+          'SECRET_CHANGED',
+          `${where} no longer holds robot "${robot.name}" for ${robot.registry} (it holds ${held ? `"${held}"` : 'nothing'}); not touching it`,
+        );
+      return mergeInto(cur, robot.registry, entry, { overwrite: false, dryRun, robot });
     },
     write: (next, dry) =>
       core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),

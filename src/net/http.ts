@@ -1,5 +1,6 @@
-// The one HTTP GET of the plugin (registry verification, CA fetching): HTTPS, or HTTP
-// for an http: URL, with
+// The one HTTP client of the plugin (registry verification, CA fetching, the Harbor API):
+// GET, and POST/PATCH/PUT/DELETE with a JSON body for the Harbor API; HTTPS, or HTTP for
+// an http: URL, with
 //  - a TOTAL deadline covering connect, headers and body (timeoutMs; 0 = none, as
 //    kubectl's --request-timeout): a server that trickles bytes cannot hold us past it;
 //  - a size cap (maxBytes, default 1 MiB): past it the socket is destroyed and nothing
@@ -38,6 +39,14 @@ export interface HttpOptions {
   log?: ((line: string) => void) | undefined;
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions extends HttpOptions {
+  method: HttpMethod;
+  /** Sent as JSON; never logged (a robot's secret may be in it). */
+  json?: unknown;
+}
+
 export const MAX_REPLY = 1 << 20;
 
 /** A reply larger than the caller's cap: reading stopped and the connection was closed. */
@@ -62,7 +71,13 @@ export function timedOut(): Error {
 export const shown = (u: URL): string => `${u.origin}${u.pathname}`;
 
 export function httpGet(url: string, o: HttpOptions): Promise<HttpReply> {
+  return httpRequest(url, { ...o, method: 'GET' });
+}
+
+/** One request with the same deadline and cap as httpGet; the log line names only the method, URL and status. */
+export function httpRequest(url: string, o: RequestOptions): Promise<HttpReply> {
   const u = new URL(url);
+  const payload = o.json === undefined ? undefined : Buffer.from(JSON.stringify(o.json));
   const lib = u.protocol === 'http:' ? http : https;
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
@@ -77,20 +92,25 @@ export function httpGet(url: string, o: HttpOptions): Promise<HttpReply> {
       } else resolve(reply!);
     };
     const req = lib.request(u, {
-      method: 'GET',
-      headers: { 'User-Agent': 'kubectl-harbor', Accept: 'application/json', ...o.headers },
+      method: o.method,
+      headers: {
+        'User-Agent': 'kubectl-harbor',
+        Accept: 'application/json',
+        ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
+        ...o.headers,
+      },
       ...(u.protocol === 'https:' ? { ca: o.tls.ca, rejectUnauthorized: o.tls.rejectUnauthorized } : {}),
     });
     const timer = o.timeoutMs > 0 ? setTimeout(() => finish(timedOut()), o.timeoutMs) : undefined;
     req.on('response', (res) =>
       readBody(res, u, o, (err, body, truncated) => {
         if (err) return finish(err);
-        o.log?.(`GET ${shown(u)} ${res.statusCode} in ${Date.now() - t0} ms`);
+        o.log?.(`${o.method} ${shown(u)} ${res.statusCode} in ${Date.now() - t0} ms`);
         finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: body!, truncated: truncated! });
       }),
     );
     req.on('error', (e) => finish(e));
-    req.end();
+    req.end(payload);
   });
 }
 

@@ -21,7 +21,8 @@ export interface VerifyOptions {
   log?: ((line: string) => void) | undefined;
 }
 
-export type VerifyResult = { via: 'bearer' | 'basic' } | { via: 'anonymous' };
+/** bearer: `realm` is the token service URL (with `service`), for scoped token requests. */
+export type VerifyResult = { via: 'bearer'; realm: string } | { via: 'basic' } | { via: 'anonymous' };
 
 export class AuthError extends CliError {
   constructor(message: string) {
@@ -132,9 +133,30 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
       `the registry's token realm ${realm.origin} is not HTTPS; refusing to send credentials there`,
     );
   if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
+  const token = await requestToken(registry, creds, realm.toString(), o);
+  if (token === undefined) throw wrong();
+  const again = await get(v2, o, registry, { Authorization: `Bearer ${token}` });
+  if (again.status === 200) return { via: 'bearer', realm: realm.toString() };
+  if (again.status === 401)
+    throw new AuthError(
+      `logging in to ${registry.host}: the registry refused the token its own realm issued for "${creds.username}"`,
+    );
+  throw unexpected(again, v2);
+}
+
+/** A token from the realm for `creds`, optionally for `scope`; undefined when the realm refuses the credentials. */
+async function requestToken(
+  registry: Registry,
+  creds: Credentials,
+  realmUrl: string,
+  o: VerifyOptions,
+  scope?: string,
+): Promise<string | undefined> {
+  const realm = new URL(realmUrl);
   realm.searchParams.set('account', creds.username);
+  if (scope) realm.searchParams.set('scope', scope);
   const t = await get(realm.toString(), o, registry, { Authorization: basicAuth(creds) });
-  if (t.status === 401 || t.status === 403) throw wrong();
+  if (t.status === 401 || t.status === 403) return undefined;
   if (t.status !== 200) throw unexpected(t, `${realm.origin}${realm.pathname}`);
   let token: string | undefined;
   try {
@@ -145,11 +167,52 @@ export async function verifyLogin(registry: Registry, creds: Credentials, o: Ver
   }
   if (!token)
     throw new CliError('REGISTRY_HTTP', `the token service ${realm.origin}${realm.pathname} answered without a token`);
-  const again = await get(v2, o, registry, { Authorization: `Bearer ${token}` });
-  if (again.status === 200) return { via: 'bearer' };
-  if (again.status === 401)
-    throw new AuthError(
-      `logging in to ${registry.host}: the registry refused the token its own realm issued for "${creds.username}"`,
+  return token;
+}
+
+export interface AccessEntry {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+/**
+ * The `access` claim of a registry token (JWT), read without checking the signature: it is
+ * only information for the user, the registry verifies the token itself. [] when absent.
+ */
+export function tokenAccess(token: string): AccessEntry[] {
+  const part = token.split('.')[1];
+  if (!part) return [];
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { access?: unknown };
+    if (!Array.isArray(claims.access)) return [];
+    return claims.access.filter(
+      (a): a is AccessEntry =>
+        !!a && typeof a === 'object' && typeof a.name === 'string' && Array.isArray((a as AccessEntry).actions),
     );
-  throw unexpected(again, v2);
+  } catch {
+    return [];
+  }
+}
+
+/** The repository a pull check asks about when only the project is known: Harbor decides per project. */
+export const CHECK_REPOSITORY = 'kubectl-harbor-check';
+
+/**
+ * Whether `creds` may pull `repository` (`project/repo`): a token for `repository:<repo>:pull`
+ * from the realm verifyLogin found, and `pull` among its granted actions. Harbor answers a
+ * scoped request with bad credentials as anonymous, so call this after verifyLogin.
+ */
+export async function mayPull(
+  registry: Registry,
+  creds: Credentials,
+  realm: string,
+  repository: string,
+  o: VerifyOptions,
+): Promise<boolean> {
+  const token = await requestToken(registry, creds, realm, o, `repository:${repository}:pull`);
+  if (token === undefined) return false;
+  return tokenAccess(token).some(
+    (a) => a.type === 'repository' && a.name === repository && a.actions.some((x) => x === 'pull' || x === '*'),
+  );
 }

@@ -1,0 +1,66 @@
+// `login` with a Harbor robot: warn (stderr) when it expires within --warn-days. The
+// expiry comes from the Harbor API when the credential may read it (a robot usually may
+// not), else from the annotation `robot create` left on the pull secret.
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+import { robotMark } from '../kube/pullsecret.js';
+import { getOptional } from '../kube/write.js';
+import type { Registry } from '../registry/endpoint.js';
+import { HarborApi, HarborApiError } from '../registry/harbor.js';
+import type { Credentials, VerifyOptions } from '../registry/verify.js';
+import type { Session } from './session.js';
+
+export interface ExpiryCheck {
+  client: KubeClient;
+  registry: Registry;
+  creds: Credentials;
+  o: VerifyOptions;
+  /** The pull secret login writes: its annotation is the fallback. */
+  secretName: string;
+  warnDays: number;
+}
+
+const DAY = 86_400_000;
+
+/** Robots are named `<prefix><project>+<name>` (project) or carry the `$` of the default prefix. */
+export const looksLikeRobot = (username: string): boolean => username.includes('$') || username.includes('+');
+
+/** Expiry in ms since the epoch; null: never; undefined: unknown. */
+async function fromApi(c: ExpiryCheck, s: Session): Promise<number | null | undefined> {
+  try {
+    const [robot] = await new HarborApi(c.registry, c.creds, c.o).robotsNamed(c.creds.username);
+    if (robot?.expires_at === undefined) return undefined;
+    return robot.expires_at < 0 ? null : robot.expires_at * 1000;
+  } catch (e) {
+    if (!(e instanceof HarborApiError)) throw e;
+    s.printer.debug(`the robot's expiry could not be read from Harbor (${e.message}); using the secret's annotation`);
+    return undefined;
+  }
+}
+
+async function fromAnnotation(c: ExpiryCheck): Promise<number | null | undefined> {
+  const namespace = c.client.target.namespace;
+  const secret = await getOptional(c.client, `reading secret/${c.secretName} in namespace "${namespace}"`, () =>
+    c.client.api(CoreV1Api).readNamespacedSecret({ name: c.secretName, namespace }),
+  ).catch(() => undefined);
+  const mark = secret && robotMark(secret);
+  if (!mark || mark.name !== c.creds.username || mark.registry !== c.registry.host) return undefined;
+  if (mark.expiresAt === 'never') return null;
+  const t = Date.parse(mark.expiresAt);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export async function warnRobotExpiry(s: Session, c: ExpiryCheck): Promise<void> {
+  if (!looksLikeRobot(c.creds.username)) return;
+  let at = await fromApi(c, s);
+  if (at === undefined) at = await fromAnnotation(c);
+  if (at === undefined || at === null) return;
+  const days = (at - Date.now()) / DAY;
+  if (days > c.warnDays) return;
+  const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  s.printer.warn(
+    days <= 0
+      ? `robot "${c.creds.username}" expired on ${when}; create a new one with \`kubectl harbor robot create\``
+      : `robot "${c.creds.username}" expires on ${when} (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}); create a new one with \`kubectl harbor robot create\` (a refresh gives a new secret, not a longer life)`,
+  );
+}
