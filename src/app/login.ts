@@ -110,19 +110,28 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
       return action;
     }),
   );
-  if (docker) {
-    const { file, storeCredential } = docker;
-    if (r.dryRun) p.status(`would store the credential for ${registry.host} in ${file} (dry run)`);
-    else {
-      const d = await storeCredential(file, registry.host, creds.username, creds.password, s.env);
-      p.status(
-        d.helper
-          ? `stored the credential for ${registry.host} with docker-credential-${d.helper}`
-          : `${file}: ${registry.host} ${d.action}`,
-      );
-    }
-  }
+  if (docker) await storeLocally(s, docker, registry.host, creds, r.dryRun);
   return report.exitCode();
+}
+
+/** The credential into the local docker config (or its credential helper), after the cluster writes. */
+async function storeLocally(
+  s: Session,
+  docker: NonNullable<Awaited<ReturnType<typeof dockerConfigOf>>>,
+  host: string,
+  creds: Credentials,
+  dryRun: DryRun,
+): Promise<void> {
+  const p = s.printer;
+  const { file, storeCredential } = docker;
+  if (dryRun) {
+    p.status(`would store the credential for ${host} in ${file} (dry run)`);
+    return;
+  }
+  const d = await storeCredential(file, host, creds.username, creds.password, s.env);
+  p.status(
+    d.helper ? `stored the credential for ${host} with docker-credential-${d.helper}` : `${file}: ${host} ${d.action}`,
+  );
 }
 
 /** Authentication, then the right to pull from each project: a missing one is one line naming the user, project and fix. */

@@ -3,8 +3,7 @@
 // on the registry being logged in to, day counts.
 import { Option } from 'clipanion';
 import { UsageError } from '../errors.js';
-import type { Registry } from '../registry/endpoint.js';
-import { CHECK_REPOSITORY } from '../registry/verify.js';
+import { CHECK_REPOSITORY, type Registry } from '../registry/endpoint.js';
 
 /** Harbor's own rule for project and robot names (src/server/v2.0/handler/robot.go validateName). */
 const HARBOR_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;

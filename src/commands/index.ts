@@ -16,6 +16,7 @@ import { PushCaCommand } from './push-ca.js';
 import { RobotCreateCommand } from './robot/create.js';
 import { RobotDeleteCommand } from './robot/delete.js';
 import { RobotListCommand } from './robot/list.js';
+import { StatusCommand } from './status.js';
 import { RobotRefreshCommand } from './robot/refresh.js';
 import { HelpCommand, RootCommand } from './root.js';
 import { TrustCommand } from './trust/index.js';
@@ -31,6 +32,7 @@ export const COMMANDS = [
   RobotCreateCommand,
   RobotRefreshCommand,
   RobotListCommand,
+  StatusCommand,
   RobotDeleteCommand,
   TrustCommand,
   TrustListCommand,

@@ -74,3 +74,6 @@ export function baseUrl(r: Registry): string {
   if (r.host.startsWith('https://')) return 'https://index.docker.io';
   return `${r.plainHttp ? 'http' : 'https'}://${r.host}`;
 }
+
+/** The repository a pull check asks about when only the project is known: Harbor decides per project. */
+export const CHECK_REPOSITORY = 'kubectl-harbor-check';

@@ -195,8 +195,7 @@ export function tokenAccess(token: string): AccessEntry[] {
   }
 }
 
-/** The repository a pull check asks about when only the project is known: Harbor decides per project. */
-export const CHECK_REPOSITORY = 'kubectl-harbor-check';
+export { CHECK_REPOSITORY } from './endpoint.js';
 
 /**
  * Whether `creds` may pull `repository` (`project/repo`): a token for `repository:<repo>:pull`
