@@ -172,16 +172,16 @@ export async function status(s: Session, r: StatusRequest): Promise<number> {
   }
   const rows = found.map((f) => f.row);
   for (const row of rows) judge(row, r.warnDays);
-  print(s, rows, r.checkAccess);
+  await print(s, rows, r.checkAccess);
   const bad = rows.filter((x) => x.problem);
   if (bad.length) p.status(`status: ${bad.length} of ${rows.length} credentials need attention`);
   return r.check && bad.length ? 1 : 0;
 }
 
-function print(s: Session, rows: StatusRow[], checked: boolean): void {
+async function print(s: Session, rows: StatusRow[], checked: boolean): Promise<void> {
   const p = s.printer;
   if (p.structured) {
-    void p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => '');
+    await p.document({ apiVersion: 'v1', kind: 'List', items: rows }, () => '');
     return;
   }
   if (rows.length === 0) {
