@@ -26,7 +26,8 @@ export class RootCommand extends Command<HarborContext> {
     ];
     for (const cat of cats) {
       out.push(`${cat} Commands:`);
-      for (const [cmd, desc] of groups.get(cat)!.sort()) out.push(`  ${cmd.padEnd(width)}${desc}`);
+      for (const [cmd, desc] of groups.get(cat)!.sort((a, b) => a[0].localeCompare(b[0])))
+        out.push(`  ${cmd.padEnd(width)}${desc}`);
       out.push('');
     }
     const common = defs.find((d) => d.path === `${name} version`)?.options ?? [];
