@@ -43,26 +43,33 @@ function delayed(from: net.Socket, to: net.Socket, ms: number): void {
 
 /** Start a relay; resolves when it listens. */
 export function startDelayRelay(o: RelayOptions): Promise<net.Server> {
-  const server = net.createServer({ pauseOnConnect: true }, (client) => {
+  // Half-open on both sides: an end is passed on MS later, not answered at once.
+  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
     client.on('error', () => undefined);
+    client.setNoDelay(true);
+    let upstream: net.Socket | undefined;
     const timer = setTimeout(() => {
-      const upstream = net.connect(o.target.port, o.target.host);
-      upstream.setNoDelay(true);
-      upstream.on('error', () => undefined);
-      upstream.once('connect', () => {
-        delayed(client, upstream, o.delayMs);
-        delayed(upstream, client, o.delayMs);
+      const up = net.connect({ port: o.target.port, host: o.target.host, allowHalfOpen: true });
+      upstream = up;
+      up.setNoDelay(true);
+      up.on('error', () => undefined);
+      let connected = false;
+      up.once('connect', () => {
+        connected = true;
+        delayed(client, up, o.delayMs);
+        delayed(up, client, o.delayMs);
         client.resume();
       });
-      upstream.once('close', () => {
-        if (upstream.connecting || !upstream.remoteAddress) client.destroy();
-      });
-      client.once('close', () => {
-        if (upstream.connecting) upstream.destroy();
-      });
+      // Refused or unreachable: the client sees a reset, as it would on the real link.
+      up.once(
+        'close',
+        () => up.bytesRead === 0 && up.bytesWritten === 0 && setTimeout(() => client.destroy(), o.delayMs),
+      );
     }, 2 * o.delayMs);
-    client.setNoDelay(true);
-    client.once('close', () => clearTimeout(timer));
+    client.once('close', () => {
+      clearTimeout(timer);
+      if (upstream?.connecting) upstream.destroy();
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
