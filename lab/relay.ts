@@ -61,10 +61,7 @@ export function startDelayRelay(o: RelayOptions): Promise<net.Server> {
         client.resume();
       });
       // Refused or unreachable: the client sees a reset, as it would on the real link.
-      up.once(
-        'close',
-        () => up.bytesRead === 0 && up.bytesWritten === 0 && setTimeout(() => client.destroy(), o.delayMs),
-      );
+      up.once('close', () => connected || setTimeout(() => client.destroy(), o.delayMs));
     }, 2 * o.delayMs);
     client.once('close', () => {
       clearTimeout(timer);
