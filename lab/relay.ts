@@ -77,7 +77,7 @@ export function startDelayRelay(o: RelayOptions): Promise<net.Server> {
 async function main(argv: string[]): Promise<void> {
   const [lh, lp, th, tp, ms, gid] = argv;
   const n = [lp, tp, ms].map(Number);
-  if (!lh || !th || n.some((x) => !Number.isInteger(x) || x < 0)) {
+  if (!lh || !th || n.some((x) => !Number.isFinite(x) || x < 0) || !Number.isInteger(n[0]! + n[1]!)) {
     process.stderr.write('usage: relay.ts LISTEN_HOST LISTEN_PORT TARGET_HOST TARGET_PORT MS [GID]\n');
     process.exit(2);
   }
