@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSupervisor, writeKubeconfig } from '../lab/apiserver/supervisor.js';
+import { FIGURES, named, printResults, resultLine, skippedLine } from './result.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -27,6 +28,12 @@ const latency = Number(values.latency);
 const parallel = Number(values.parallel);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = path.join(root, 'plugin/kubectl-harbor');
+const figure = named(FIGURES.bindSa, `${count}ns-${latency}ms`);
+if (!fs.existsSync(plugin)) {
+  process.stderr.write('bind-sa: skipped: no plugin/kubectl-harbor: run `npm run build` first\n');
+  printResults([skippedLine(figure, 'no plugin/kubectl-harbor: run `npm run build` first')]);
+  process.exit(0);
+}
 
 const namespaces = Array.from({ length: count }, (_, i) => `ns-${String(i).padStart(3, '0')}`);
 const sup = await startSupervisor({ namespaces, clusters: [] });
@@ -80,3 +87,4 @@ console.log(
 console.log(
   `  floor (${count} x 2 x ${latency} ms / ${parallel})   ${floor.toFixed(0).padStart(8)} ms   bind-sa is ${(mp / floor).toFixed(2)}x the floor (target <= 2x)`,
 );
+printResults([resultLine(figure, mp / floor)]);

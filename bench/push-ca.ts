@@ -1,7 +1,10 @@
 // push-ca on a 20-node lab against the manual procedure as people run it (per node, in
 // series, three `kubectl exec jumpbox -- ssh …` calls: copy, append, restart), and
 // against push-ca on a single node; interleaved rounds, medians, ratios. Asserts nothing.
-// Needs root (it boots its own lab, prefix khb):  npm run bench:push-ca [-- --runs 3 --nodes 20]
+// Latency: --rtt MS (default 50) on every path from the pod network to a node's sshd,
+// half each way (netem where the kernel has it, else the lab's delaying relay).
+// Needs root (it boots its own lab, prefix khb, or khbN with LAB_SLOT=N):
+//   npm run bench:push-ca [-- --runs 3 --nodes 20 --rtt 50]
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,24 +14,40 @@ import { parseArgs } from 'node:util';
 import { labConfig } from '../lab/config.js';
 import { down, up } from '../lab/lab.js';
 import { nodeExec, setLatency } from '../lab/nodes/nodes.js';
+import { FIGURES, isRoot, named, printResults, resultLine, skippedLine } from './result.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     nodes: { type: 'string', default: '20' },
-    latency: { type: 'string', default: '50' },
+    rtt: { type: 'string', default: '50' },
     keep: { type: 'boolean', default: false },
   },
 });
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = path.join(root, 'plugin/kubectl-harbor');
+const rtt = Number(values.rtt);
+const figures = [FIGURES.pushCaManual, FIGURES.pushCaOne].map((f) => named(f, `${values.nodes}nodes-${rtt}msrtt`));
+const cannot = !isRoot()
+  ? 'needs root for the lab'
+  : !fs.existsSync(plugin)
+    ? 'no plugin/kubectl-harbor: run `npm run build` first'
+    : undefined;
+if (cannot) {
+  say(`push-ca: skipped: ${cannot}`);
+  printResults(figures.map((f) => skippedLine(f, cannot)));
+  process.exit(0);
+}
+// Its own lab; LAB_SLOT=N (1-9) moves it, so that checkouts side by side do not collide.
+const slot = Number(process.env.LAB_SLOT ?? 0);
+const s = Number.isInteger(slot) && slot > 0 && slot < 10 ? slot : 0;
 const cfg = labConfig({
-  LAB_DIR: '/tmp/kubectl-harbor-lab-bench',
-  LAB_PREFIX: 'khb',
-  LAB_NET: '10.220.0',
-  LAB_PORT_OFFSET: '300',
+  LAB_DIR: `/tmp/kubectl-harbor-lab-bench${s || ''}`,
+  LAB_PREFIX: `khb${s || ''}`,
+  LAB_NET: s ? `10.24${s}.0` : '10.220.0',
+  LAB_PORT_OFFSET: String(s ? 2000 + 100 * s : 300),
   LAB_NODES: values.nodes,
 });
 process.stderr.write(`booting a ${cfg.nodes}-node lab...\n`);
@@ -37,9 +56,11 @@ const home = fs.mkdtempSync('/tmp/bench-pushca-');
 const env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: lab.adminKubeconfig };
 const fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
 say('lab up');
-let latencyNote = `${values.latency} ms netem latency per node link`;
+let latencyNote = `${rtt} ms RTT to every node`;
 try {
-  for (let i = 1; i <= cfg.nodes; i++) await setLatency(cfg, i, Number(values.latency));
+  const how = new Set<string>();
+  for (let i = 1; i <= cfg.nodes; i++) how.add(await setLatency(cfg, i, rtt / 2));
+  latencyNote += ` (${[...how].join(', ')})`;
 } catch (e) {
   latencyNote = `no latency injected (${(e as Error).message})`;
 }
@@ -143,3 +164,4 @@ console.log(
 console.log(
   `  push-ca, one node                                  ${o.toFixed(0).padStart(8)} ms   ${cfg.nodes} nodes take ${(a / o).toFixed(2)}x one node (target <= 2x)`,
 );
+printResults([resultLine(figures[0]!, m / a), resultLine(figures[1]!, a / o)]);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIGURES, printResults, resultLine, skippedLine } from './result.js';
 import { median } from './stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,11 +16,13 @@ const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 const sea = path.join(root, 'dist/sea/kubectl-harbor');
 const env = { PATH: process.env.PATH, HOME: '/nonexistent' };
 
+const bundle = path.join(root, 'plugin/kubectl-harbor');
 const candidates: Array<[string, string, string[]]> = [
   ['node -e 0', process.execPath, ['-e', '0']],
-  ['bundle --help', process.execPath, [path.join(root, 'plugin/kubectl-harbor'), '--help']],
   ['kubectl --help', 'kubectl', ['--help']],
 ];
+if (fs.existsSync(bundle)) candidates.push(['bundle --help', process.execPath, [bundle, '--help']]);
+else process.stderr.write('no plugin/kubectl-harbor: run `npm run build` to include the bundle\n');
 if (fs.existsSync(sea)) candidates.push(['SEA --help', sea, ['--help']]);
 else process.stderr.write('no dist/sea/kubectl-harbor: run `npm run package` to include the SEA binary\n');
 
@@ -40,7 +43,15 @@ for (const [name] of candidates) {
   const m = median(times.get(name)!);
   console.log(`  ${name.padEnd(16)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x`);
 }
-if (fs.existsSync(sea)) {
-  const r = median(times.get('SEA --help')!) / base;
-  console.log(`SEA --help / node -e 0 = ${r.toFixed(2)}x (target <= 1.15x)`);
-}
+const ratio = (name: string): number | undefined => (times.has(name) ? median(times.get(name)!) / base : undefined);
+const sr = ratio('SEA --help');
+const br = ratio('bundle --help');
+if (sr !== undefined) console.log(`SEA --help / node -e 0 = ${sr.toFixed(2)}x (target <= 1.15x)`);
+printResults([
+  sr === undefined
+    ? skippedLine(FIGURES.seaHelp, 'no dist/sea/kubectl-harbor: run `npm run package` first')
+    : resultLine(FIGURES.seaHelp, sr),
+  br === undefined
+    ? skippedLine(FIGURES.bundleHelp, 'no plugin/kubectl-harbor: run `npm run build` first')
+    : resultLine(FIGURES.bundleHelp, br),
+]);

@@ -10,7 +10,7 @@ import { nodeExec, setFault, setLatency, type NodeFault } from './nodes/nodes.js
 import { LabError } from './sh.js';
 
 const USAGE =
-  'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms>';
+  'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms each way>|clear';
 const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
 const [verb, ...rest] = process.argv.slice(2);
 const c = labConfig();
@@ -60,9 +60,15 @@ try {
     case 'fault':
       await setFault(c, nodeIndex(rest[0]), rest[1] as NodeFault | 'clear');
       break;
-    case 'latency':
-      await setLatency(c, nodeIndex(rest[0]), Number(rest[1] ?? 0));
+    case 'latency': {
+      const i = nodeIndex(rest[0]);
+      const ms = rest[1] === 'clear' ? 0 : Number(rest[1]);
+      if (!Number.isInteger(ms) || ms < 0)
+        throw new LabError(`latency: ${rest[1] ?? '(none)'} is not 0, clear or whole ms`);
+      const how = await setLatency(c, i, ms);
+      say(how === 'none' ? `n${i}: no added latency` : `n${i}: +${ms} ms each way (${how})`);
       break;
+    }
     default:
       process.stderr.write(`${USAGE}\n`);
       process.exitCode = 2;

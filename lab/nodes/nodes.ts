@@ -25,6 +25,7 @@ import {
   SSH_USER,
   type LabConfig,
 } from '../config.js';
+import { startRelay, stopRelay } from '../relay-control.js';
 import { alive, LabError, must, readPid, run, sleep } from '../sh.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -281,14 +282,27 @@ export async function setFault(c: LabConfig, i: number, fault: NodeFault | 'clea
   }
 }
 
-/** Delay on node i's link, for benchmarks (`tc netem`); 0 removes it. */
-export async function setLatency(c: LabConfig, i: number, ms: number): Promise<void> {
-  await run('tc', ['qdisc', 'del', 'dev', hostVeth(c, i), 'root']);
-  if (ms <= 0) return;
-  const r = await run('tc', ['qdisc', 'add', 'dev', hostVeth(c, i), 'root', 'netem', 'delay', `${ms}ms`]);
-  if (/qdisc kind is unknown/.test(r.stderr))
-    throw new LabError('this kernel has no netem qdisc (sch_netem), so link latency cannot be set here');
-  if (r.code !== 0) throw new LabError(`tc qdisc add ... netem: ${r.stderr.trim()}`);
+/**
+ * Delay on the way between the pod network and node i, for benchmarks: `ms` each way, so
+ * a round trip costs 2 x ms more; 0 removes it. `tc netem` on both ends of the node's
+ * link where the kernel has it, else a delaying relay in front of the node's sshd
+ * (lab/relay-control.ts), which delays SSH only.
+ */
+export async function setLatency(c: LabConfig, i: number, ms: number): Promise<'netem' | 'relay' | 'none'> {
+  const ends: string[][] = [[], ['-n', netnsName(c, i)]];
+  const dev = (end: string[]): string => (end.length ? 'eth0' : hostVeth(c, i));
+  for (const end of ends) await run('tc', [...end, 'qdisc', 'del', 'dev', dev(end), 'root']);
+  await stopRelay(c, i);
+  if (ms <= 0) return 'none';
+  for (const end of ends) {
+    const r = await run('tc', [...end, 'qdisc', 'add', 'dev', dev(end), 'root', 'netem', 'delay', `${ms}ms`]);
+    if (/qdisc kind is unknown|Specified qdisc not found/i.test(r.stderr)) {
+      await startRelay(c, i, ms);
+      return 'relay';
+    }
+    if (r.code !== 0) throw new LabError(`tc qdisc add ... netem: ${r.stderr.trim()}`);
+  }
+  return 'netem';
 }
 
 /** Kill everything in the lab's namespaces, delete them, the veths and the bridge. */
