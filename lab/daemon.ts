@@ -1,12 +1,13 @@
 // The lab's long-running Node process, started detached by `lab up`: the Harbor front
 // and the Supervisor and TKC API emulators. Exec into a jumpbox pod runs in the lab's pod
-// network namespace, so a relay there (`nc IP 22`) really reaches the nodes; pulls from
-// the lab Harbor fail with x509 until the CA is where that layer looks for it.
-import crypto from 'node:crypto';
+// network namespace, so a relay there (`nc IP 22`) really reaches the nodes. Pulls from
+// the lab Harbor are real: a TKC pod's through its node's containerd, a vSphere Pod's
+// through the image fetcher against image-fetcher-ca-bundle, each with the pod's pull secrets.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   CLUSTER,
+  HARBOR_NAME,
   HARBOR_ISSUER,
   HARBOR_PROJECTS,
   HARBOR_ROBOTS,
@@ -17,6 +18,7 @@ import {
   loopbackPorts,
   NODE_PATH,
   nodeIp,
+  nodeName,
   paths,
   podNetns,
   PORTS,
@@ -28,6 +30,7 @@ import { HarborFront } from './harbor/front.js';
 import { pkiFiles } from './labpki.js';
 import { nodeDir } from './nodes/nodes.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
+import { containerdPuller, imageFetcher } from './apiserver/pullers.js';
 
 const c = labConfig();
 const p = paths(c);
@@ -35,57 +38,26 @@ const pki = pkiFiles(p.pki);
 const harbor = `${hostIp(c)}:${PORTS.harbor}`;
 const log = (line: string): void => void fs.appendFileSync(path.join(p.logs, 'harbor-front.log'), line + '\n');
 
-const fingerprints = (pem: string): Set<string> => {
-  const out = new Set<string>();
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) {
-    try {
-      out.add(new crypto.X509Certificate(m[0]).fingerprint256);
-    } catch {
-      /* not a certificate */
-    }
-  }
-  return out;
-};
-const labCa = [...fingerprints(fs.readFileSync(pki.ca, 'utf8'))][0]!;
-const read = (f: string): string => {
-  try {
-    return fs.readFileSync(f, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-function x509(image: string): string {
-  const [host, ...rest] = image.split('/');
-  const [repo, tag] = rest.join('/').split(':');
-  return `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to do request: Head "https://${host}/v2/${repo}/manifests/${tag ?? 'latest'}": tls: failed to verify certificate: x509: certificate signed by unknown authority`;
-}
-
 /** vSphere Pods pull through the Supervisor's image fetcher, which trusts image-fetcher-ca-bundle. */
-function supervisorPull(lab: () => SupervisorLab | undefined) {
-  return (image: string): string | undefined => {
-    if (!image.startsWith(`${harbor}/`)) return undefined;
-    const cm = lab()?.supervisor.get('v1', 'configmaps', 'kube-system', 'image-fetcher-ca-bundle');
-    return fingerprints(String(cm?.data?.['ca-bundle'] ?? '')).has(labCa) ? undefined : x509(image);
-  };
-}
+const supervisorPull = (lab: () => SupervisorLab | undefined) =>
+  imageFetcher({
+    hosts: [hostIp(c), HARBOR_NAME],
+    bundle: () =>
+      String(
+        lab()?.supervisor.get('v1', 'configmaps', 'kube-system', 'image-fetcher-ca-bundle')?.data?.['ca-bundle'] ?? '',
+      ),
+  });
 
-/** TKC pods pull through their node's containerd: certs.d or the system bundle of every node. */
-function tkcPull(cfg: LabConfig) {
-  return (image: string): string | undefined => {
-    if (!image.startsWith(`${harbor}/`)) return undefined;
-    for (let i = 1; i <= cfg.nodes; i++) {
-      const etc = path.join(nodeDir(cfg, i), 'etc');
-      const trusted = [
-        path.join(etc, 'containerd/certs.d', harbor, 'ca.crt'),
-        path.join(etc, 'pki/tls/certs/ca-bundle.crt'),
-        path.join(etc, 'ssl/certs/ca-certificates.crt'),
-      ].some((f) => fingerprints(read(f)).has(labCa));
-      if (!trusted) return x509(image);
-    }
-    return undefined;
-  };
-}
+/** TKC pods pull through the containerd of the node they are scheduled on (CRI PullImage), as the kubelet does. */
+const tkcPull = (cfg: LabConfig) =>
+  containerdPuller({
+    hosts: [hostIp(cfg), HARBOR_NAME],
+    socket: (node) => {
+      const i = Array.from({ length: cfg.nodes }, (_, k) => k + 1).find((k) => nodeName(k) === node);
+      return i === undefined ? undefined : path.join(nodeDir(cfg, i), 'run/containerd/containerd.sock');
+    },
+  });
+const tkcNodes = Array.from({ length: c.nodes }, (_, k) => ({ name: nodeName(k + 1), ip: nodeIp(c, k + 1) }));
 
 const front = new HarborFront({
   listeners: [
@@ -112,6 +84,8 @@ const front = new HarborFront({
   issuer: HARBOR_ISSUER,
   signingKey: pki.token.key,
   caRoot: pki.ca,
+  // 429 and 412 cannot come from a misconfiguration in the lab: these repositories answer them.
+  repositoryFaults: { 'lab/ratelimited': 'rate-limited', 'lab/blocked': 'policy-blocked' },
   log,
 });
 await front.start();
@@ -150,7 +124,7 @@ lab = await startSupervisor({
   server: {
     port: loopbackPorts(c).apiserver,
     extraHosts: [hostIp(c)],
-    kubelet: { startDelayMs: 300, pullError: supervisorPull(() => lab) },
+    kubelet: { startDelayMs: 300, retryMs: 2000, pull: supervisorPull(() => lab) },
     exec: (r) => ({
       file: 'ip',
       args: [
@@ -165,11 +139,11 @@ lab = await startSupervisor({
       ],
     }),
   },
-  // The TKC's kubelet stand-in pulls through the nodes' containerd trust.
+  // The TKC's kubelet stand-in pulls through the nodes' real containerd.
   tkcServer: {
     port: loopbackPorts(c).apiserver,
     extraHosts: [],
-    kubelet: { startDelayMs: 300, pullError: tkcPull(c) },
+    kubelet: { startDelayMs: 300, retryMs: 2000, pull: tkcPull(c), nodes: tkcNodes },
   },
 });
 const tkc = lab.tkcs.get(CLUSTER.name)!;

@@ -85,7 +85,7 @@ const story = async (rerun: boolean): Promise<void> => {
   const tag = rerun ? ' (re-run)' : '';
   await step(`1. a TKC pod cannot pull from Harbor${tag}`, async () => {
     if (rerun) return 'skipped';
-    await sh(`kubectl --context ${lab.cluster.name} run app --image=${lab.image} --restart=Never`);
+    await sh(`kubectl --context ${lab.cluster.name} run app --image=${lab.publicImage} --restart=Never`);
     await until('the pull to fail', async () => /x509/.test(await podEvents()));
     check(/x509: certificate signed by unknown authority/.test(await podEvents()), 'no x509 event');
     return 'x509: certificate signed by unknown authority';
@@ -115,7 +115,7 @@ const story = async (rerun: boolean): Promise<void> => {
     }
     if (!rerun) {
       await sh(
-        `kubectl --context ${lab.cluster.name} delete pod app --wait=false && kubectl --context ${lab.cluster.name} run app --image=${lab.image} --restart=Never`,
+        `kubectl --context ${lab.cluster.name} delete pod app --wait=false && kubectl --context ${lab.cluster.name} run app --image=${lab.publicImage} --restart=Never`,
       );
       await until(
         'the pod to run',

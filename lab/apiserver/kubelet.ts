@@ -1,16 +1,38 @@
 // A stand-in for the kubelet: pods go Pending -> Running after a delay, or fail to pull
 // their image (ErrImagePull, then ImagePullBackOff) with the events a real kubelet writes,
-// and end with DeadlineExceeded when activeDeadlineSeconds runs out.
+// and end with DeadlineExceeded when activeDeadlineSeconds runs out. A `pull` hook makes
+// the pull real: the kubelet resolves the pod's pull secrets (pullsecrets.ts), picks a node
+// (spec.nodeName, else round-robin) and reports the runtime's own error text; with
+// `retryMs` it retries a failed pull, as the kubelet's back-off does.
 import crypto from 'node:crypto';
+import { type PullAuth, resolvePullAuths } from './pullsecrets.js';
 import type { Registry } from './rest.js';
 import type { Obj, ResourceType } from './types.js';
+
+export interface KubeletNode {
+  name: string;
+  ip: string;
+}
+
+export interface PullContext {
+  pod: Obj;
+  node: KubeletNode;
+  /** The credentials resolved from the pod's (else its ServiceAccount's) pull secrets; empty: anonymous. */
+  auths: PullAuth[];
+}
 
 export interface KubeletOptions {
   /** Time from creation to Running (or to the first pull failure). Default 100 ms. */
   startDelayMs?: number;
   /** The runtime's error for pulling `image`, or undefined when the pull works. */
   pullError?: (image: string, pod: Obj) => string | undefined;
+  /** A real pull (asked when pullError gives no error): the runtime's error text, or undefined on success. */
+  pull?: (image: string, ctx: PullContext) => Promise<string | undefined>;
+  /** Retry a failed pull after this long, doubling up to 8 times as long, until it works or the pod goes. Default: no retry. */
+  retryMs?: number;
   nodeName?: string;
+  /** The nodes pods are scheduled on (round-robin when spec.nodeName is not set). Default: nodeName alone. */
+  nodes?: KubeletNode[];
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -19,13 +41,24 @@ export class Kubelet {
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
   private podIp = 10;
   private seq = 0;
+  private next = 0;
   readonly nodeName: string;
+  private readonly nodes: KubeletNode[];
 
   constructor(
     private readonly reg: Registry,
     private readonly opts: KubeletOptions = {},
   ) {
-    this.nodeName = opts.nodeName ?? 'esx-01a.lab.local';
+    this.nodeName = opts.nodeName ?? opts.nodes?.[0]?.name ?? 'esx-01a.lab.local';
+    this.nodes = opts.nodes?.length ? opts.nodes : [{ name: this.nodeName, ip: '192.168.100.11' }];
+  }
+
+  /** spec.nodeName when it names a node, else the next node round-robin. */
+  private schedule(pod: Obj): KubeletNode {
+    const named = this.nodes.find((n) => n.name === pod.spec?.nodeName);
+    if (named) return named;
+    if (pod.spec?.nodeName) return { name: String(pod.spec.nodeName), ip: this.nodes[0]!.ip };
+    return this.nodes[this.next++ % this.nodes.length]!;
   }
 
   private get pods(): ResourceType {
@@ -44,9 +77,27 @@ export class Kubelet {
   }
 
   /** Write an Event the way the kubelet does (core v1, source kubelet). */
-  event(pod: Obj, type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+  event(
+    pod: Obj,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    container?: string,
+    host?: string,
+  ): void {
     const events = this.reg.type('', 'events')!;
     const ts = now();
+    const node = host ?? pod.spec?.nodeName ?? this.nodeName;
+    const same = this.reg.store
+      .list(events, pod.metadata.namespace)
+      .find((e) => e.involvedObject?.uid === pod.metadata.uid && e.reason === reason && e.message === message);
+    if (same) {
+      this.reg.mutate(events, pod.metadata.namespace, same.metadata.name, (e) => {
+        e.count = (e.count ?? 1) + 1;
+        e.lastTimestamp = ts;
+      });
+      return;
+    }
     this.reg.seed(events, {
       metadata: {
         name: `${pod.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++)).toString(16)}`,
@@ -63,13 +114,13 @@ export class Kubelet {
       },
       reason,
       message,
-      source: reason === 'Scheduled' ? {} : { component: 'kubelet', host: this.nodeName },
+      source: reason === 'Scheduled' ? {} : { component: 'kubelet', host: node },
       firstTimestamp: ts,
       lastTimestamp: ts,
       count: 1,
       type,
       reportingComponent: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet',
-      reportingInstance: reason === 'Scheduled' ? '' : this.nodeName,
+      reportingInstance: reason === 'Scheduled' ? '' : node,
     });
   }
 
@@ -92,36 +143,93 @@ export class Kubelet {
     this.timers.clear();
   }
 
-  private start(namespace: string, name: string): void {
-    const pod = this.reg.store.get(this.pods, namespace, name);
-    if (!pod) return;
-    const containers: Obj[] = pod.spec?.containers ?? [];
-    this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${this.nodeName}`);
-    const failing = containers.map((c) => ({ c, err: this.opts.pullError?.(c.image, pod) })).find((x) => x.err);
-    const ip = `10.244.0.${this.podIp++ % 250}`;
-    if (failing) {
-      const { c, err } = failing;
+  private start(namespace: string, name: string, attempt = 0): void {
+    void this.attempt(namespace, name, attempt).catch(() => undefined);
+  }
+
+  /** The first error pulling the pod's images (pullError, then the real pull), after the events a kubelet writes. */
+  private async pullAll(pod: Obj, node: KubeletNode): Promise<{ c: Obj; err: string } | undefined> {
+    for (const c of (pod.spec?.containers ?? []) as Obj[]) {
+      const err = this.opts.pullError?.(c.image, pod);
+      if (err) {
+        this.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, c.name);
+        return { c, err };
+      }
+      if (!this.opts.pull) continue;
       this.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, c.name);
-      this.event(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${err}`, c.name);
-      this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
-      this.setWaiting(namespace, name, ip, 'ErrImagePull', `${err}`);
-      this.later(pod.metadata.uid, this.opts.startDelayMs ?? 100, () => {
-        const p = this.reg.store.get(this.pods, namespace, name);
-        if (!p) return;
-        this.event(p, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c.name);
-        this.event(p, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
-        this.setWaiting(namespace, name, ip, 'ImagePullBackOff', `Back-off pulling image "${c.image}"`);
-      });
-      return;
+      const types = { secrets: this.reg.type('', 'secrets')!, serviceaccounts: this.reg.type('', 'serviceaccounts')! };
+      const auths = resolvePullAuths(this.reg.store, types, pod, c.image);
+      const t0 = Date.now();
+      const real = await this.opts.pull(c.image, { pod, node, auths });
+      if (real) return { c, err: real };
+      const s = ((Date.now() - t0) / 1000).toFixed(3);
+      const now = this.current(pod);
+      if (!now) return undefined;
+      this.event(
+        now,
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${c.image}" in ${s}s (${s}s including waiting)`,
+        c.name,
+      );
     }
+    return undefined;
+  }
+
+  /** The pod as stored now, when it is still the same pod. */
+  private current(pod: Obj): Obj | undefined {
+    const p = this.reg.store.get(this.pods, pod.metadata.namespace, pod.metadata.name);
+    return p && p.metadata.uid === pod.metadata.uid ? p : undefined;
+  }
+
+  private async attempt(namespace: string, name: string, attempt: number): Promise<void> {
+    let pod = this.reg.store.get(this.pods, namespace, name);
+    if (!pod) return;
+    const node = this.schedule(pod);
+    const ip = String(pod.status?.podIP ?? `10.244.0.${this.podIp++ % 250}`);
+    if (attempt === 0) {
+      pod = this.reg.mutate(this.pods, namespace, name, (p) => {
+        p.spec.nodeName = node.name;
+      }) as Obj;
+      this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node.name}`);
+    }
+    const failing = await this.pullAll(pod, node);
+    const now = this.current(pod);
+    if (!now) return;
+    if (failing) return this.failed(now, node, ip, failing, attempt);
+    this.running(now, node, ip, this.opts.pull === undefined);
+  }
+
+  private failed(pod: Obj, node: KubeletNode, ip: string, failing: { c: Obj; err: string }, attempt: number): void {
+    const { namespace, name, uid } = pod.metadata;
+    const { c, err } = failing;
+    this.event(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${err}`, c.name);
+    this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
+    this.setWaiting(namespace, name, node, ip, 'ErrImagePull', `${err}`);
+    this.later(uid, this.opts.startDelayMs ?? 100, () => {
+      const p = this.current(pod);
+      if (!p) return;
+      this.event(p, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c.name);
+      this.event(p, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
+      this.setWaiting(namespace, name, node, ip, 'ImagePullBackOff', `Back-off pulling image "${c.image}"`);
+      // The kubelet's back-off doubles per failure (to 5 minutes there; to 8 × retryMs here).
+      const retry = this.opts.retryMs;
+      if (retry) this.later(uid, retry * 2 ** Math.min(attempt, 3), () => this.start(namespace, name, attempt + 1));
+    });
+  }
+
+  private running(pod: Obj, node: KubeletNode, ip: string, present: boolean): void {
+    const { namespace, name } = pod.metadata;
+    const containers: Obj[] = pod.spec?.containers ?? [];
     for (const c of containers) {
-      this.event(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
+      if (present)
+        this.event(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
       this.event(pod, 'Normal', 'Created', `Created container ${c.name}`, c.name);
       this.event(pod, 'Normal', 'Started', `Started container ${c.name}`, c.name);
     }
     const ts = now();
     this.reg.mutate(this.pods, namespace, name, (p) => {
-      p.spec.nodeName = this.nodeName;
+      p.spec.nodeName = node.name;
       p.status = {
         phase: 'Running',
         conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
@@ -130,10 +238,10 @@ export class Kubelet {
           lastProbeTime: null,
           lastTransitionTime: ts,
         })),
-        hostIP: '192.168.100.11',
+        hostIP: node.ip,
         podIP: ip,
         podIPs: [{ ip }],
-        startTime: ts,
+        startTime: p.status?.startTime ?? ts,
         qosClass: 'Burstable',
         containerStatuses: containers.map((c) => ({
           name: c.name,
@@ -149,20 +257,27 @@ export class Kubelet {
     });
   }
 
-  private setWaiting(namespace: string, name: string, ip: string, reason: string, message: string): void {
+  private setWaiting(
+    namespace: string,
+    name: string,
+    node: KubeletNode,
+    ip: string,
+    reason: string,
+    message: string,
+  ): void {
     const ts = now();
     this.reg.mutate(this.pods, namespace, name, (p) => {
-      p.spec.nodeName = this.nodeName;
+      p.spec.nodeName = node.name;
       p.status = {
         phase: 'Pending',
         conditions: [
           { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: ts },
           { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastProbeTime: null, lastTransitionTime: ts },
         ],
-        hostIP: '192.168.100.11',
+        hostIP: node.ip,
         podIP: ip,
         podIPs: [{ ip }],
-        startTime: ts,
+        startTime: p.status?.startTime ?? ts,
         qosClass: 'Burstable',
         containerStatuses: (p.spec.containers ?? []).map((c: Obj) => ({
           name: c.name,

@@ -39,7 +39,47 @@ export interface FrontOptions {
   signingKey: string;
   /** The CA Harbor offers at getcert; omitted means Harbor has no CA root (404). */
   caRoot?: string;
+  /**
+   * Repositories (`project/repo`) that answer a pull with a fault once the token allows it:
+   * `rate-limited` is 429 TOOMANYREQUESTS (as Docker Hub and proxies answer), `policy-blocked`
+   * Harbor's 412 PROJECTPOLICYVIOLATION (the vulnerability-prevention policy).
+   */
+  repositoryFaults?: Record<string, RepositoryFault>;
   log?: (line: string) => void;
+}
+
+export type RepositoryFault = 'rate-limited' | 'policy-blocked';
+
+const FAULTS: Record<
+  RepositoryFault,
+  { status: number; code: string; message: string; headers?: Record<string, string> }
+> = {
+  'rate-limited': {
+    status: 429,
+    code: 'TOOMANYREQUESTS',
+    message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading.',
+    headers: { 'Retry-After': '3600' },
+  },
+  'policy-blocked': {
+    status: 412,
+    code: 'PROJECTPOLICYVIOLATION',
+    message:
+      'current image with 3 vulnerabilities cannot be pulled due to configured policy in \'Prevent images with vulnerability severity of "High" or higher from running.\' To continue with pull, please contact your project administrator to exempt matched vulnerabilities through configuring the CVE allowlist.',
+  },
+};
+
+/** The repository a bearer token (from this front's token service) may pull; the signature is the registry's to check. */
+function pullableBy(authorization: string | undefined, repository: string): boolean {
+  const m = /^Bearer\s+[^.]+\.([^.]+)\./i.exec(authorization ?? '');
+  if (!m) return false;
+  try {
+    const claims = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { access?: Scope[] };
+    return (claims.access ?? []).some(
+      (a) => a.type === 'repository' && a.name === repository && a.actions.includes('pull'),
+    );
+  } catch {
+    return false;
+  }
 }
 
 const json = (res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -131,7 +171,10 @@ export class HarborFront {
   private handle(l: Listener, req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://harbor');
     const p = url.pathname;
-    if (p === '/v2' || p.startsWith('/v2/')) return this.proxy(l, req, res);
+    if (p === '/v2' || p.startsWith('/v2/')) {
+      if (this.fault(req, res, p)) return;
+      return this.proxy(l, req, res);
+    }
     if (p === '/service/token') return this.token(req, res, url);
     if (l.api === 'v2' && p === '/api/v2.0/ping') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -234,6 +277,17 @@ export class HarborFront {
     if (scope.type !== 'repository' || !scope.name.includes('/')) return { ...scope, actions: [] };
     const project = this.o.projects.find((p) => p.name === scope.name.split('/')[0]);
     return { ...scope, actions: tokenActions(who, project) };
+  }
+
+  /** A pull of a faulty repository (repositoryFaults), answered here after the token service allowed it. */
+  private fault(req: IncomingMessage, res: ServerResponse, p: string): boolean {
+    const m = /^\/v2\/(.+)\/(manifests|blobs)\/[^/]+$/.exec(p);
+    const kind = m ? this.o.repositoryFaults?.[m[1]!] : undefined;
+    if (!m || !kind || !pullableBy(req.headers.authorization, m[1]!)) return false;
+    const f = FAULTS[kind];
+    this.log(`${req.method} ${p} -> ${f.status} ${f.code}`);
+    json(res, f.status, { errors: [{ code: f.code, message: f.message }] }, f.headers);
+    return true;
   }
 
   private proxy(l: Listener, req: IncomingMessage, res: ServerResponse): void {
