@@ -110,7 +110,7 @@ function withEvents(pod: PodEvidence, image: string, findings: Finding[], fix: F
     const why = `only "${e.cause}" events; every probe passes from this workstation: the next retry may succeed`;
     return [finding('unknown', why, fix, 'warning')];
   }
-  const why = `the node reported: ${e.cause}; every probe passes from this workstation (the node's network or trust differs)`;
+  const why = `the node reported: ${e.cause}; every probe passes from this workstation (the node's network or trust differs, or the cause was fixed since: recreate the pod)`;
   return [finding((e.hint as Finding['code'] | undefined) ?? 'unknown', why, fix)];
 }
 
