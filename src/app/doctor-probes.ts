@@ -6,7 +6,15 @@
 // manifest. The first failure is the finding; later probes need the earlier ones to pass.
 import { CliError } from '../errors.js';
 import type { Registry } from '../registry/endpoint.js';
-import { basicAuthorization, challenge, manifest, ProbeError, projectStatus, token } from '../registry/probe.js';
+import {
+  basicAuthorization,
+  challenge,
+  leafProblems,
+  manifest,
+  ProbeError,
+  projectStatus,
+  token,
+} from '../registry/probe.js';
 import { tokenAccess, type VerifyOptions } from '../registry/verify.js';
 import { fetchRegistryCa } from '../tls/fetch.js';
 import type { CredChoice } from './doctor-creds.js';
@@ -19,6 +27,8 @@ export interface ProbeContext {
   options: VerifyOptions;
   /** Where the trust came from, for the evidence line. */
   trustFrom: string;
+  /** false when the node's own trust could not be read: TLS findings are then warnings. */
+  trustCertain: boolean;
   fix: FixContext;
 }
 
@@ -47,9 +57,14 @@ export async function probe(c: ProbeContext): Promise<Finding[]> {
       throw e;
     }
     const net = ['dns', 'unreachable', 'timeout'].includes(e.probe);
-    const evidence = net ? `${e.message} (as this workstation sees it)` : `${e.message}; trust: ${c.trustFrom}`;
-    if (e.probe === 'ca-untrusted') c.fix.fingerprint = await caFingerprint(c.ref.registry, c.options.timeoutMs);
-    return [finding(e.probe, evidence, c.fix)];
+    if (net) return [finding(e.probe, `${e.message} (as this workstation sees it)`, c.fix)];
+    const severity = c.trustCertain ? 'error' : 'warning';
+    const first = finding(e.probe, `${e.message}; trust: ${c.trustFrom}`, c.fix, severity);
+    if (e.probe !== 'ca-untrusted') return [first];
+    c.fix.fingerprint = await caFingerprint(c.ref.registry, c.options.timeoutMs);
+    first.fix = finding(e.probe, '', c.fix).fix;
+    const more = await leafProblems(c.ref.registry, c.options.timeoutMs);
+    return [first, ...more.map((m) => finding(m.probe, m.message, c.fix))];
   }
 }
 

@@ -41,5 +41,9 @@ export async function printResults(p: Printer, results: PodResult[]): Promise<vo
   }
   p.line(reportText(results).trimEnd());
   const bad = results.filter((r) => r.findings.some((f) => f.severity === 'error')).length;
-  p.status(`doctor: ${bad} of ${results.length} images cannot be pulled`);
+  const n = results.length;
+  const warned = results.filter((r) => r.findings.some((f) => f.severity === 'warning')).length;
+  if (bad) p.status(`doctor: ${bad} of ${n} image${n === 1 ? '' : 's'} cannot be pulled`);
+  else if (warned) p.status(`doctor: no certain problem; ${warned} of ${n} with warnings (see above)`);
+  else p.status('doctor: nothing wrong found');
 }

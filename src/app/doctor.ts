@@ -38,12 +38,14 @@ export interface DoctorRequest {
 interface Trust {
   tls: TlsSettings;
   from: string;
+  certain: boolean;
 }
 
 async function trustFor(s: Session, kind: NodeKind, r: DoctorRequest): Promise<Trust> {
   const local = (): Trust => ({
     tls: tlsSettings({ caFile: r.caFile }, s.env),
     from: r.caFile ? `--ca-file ${r.caFile}` : "this workstation's system roots (a TKC node's own store may differ)",
+    certain: kind !== 'tkc-node' || r.caFile !== undefined,
   });
   if (kind !== 'vsphere-pod') return local();
   try {
@@ -52,12 +54,13 @@ async function trustFor(s: Session, kind: NodeKind, r: DoctorRequest): Promise<T
     return {
       tls: { ca: certs.map((c) => c.cert.pem), rejectUnauthorized: true },
       from: `the Supervisor's kube-system/image-fetcher-ca-bundle (${n} certificate${n === 1 ? '' : 's'})`,
+      certain: true,
     };
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
     s.printer.warn(`cannot read the Supervisor's image-fetcher-ca-bundle (${e.message}); checking TLS locally`);
-    const l = local();
-    return { ...l, from: `${l.from}, not the Supervisor's bundle (unreadable)` };
+    const from = r.caFile ? `--ca-file ${r.caFile}` : "this workstation's system roots";
+    return { ...local(), from: `${from}, not the Supervisor's bundle (unreadable to you)`, certain: false };
   }
 }
 
@@ -92,6 +95,7 @@ async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image
     choice: chooseCredentials(pod, ns, ref),
     options: { tls: x.trust.tls, timeoutMs: x.s.timeoutMs, log: x.s.trace },
     trustFrom: x.trust.from,
+    trustCertain: x.trust.certain,
     fix,
   });
   return { ...result, findings: withEvents(pod, image, findings, fix) };

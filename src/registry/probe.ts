@@ -6,6 +6,7 @@
 // unreachable, timeout). Bounded like every request of the plugin (net/http.ts).
 import { CliError, systemCode } from '../errors.js';
 import { httpGet, type HttpReply } from '../net/http.js';
+import { peerChain, splitHost } from '../net/peer.js';
 import { fromNetworkError } from '../translate.js';
 import { baseUrl, type Registry } from './endpoint.js';
 import { HarborApi, HarborApiError } from './harbor.js';
@@ -56,7 +57,7 @@ async function get(url: string, o: VerifyOptions, headers: Record<string, string
     });
   } catch (e) {
     if (e instanceof CliError) throw e;
-    const net = fromNetworkError(e, { doing: `GET ${new URL(url).origin}`, target: new URL(url).host });
+    const net = fromNetworkError(e, { doing: 'connecting', target: new URL(url).host });
     const code = net && BY_NETWORK_CODE[net.code];
     if (net && code) throw new ProbeError(code, net.message);
     if (net || systemCode(e)) throw new ProbeError('unreachable', net?.message ?? (e as Error).message);
@@ -152,4 +153,33 @@ export async function projectStatus(
     if (e instanceof CliError) return 0;
     throw e;
   }
+}
+
+/**
+ * What is wrong with the certificate a server presents besides its issuer, read without
+ * trusting it (Node reports an unknown CA before a wrong name or an expiry): the name or
+ * IP the image uses missing from its SANs, or its validity. [] when it cannot be read.
+ */
+export async function leafProblems(
+  host: string,
+  timeoutMs: number,
+): Promise<Array<{ probe: NetCode; message: string }>> {
+  const leaf = (await peerChain(host, timeoutMs || 10_000).catch(() => []))[0];
+  if (!leaf) return [];
+  const { hostname } = splitHost(host);
+  const out: Array<{ probe: NetCode; message: string }> = [];
+  const isIp = /^[0-9.]+$|:/.test(hostname);
+  const names = (leaf.subjectAltName ?? '').replace(/\s+/g, ' ');
+  if (isIp ? !leaf.checkIP(hostname) : !leaf.checkHost(hostname))
+    out.push({
+      probe: isIp ? 'ip-san-missing' : 'name-mismatch',
+      message: `the certificate of ${host} is not valid for ${isIp ? 'IP ' : ''}${hostname} (${names || 'no SANs'})`,
+    });
+  const now = Date.now();
+  if (Date.parse(leaf.validTo) < now || Date.parse(leaf.validFrom) > now)
+    out.push({
+      probe: 'cert-expired',
+      message: `the certificate of ${host} is valid from ${leaf.validFrom} to ${leaf.validTo}`,
+    });
+  return out;
 }
