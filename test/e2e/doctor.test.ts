@@ -25,7 +25,7 @@ interface Pod {
   findings: Finding[];
 }
 
-const NS = ['dr-ca', 'dr-none', 'dr-unbound', 'dr-host', 'dr-bad', 'dr-perm', 'dr-old', 'dr-tag', 'dr-img'];
+const NS = ['dr-proj', 'dr-ca', 'dr-none', 'dr-unbound', 'dr-host', 'dr-bad', 'dr-perm', 'dr-old', 'dr-tag', 'dr-img'];
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -198,6 +198,13 @@ describe('kubectl harbor doctor', needsLab, () => {
     seedPod('dr-tag', 'web', `${lab.info.harbor}/lab/tiny:nope`, ['harbor-lab']);
     const f = await only(['web', '-n', 'dr-tag'], 'image-not-found');
     assert.match(f.evidence, /lab\/tiny:nope: the manifest is not there \(HTTP 404\)/);
+  });
+
+  test('project-missing: Harbor says the project does not exist to a credential that may see it', async () => {
+    seedSecret('dr-proj', 'harbor-lab', lab.info.harbor, admin(), lab.info.users[admin()]!);
+    seedPod('dr-proj', 'web', `${lab.info.harbor}/nosuchproject/tiny:1`, ['harbor-lab']);
+    const f = await only(['web', '-n', 'dr-proj'], 'project-missing');
+    assert.match(f.evidence, /project "nosuchproject" does not exist/);
   });
 
   test('--image without a pod: the default ServiceAccount of the namespace; read-only throughout', async () => {
