@@ -3,6 +3,7 @@
 import { BindSaCommand } from './bind-sa.js';
 import { CompleteCommand } from './complete.js';
 import { CompletionCommand } from './completion.js';
+import { DoctorCommand } from './doctor.js';
 import { ContextCommand } from './context.js';
 import { JumpboxCreateCommand } from './jumpbox/create.js';
 import { JumpboxDeleteCommand } from './jumpbox/delete.js';
@@ -33,6 +34,7 @@ export const COMMANDS = [
   RobotRefreshCommand,
   RobotListCommand,
   StatusCommand,
+  DoctorCommand,
   RobotDeleteCommand,
   TrustCommand,
   TrustListCommand,

@@ -1,0 +1,86 @@
+// Which credential the node's runtime would present for an image: the first effective
+// pull secret (in order) with an `auths` entry matching the registry as the kubelet
+// matches it. When there is none, what is near: a secret in the namespace that has one
+// but is not referenced (sa-unbound), or an entry for the same host on another port
+// (secret-host-mismatch).
+import type { V1Secret } from '@kubernetes/client-node';
+import { isManaged } from '../kube/labels.js';
+import { readDockerConfig, robotMark } from '../kube/pullsecret.js';
+import type { Credentials } from '../registry/verify.js';
+import type { NamespaceEvidence, PodEvidence } from './doctor-evidence.js';
+import { type ImageRef, matchingKeys, nearMisses } from './doctor-match.js';
+
+export interface EntryChoice {
+  kind: 'entry';
+  secret: string;
+  key: string;
+  creds: Credentials;
+  /** The robot annotations' expiry when it is in the past. */
+  expiredAt: string | undefined;
+}
+
+export interface NoChoice {
+  kind: 'none';
+  /** Referenced secrets that do not exist. */
+  missing: string[];
+  /** A secret of the namespace with a matching entry that nothing references. */
+  unbound: string | undefined;
+  nearMiss: { secret: string; key: string; user: string } | undefined;
+}
+
+export type CredChoice = EntryChoice | NoChoice;
+
+export function entryCredentials(secret: V1Secret, key: string): Credentials {
+  const e = readDockerConfig(secret).auths?.[key] ?? {};
+  const auth = typeof e.auth === 'string' ? Buffer.from(e.auth, 'base64').toString('utf8') : '';
+  const colon = auth.indexOf(':');
+  return {
+    username: typeof e.username === 'string' && e.username ? e.username : colon < 0 ? '' : auth.slice(0, colon),
+    password: typeof e.password === 'string' && e.password ? e.password : colon < 0 ? '' : auth.slice(colon + 1),
+  };
+}
+
+function expiredAt(secret: V1Secret, key: string, user: string, now: number): string | undefined {
+  const mark = robotMark(secret);
+  if (!mark || mark.name !== user || mark.registry !== key || mark.expiresAt === 'never') return undefined;
+  const at = Date.parse(mark.expiresAt);
+  return Number.isFinite(at) && at <= now ? mark.expiresAt : undefined;
+}
+
+const keysOf = (s: V1Secret): string[] => Object.keys(readDockerConfig(s).auths ?? {});
+
+export function chooseCredentials(
+  pod: PodEvidence,
+  ns: NamespaceEvidence,
+  ref: ImageRef,
+  now = Date.now(),
+): CredChoice {
+  const missing: string[] = [];
+  let nearMiss: NoChoice['nearMiss'];
+  for (const name of pod.pullSecrets) {
+    const secret = ns.secrets.get(name);
+    if (!secret) {
+      missing.push(name);
+      continue;
+    }
+    const keys = keysOf(secret);
+    const key = matchingKeys(keys, ref)[0];
+    if (key) {
+      const creds = entryCredentials(secret, key);
+      return { kind: 'entry', secret: name, key, creds, expiredAt: expiredAt(secret, key, creds.username, now) };
+    }
+    const near = nearMisses(keys, ref)[0];
+    if (near && !nearMiss) nearMiss = { secret: name, key: near, user: entryCredentials(secret, near).username };
+  }
+  const referenced = new Set(pod.pullSecrets);
+  const unbound = [...ns.secrets.entries()]
+    .filter(([name, s]) => !referenced.has(name) && matchingKeys(keysOf(s), ref).length > 0)
+    .map(([name]) => name)
+    .sort((a, b) => Number(managed(ns, b)) - Number(managed(ns, a)))[0];
+  return { kind: 'none', missing, unbound, nearMiss };
+}
+
+const managed = (ns: NamespaceEvidence, name: string): boolean => {
+  const s = ns.secrets.get(name);
+  return !!s && isManaged(s);
+};

@@ -1,0 +1,116 @@
+// The evidence `doctor` reads from the cluster, with one list call per kind and namespace:
+// pods, ServiceAccounts, dockerconfigjson secrets and events. A pod's effective pull
+// secrets are its own `imagePullSecrets`; when it has none, its ServiceAccount's (the
+// admission controller copies them at creation, so a pod made before a binding has none).
+import { CoreV1Api, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+import { DOCKERCONFIGJSON } from '../kube/pullsecret.js';
+import { type PullEvent, parsePullEvent } from './doctor-events.js';
+
+export interface NamespaceEvidence {
+  namespace: string;
+  pods: V1Pod[];
+  serviceAccounts: Map<string, V1ServiceAccount>;
+  /** dockerconfigjson secrets by name. */
+  secrets: Map<string, V1Secret>;
+  /** Pull events by pod name, oldest first. */
+  events: Map<string, PullEvent[]>;
+}
+
+export interface PodEvidence {
+  namespace: string;
+  /** '-' for `--image` without a pod. */
+  name: string;
+  node: string;
+  serviceAccount: string;
+  images: string[];
+  /** The secrets the runtime is given, and where the list came from. */
+  pullSecrets: string[];
+  pullSecretsFrom: 'pod' | 'serviceaccount' | 'none';
+  events: PullEvent[];
+  /** Containers waiting on a pull: image -> reason. */
+  waiting: Map<string, string>;
+}
+
+const time = (e: CoreV1Event): number =>
+  Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0)) || 0;
+
+export async function readNamespace(client: KubeClient, namespace: string, pod?: string): Promise<NamespaceEvidence> {
+  const core = client.api(CoreV1Api);
+  const [pods, sas, secrets, events] = await Promise.all([
+    pod
+      ? client.call(`reading pod "${pod}" in namespace "${namespace}"`, async () => ({
+          items: [await core.readNamespacedPod({ name: pod, namespace })],
+        }))
+      : client.call(`listing pods in namespace "${namespace}"`, () => core.listNamespacedPod({ namespace })),
+    client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
+      core.listNamespacedServiceAccount({ namespace }),
+    ),
+    client.call(`listing secrets in namespace "${namespace}"`, () => core.listNamespacedSecret({ namespace })),
+    client.call(`listing events in namespace "${namespace}"`, () =>
+      core.listNamespacedEvent({ namespace, ...(pod ? { fieldSelector: `involvedObject.name=${pod}` } : {}) }),
+    ),
+  ]);
+  const byPod = new Map<string, PullEvent[]>();
+  for (const e of [...events.items].sort((a, b) => time(a) - time(b))) {
+    if (e.involvedObject?.kind !== 'Pod' || !e.involvedObject.name) continue;
+    const parsed = parsePullEvent(e.message ?? '');
+    if (!parsed) continue;
+    byPod.set(e.involvedObject.name, [...(byPod.get(e.involvedObject.name) ?? []), parsed]);
+  }
+  return {
+    namespace,
+    pods: pods.items,
+    serviceAccounts: new Map(sas.items.map((s) => [s.metadata?.name ?? '', s])),
+    secrets: new Map(secrets.items.filter((s) => s.type === DOCKERCONFIGJSON).map((s) => [s.metadata?.name ?? '', s])),
+    events: byPod,
+  };
+}
+
+const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff']);
+
+export function podEvidence(pod: V1Pod, ns: NamespaceEvidence): PodEvidence {
+  const name = pod.metadata?.name ?? '';
+  const serviceAccount = pod.spec?.serviceAccountName || 'default';
+  const own = (pod.spec?.imagePullSecrets ?? []).map((r) => r.name ?? '').filter(Boolean);
+  const sa = (ns.serviceAccounts.get(serviceAccount)?.imagePullSecrets ?? []).map((r) => r.name ?? '').filter(Boolean);
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const waiting = new Map<string, string>();
+  for (const s of statuses) {
+    const reason = s.state?.waiting?.reason;
+    if (reason && PULL_REASONS.has(reason)) waiting.set(s.image, reason);
+  }
+  return {
+    namespace: ns.namespace,
+    name,
+    node: pod.spec?.nodeName ?? '',
+    serviceAccount,
+    images: [...new Set(containers.map((c) => c.image ?? '').filter(Boolean))],
+    pullSecrets: own.length ? own : sa,
+    pullSecretsFrom: own.length ? 'pod' : sa.length ? 'serviceaccount' : 'none',
+    events: ns.events.get(name) ?? [],
+    waiting,
+  };
+}
+
+/** The pods of a namespace that fail to pull: a container waiting on a pull, or a pull-failure event. */
+export function failingPods(ns: NamespaceEvidence): PodEvidence[] {
+  return ns.pods.map((p) => podEvidence(p, ns)).filter((p) => p.waiting.size > 0 || p.events.length > 0);
+}
+
+/** `--image` without a pod: a pod of the namespace's default ServiceAccount that does not exist yet. */
+export function imageOnly(image: string, ns: NamespaceEvidence): PodEvidence {
+  const sa = (ns.serviceAccounts.get('default')?.imagePullSecrets ?? []).map((r) => r.name ?? '').filter(Boolean);
+  return {
+    namespace: ns.namespace,
+    name: '-',
+    node: '',
+    serviceAccount: 'default',
+    images: [image],
+    pullSecrets: sa,
+    pullSecretsFrom: sa.length ? 'serviceaccount' : 'none',
+    events: [],
+    waiting: new Map(),
+  };
+}

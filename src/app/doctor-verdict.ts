@@ -1,0 +1,147 @@
+// The verdict of `doctor`: each finding has a code, a severity, the evidence line it
+// rests on and the fix as complete commands with the real names filled in (a line that
+// starts with `#` is advice where no command of ours fixes it).
+//
+// | code                 | meaning                                                                  | fix                                   |
+// | -------------------- | ------------------------------------------------------------------------ | ------------------------------------- |
+// | ca-untrusted         | the registry's chain does not verify against the trust of the node kind  | trust --supervisor / push-ca          |
+// | ip-san-missing       | the image names the registry by an IP its certificate has no SAN for     | use a name the certificate holds      |
+// | name-mismatch        | the certificate is not valid for the image's host name                   | re-issue the certificate              |
+// | cert-expired         | the registry's certificate has expired (or is not yet valid)             | renew the certificate                 |
+// | plain-http           | the registry speaks HTTP where the node speaks HTTPS                     | TLS on the registry                   |
+// | no-credentials       | no pull secret of the pod has an `auths` entry for the registry          | robot create / login --bind-sa        |
+// | secret-host-mismatch | an entry exists for the same host on another port (or none): unused      | login for the exact host:port         |
+// | sa-unbound           | a pull secret for the registry exists in the namespace, unreferenced     | bind-sa, then recreate the pod        |
+// | bad-credentials      | the registry refuses the entry's user and password (scope-less token)    | login again / robot create            |
+// | robot-expired        | the entry is a robot that expired (annotations, or Harbor says)          | robot create                          |
+// | no-pull-permission   | the credential authenticates but may not pull from the project           | robot create (pull on the project)    |
+// | project-missing      | Harbor says the image's project does not exist                           | fix the image name                    |
+// | image-not-found      | the manifest (tag or digest) is not in the repository                    | fix the tag, or push it               |
+// | policy-blocked       | Harbor 412: a project policy (vulnerability, signature) blocks the pull  | the project's policy                  |
+// | rate-limited         | 429 from the registry                                                    | wait, or a mirror                     |
+// | dns                  | the registry's name does not resolve (as this workstation sees it)       | DNS                                   |
+// | unreachable          | refused, reset or no route (as this workstation sees it)                 | network / registry                    |
+// | timeout              | no answer in time (as this workstation sees it)                          | network / registry                    |
+// | unknown              | the node failed to pull and no probe found why                           | the event text                        |
+import { defaultSecretName } from '../registry/endpoint.js';
+
+export const CODES = [
+  'ca-untrusted',
+  'ip-san-missing',
+  'name-mismatch',
+  'cert-expired',
+  'plain-http',
+  'no-credentials',
+  'secret-host-mismatch',
+  'sa-unbound',
+  'bad-credentials',
+  'robot-expired',
+  'no-pull-permission',
+  'project-missing',
+  'image-not-found',
+  'policy-blocked',
+  'rate-limited',
+  'dns',
+  'unreachable',
+  'timeout',
+  'unknown',
+] as const;
+export type Code = (typeof CODES)[number];
+export type Severity = 'error' | 'warning' | 'info';
+export type NodeKind = 'vsphere-pod' | 'tkc-node' | 'node';
+
+export interface Finding {
+  code: Code;
+  severity: Severity;
+  evidence: string;
+  fix: string[];
+}
+
+/** The names a fix is written with. */
+export interface FixContext {
+  registry: string;
+  project: string;
+  namespace: string;
+  serviceAccount: string;
+  /** The pod, when there is one: ServiceAccount pull secrets reach only pods created after. */
+  pod: string | undefined;
+  nodeKind: NodeKind;
+  /** For push-ca: the cluster of a TKC context (or --cluster). */
+  cluster: string | undefined;
+  /** The registry CA's fingerprint, when it could be fetched. */
+  fingerprint?: string | undefined;
+  /** The secret the finding is about. */
+  secret?: string | undefined;
+  /** The user of the `auths` entry the finding is about. */
+  user?: string | undefined;
+}
+
+const H = 'kubectl harbor';
+
+function recreate(c: FixContext): string[] {
+  return c.pod ? [`kubectl delete pod ${c.pod} -n ${c.namespace}`] : [];
+}
+
+function trustFix(c: FixContext): string[] {
+  const pin = c.fingerprint ? ` --fingerprint ${c.fingerprint}` : '';
+  if (c.nodeKind === 'vsphere-pod') return [`${H} trust --supervisor --from-registry ${c.registry}${pin}`];
+  const cluster = c.cluster ?? '# name the cluster with --cluster:';
+  return [`${H} push-ca ${cluster} --from-registry ${c.registry}${pin}`];
+}
+
+const robotCreate = (c: FixContext): string =>
+  `${H} robot create ${c.registry} --project ${c.project} -n ${c.namespace} --bind-sa ${c.serviceAccount}`;
+
+const login = (c: FixContext, user: string, extra = ''): string =>
+  `${H} login ${c.registry} -u ${user} --password-stdin -n ${c.namespace} --bind-sa ${c.serviceAccount}${extra}`;
+
+export function fixFor(code: Code, c: FixContext): string[] {
+  switch (code) {
+    case 'ca-untrusted':
+      return trustFix(c);
+    case 'ip-san-missing':
+      return ['# name the registry by a host name its certificate holds, or re-issue it with this IP as a SAN'];
+    case 'name-mismatch':
+      return [`# re-issue the registry certificate with ${c.registry.replace(/:\d+$/, '')} as a SAN`];
+    case 'cert-expired':
+      return [`# renew the certificate of ${c.registry}`];
+    case 'plain-http':
+      return [`# serve ${c.registry} over HTTPS: the node's runtime speaks HTTPS to it`];
+    case 'no-credentials':
+      return [robotCreate(c), ...recreate(c)];
+    case 'sa-unbound':
+      return [`${H} bind-sa ${c.secret} ${c.serviceAccount} -n ${c.namespace}`, ...recreate(c)];
+    case 'secret-host-mismatch':
+      return [login(c, c.user ?? 'admin'), ...recreate(c)];
+    case 'bad-credentials':
+      return [
+        login(c, c.user ?? 'admin', ` --secret-name ${c.secret ?? defaultSecretName(c.registry)} --overwrite`),
+        ...recreate(c),
+      ];
+    case 'robot-expired':
+    case 'no-pull-permission':
+      return [robotCreate(c), ...recreate(c)];
+    case 'project-missing':
+      return [`# project "${c.project}" does not exist on ${c.registry}: correct the image, or create the project`];
+    case 'image-not-found':
+      return ['# correct the image tag or repository, or push the image'];
+    case 'policy-blocked':
+      return [`# a policy of project "${c.project}" blocks the pull (vulnerability or signature): see Harbor`];
+    case 'rate-limited':
+      return ['# wait, or pull through a mirror'];
+    case 'dns':
+    case 'unreachable':
+    case 'timeout':
+      return [`# check the network between the nodes and ${c.registry} (this is the workstation's view)`];
+    default:
+      return [];
+  }
+}
+
+export function finding(code: Code, evidence: string, c: FixContext, severity: Severity = 'error'): Finding {
+  return { code, severity, evidence, fix: fixFor(code, c) };
+}
+
+/** 0 when nothing is wrong, 1 when any finding is an error. */
+export const exitCodeOf = (findings: readonly Finding[]): number =>
+  findings.some((f) => f.severity === 'error') ? 1 : 0;

@@ -1,0 +1,136 @@
+// `kubectl harbor doctor [POD] [-n NS | -A] [--image REF]`: why a pod cannot pull, and the
+// command that fixes it. Reads the evidence (doctor-evidence.ts), picks the credential the
+// runtime would present (doctor-creds.ts), probes the registry as the node would with the
+// trust of its kind (doctor-probes.ts: the Supervisor's image-fetcher-ca-bundle for a
+// vSphere Pod; the system roots or --ca-file for a TKC node, whose own store needs
+// --from-node, not built yet), and prints the findings (doctor-report.ts). It never
+// writes: only get and list calls. Exit 0 when nothing is wrong, 1 when a problem was found.
+import { CliError } from '../errors.js';
+import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
+import type { TlsSettings } from '../net/http.js';
+import { tlsSettings } from '../tls/roots.js';
+import { SupervisorStore } from '../trust/supervisor.js';
+import { chooseCredentials } from './doctor-creds.js';
+import {
+  failingPods,
+  imageOnly,
+  type NamespaceEvidence,
+  type PodEvidence,
+  podEvidence,
+  readNamespace,
+} from './doctor-evidence.js';
+import { latestByImage } from './doctor-events.js';
+import { parseImage, projectOf } from './doctor-match.js';
+import { probe } from './doctor-probes.js';
+import { printResults, type PodResult } from './doctor-report.js';
+import { exitCodeOf, type Finding, type FixContext, finding, type NodeKind } from './doctor-verdict.js';
+import type { Session } from './session.js';
+
+export interface DoctorRequest {
+  pod: string | undefined;
+  namespaces: NamespaceSelection;
+  image: string | undefined;
+  caFile: string | undefined;
+  /** The cluster push-ca fixes name (default: the TKC context's). */
+  cluster: string | undefined;
+}
+
+interface Trust {
+  tls: TlsSettings;
+  from: string;
+  certain: boolean;
+}
+
+async function trustFor(s: Session, kind: NodeKind, r: DoctorRequest): Promise<Trust> {
+  const local = (): Trust => ({
+    tls: tlsSettings({ caFile: r.caFile }, s.env),
+    from: r.caFile ? `--ca-file ${r.caFile}` : "this workstation's system roots (a TKC node's own store may differ)",
+    certain: kind !== 'tkc-node' || r.caFile !== undefined,
+  });
+  if (kind !== 'vsphere-pod') return local();
+  try {
+    const certs = await new SupervisorStore(await s.supervisor()).list((line) => s.printer.warn(line));
+    const n = certs.length;
+    return {
+      tls: { ca: certs.map((c) => c.cert.pem), rejectUnauthorized: true },
+      from: `the Supervisor's kube-system/image-fetcher-ca-bundle (${n} certificate${n === 1 ? '' : 's'})`,
+      certain: true,
+    };
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    s.printer.warn(`cannot read the Supervisor's image-fetcher-ca-bundle (${e.message}); checking TLS locally`);
+    const from = r.caFile ? `--ca-file ${r.caFile}` : "this workstation's system roots";
+    return { ...local(), from: `${from}, not the Supervisor's bundle (unreadable to you)`, certain: false };
+  }
+}
+
+function nodeKindOf(kind: string | undefined): NodeKind {
+  if (kind === 'tkc') return 'tkc-node';
+  return kind === 'namespace' || kind === 'supervisor' ? 'vsphere-pod' : 'node';
+}
+
+interface Scope {
+  s: Session;
+  r: DoctorRequest;
+  kind: NodeKind;
+  trust: Trust;
+  cluster: string | undefined;
+}
+
+async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image: string): Promise<PodResult> {
+  const result = { namespace: pod.namespace, name: pod.name, image, node: pod.node, nodeKind: x.kind };
+  const ref = parseImage(image);
+  const fix: FixContext = {
+    registry: ref?.registry ?? '',
+    project: ref ? projectOf(ref.repository) : '',
+    namespace: pod.namespace,
+    serviceAccount: pod.serviceAccount,
+    pod: pod.name === '-' ? undefined : pod.name,
+    nodeKind: x.kind,
+    cluster: x.cluster,
+  };
+  if (!ref) return { ...result, findings: [finding('unknown', `"${image}" is not an image reference`, fix)] };
+  const findings = await probe({
+    ref,
+    choice: chooseCredentials(pod, ns, ref),
+    options: { tls: x.trust.tls, timeoutMs: x.s.timeoutMs, log: x.s.trace },
+    trustFrom: x.trust.from,
+    trustCertain: x.trust.certain,
+    fix,
+  });
+  return { ...result, findings: withEvents(pod, image, findings, fix) };
+}
+
+/** The node's own words beside the probes: added to a finding, or a finding of their own when the probes pass. */
+function withEvents(pod: PodEvidence, image: string, findings: Finding[], fix: FixContext): Finding[] {
+  const e = latestByImage(pod.events).get(image);
+  if (!e) {
+    if (findings.length || !pod.waiting.has(image)) return findings;
+    const why = `the container waits in ${pod.waiting.get(image)}, yet every probe passes from this workstation`;
+    return [finding('unknown', why, fix, 'warning')];
+  }
+  if (findings.length) return findings.map((f) => ({ ...f, evidence: `${f.evidence}; the node reported: ${e.cause}` }));
+  if (e.backOff) {
+    const why = `only "${e.cause}" events; every probe passes from this workstation: the next retry may succeed`;
+    return [finding('unknown', why, fix, 'warning')];
+  }
+  const why = `the node reported: ${e.cause}; every probe passes from this workstation (the node's network or trust differs, or the cause was fixed since: recreate the pod)`;
+  return [finding((e.hint as Finding['code'] | undefined) ?? 'unknown', why, fix)];
+}
+
+export async function doctor(s: Session, r: DoctorRequest): Promise<number> {
+  const client = await s.kube();
+  const kind = nodeKindOf(client.target.vsphere?.kind);
+  const tkcName = kind === 'tkc-node' ? client.target.contextName.split(':').at(-1) : undefined;
+  const x: Scope = { s, r, kind, trust: await trustFor(s, kind, r), cluster: r.cluster ?? tkcName };
+  s.printer.debug(`node kind: ${kind}; TLS checked against ${x.trust.from}`);
+  const results: PodResult[] = [];
+  for (const namespace of await resolveNamespaces(r.namespaces, client)) {
+    const ns = await readNamespace(client, namespace, r.pod);
+    const pods = r.pod ? ns.pods.map((p) => podEvidence(p, ns)) : r.image ? [imageOnly(r.image, ns)] : failingPods(ns);
+    for (const pod of pods)
+      for (const image of r.image ? [r.image] : pod.images) results.push(await diagnose(x, pod, ns, image));
+  }
+  await printResults(s.printer, results);
+  return exitCodeOf(results.flatMap((x) => x.findings));
+}
