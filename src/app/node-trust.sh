@@ -35,7 +35,12 @@ put() { # path content: atomic write when different
   mv -f "$tmp" "$1"
   tmp=""
 }
-backup() { [ "$DRY" = 1 ] || [ ! -f "$1" ] || cp -p "$1" "$1.harbor-backup"; }
+# Backups go outside every certificate directory: Go programs (containerd) read every file
+# in /etc/ssl/certs and /etc/pki/tls/certs, so a backup there would stay trusted.
+BACKUPS=/var/backups/kubectl-harbor
+backup() {
+  [ "$DRY" = 1 ] || [ ! -f "$1" ] || { mkdir -p "$BACKUPS" && cp -p "$1" "$BACKUPS/$(echo "$1" | tr / _)"; }
+}
 
 if [ -f /etc/pki/tls/certs/ca-bundle.crt ] && [ ! -L /etc/pki/tls/certs/ca-bundle.crt ]; then
   # Photon OS: one PEM per CA in /etc/ssl/certs, folded into the bundle by rehash_ca_certificates.sh.

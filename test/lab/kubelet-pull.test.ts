@@ -129,7 +129,7 @@ describe('the lab kubelets pull for real', { skip: canRunLab ? false : 'needs ro
     for (let i = 1; i <= cfg.nodes; i++) {
       const reset = [
         'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt',
+        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
         'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
         'systemctl restart containerd',
       ].join('; ');
