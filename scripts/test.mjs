@@ -69,6 +69,12 @@ function labDeps() {
   });
 }
 
+/** Node's test runner on `files`: TypeScript through tsx, .sh imported as text (as the build does). */
+function runTests(files) {
+  const args = ['--import', 'tsx', '--import', './test/helpers/text-modules.mjs', '--test', '--test-reporter=spec'];
+  return spawnSync(process.execPath, [...args, ...testArgs, ...files], { cwd: root, stdio: 'inherit' });
+}
+
 if (unit) {
   // Nothing to install or build: run the tests, or say what is missing.
   if (!fs.existsSync(bin('tsx'))) {
@@ -76,20 +82,7 @@ if (unit) {
     process.exit(1);
   }
   process.stderr.write('\n== unit tests\n');
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './test/helpers/text-modules.mjs',
-      '--test',
-      '--test-reporter=spec',
-      ...testArgs,
-      ...select(UNIT),
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
+  const r = runTests(select(UNIT));
   if (r.status !== 0) process.stderr.write(`== unit tests failed (exit ${r.status ?? r.signal})\n`);
   process.exit(r.status ?? 1);
 }
@@ -141,23 +134,7 @@ if (root_) {
 let code = 0;
 try {
   process.stderr.write('\n== test\n');
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './test/helpers/text-modules.mjs',
-      '--test',
-      '--test-reporter=spec',
-      ...testArgs,
-      ...files,
-    ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  const r = runTests(files);
   code = r.status ?? 1;
   if (code !== 0) process.stderr.write(`== test failed (exit ${r.status ?? r.signal})\n`);
 } finally {

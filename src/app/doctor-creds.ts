@@ -5,7 +5,7 @@
 // (secret-host-mismatch).
 import type { V1Secret } from '@kubernetes/client-node';
 import { isManaged } from '../kube/labels.js';
-import { readDockerConfig, robotMark } from '../kube/pullsecret.js';
+import { entryCredentials, readDockerConfig, robotMark } from '../kube/dockerconfigjson.js';
 import type { Credentials } from '../registry/verify.js';
 import type { NamespaceEvidence, PodEvidence } from './doctor-evidence.js';
 import { type ImageRef, matchingKeys, nearMisses } from './doctor-match.js';
@@ -29,16 +29,6 @@ export interface NoChoice {
 }
 
 export type CredChoice = EntryChoice | NoChoice;
-
-export function entryCredentials(secret: V1Secret, key: string): Credentials {
-  const e = readDockerConfig(secret).auths?.[key] ?? {};
-  const auth = typeof e.auth === 'string' ? Buffer.from(e.auth, 'base64').toString('utf8') : '';
-  const colon = auth.indexOf(':');
-  return {
-    username: typeof e.username === 'string' && e.username ? e.username : colon < 0 ? '' : auth.slice(0, colon),
-    password: typeof e.password === 'string' && e.password ? e.password : colon < 0 ? '' : auth.slice(colon + 1),
-  };
-}
 
 function expiredAt(secret: V1Secret, key: string, user: string, now: number): string | undefined {
   const mark = robotMark(secret);

@@ -4,7 +4,7 @@
 // admission controller copies them at creation, so a pod made before a binding has none).
 import { CoreV1Api, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
-import { DOCKERCONFIGJSON } from '../kube/pullsecret.js';
+import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
 import { type PullEvent, parsePullEvent } from './doctor-events.js';
 
 export interface NamespaceEvidence {

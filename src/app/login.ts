@@ -6,7 +6,8 @@
 // expires soon is warned about.
 import type { DryRun } from '../dryrun.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { authEntry, upsertPullSecret } from '../kube/pullsecret.js';
+import { authEntry } from '../kube/dockerconfigjson.js';
+import { upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import type { VsphereSession } from '../kube/vsphere.js';
 import { plural, Report } from '../output/report.js';

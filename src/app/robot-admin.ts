@@ -3,7 +3,8 @@
 // against the registry before anything else, and the pull secrets that hold robots.
 import type { KubeClient } from '../kube/client.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { type RobotMark, robotSecrets } from '../kube/pullsecret.js';
+import type { RobotMark } from '../kube/dockerconfigjson.js';
+import { robotSecrets } from '../kube/pullsecret.js';
 import type { VsphereSession } from '../kube/vsphere.js';
 import { CliError } from '../errors.js';
 import { mapPool } from '../pool.js';

@@ -6,7 +6,8 @@
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { authEntry, type RobotMark, upsertPullSecret } from '../kube/pullsecret.js';
+import { authEntry, type RobotMark } from '../kube/dockerconfigjson.js';
+import { upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import { plural, Report } from '../output/report.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';

@@ -3,7 +3,7 @@
 // not), else from the annotation `robot create` left on the pull secret.
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
-import { robotMark } from '../kube/pullsecret.js';
+import { robotMark } from '../kube/dockerconfigjson.js';
 import { getOptional } from '../kube/write.js';
 import type { Registry } from '../registry/endpoint.js';
 import { HarborApi, HarborApiError } from '../registry/harbor.js';

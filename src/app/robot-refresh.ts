@@ -5,7 +5,8 @@
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { NamespaceSelection } from '../kube/namespaces.js';
-import { authEntry, replaceRobotEntry, type RobotMark } from '../kube/pullsecret.js';
+import { authEntry, type RobotMark } from '../kube/dockerconfigjson.js';
+import { replaceRobotEntry } from '../kube/pullsecret.js';
 import { plural, Report } from '../output/report.js';
 import { parseRegistry } from '../registry/endpoint.js';
 import { expiryText, HarborApiError, type Robot } from '../registry/harbor.js';

@@ -9,7 +9,7 @@ import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { MANAGED_BY, MANAGER } from '../kube/labels.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { DOCKERCONFIGJSON, readDockerConfig, robotMark } from '../kube/pullsecret.js';
+import { DOCKERCONFIGJSON, entryCredentials, readDockerConfig, robotMark } from '../kube/dockerconfigjson.js';
 import { parseRegistry } from '../registry/endpoint.js';
 import { CHECK_REPOSITORY, mayPull, verifyLogin } from '../registry/verify.js';
 import { tlsSettings } from '../tls/roots.js';
@@ -58,8 +58,8 @@ const robotProject = (name: string): string | undefined => {
 function rowsOf(secret: V1Secret, serviceAccounts: string[]): StatusRow[] {
   const mark = robotMark(secret);
   const auths = readDockerConfig(secret).auths ?? {};
-  return Object.entries(auths).map(([registry, entry]) => {
-    const user = typeof entry.username === 'string' ? entry.username : decodeUser(entry.auth);
+  return Object.keys(auths).map((registry) => {
+    const user = entryCredentials(secret, registry).username;
     const robot = mark && mark.registry === registry && mark.name === user ? mark : undefined;
     const expiresAt = robot ? robot.expiresAt || null : null;
     const at = expiresAt && expiresAt !== 'never' ? Date.parse(expiresAt) : Number.NaN;
@@ -77,19 +77,6 @@ function rowsOf(secret: V1Secret, serviceAccounts: string[]): StatusRow[] {
       problem: null,
     };
   });
-}
-
-function decodeUser(auth: unknown): string {
-  if (typeof auth !== 'string') return '';
-  const text = Buffer.from(auth, 'base64').toString('utf8');
-  return text.slice(0, Math.max(0, text.indexOf(':')));
-}
-
-function passwordOf(secret: V1Secret, registry: string): string {
-  const e = readDockerConfig(secret).auths?.[registry] ?? {};
-  if (typeof e.password === 'string') return e.password;
-  const text = typeof e.auth === 'string' ? Buffer.from(e.auth, 'base64').toString('utf8') : '';
-  return text.slice(text.indexOf(':') + 1);
 }
 
 async function namespaceRows(
@@ -122,7 +109,7 @@ async function checkAccess(s: Session, r: StatusRequest, row: StatusRow, secret:
     timeoutMs: s.timeoutMs,
     log: s.trace,
   };
-  const creds = { username: row.user, password: passwordOf(secret, row.registry) };
+  const creds = entryCredentials(secret, row.registry);
   try {
     const registry = parseRegistry(row.registry);
     const v = await verifyLogin(registry, creds, o);

@@ -2,76 +2,25 @@
 // existing secret keeps every other registry in `auths` and every other key; a secret
 // kubectl-harbor did not create is left alone unless the user says --overwrite; a run
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
-// retried on 409. Secrets holding a Harbor robot carry annotations naming it (registry, id,
-// full name, expiry), which `robot refresh|list|delete` and `login` read.
+// retried on 409. What the secret holds is read in dockerconfigjson.ts.
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
+import {
+  ANNOTATION,
+  type AuthEntry,
+  DOCKERCONFIGJSON,
+  type DockerConfig,
+  type RobotMark,
+  readDockerConfig,
+  robotAnnotations,
+  robotMark,
+} from './dockerconfigjson.js';
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
 import { getOptional, serverDryRun, update } from './write.js';
 
-export const DOCKERCONFIGJSON = 'kubernetes.io/dockerconfigjson';
-
-export interface AuthEntry {
-  username: string;
-  password: string;
-  auth: string;
-}
-
-export function authEntry(username: string, password: string): AuthEntry {
-  return { username, password, auth: Buffer.from(`${username}:${password}`).toString('base64') };
-}
-
-type DockerConfig = { auths?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
-
-export function readDockerConfig(secret: V1Secret): DockerConfig {
-  const raw = secret.data?.['.dockerconfigjson'];
-  if (!raw) return {};
-  try {
-    const v = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as DockerConfig) : {};
-  } catch {
-    throw new CliError(
-      'SECRET_CONTENT',
-      `secret/${secret.metadata?.name} in namespace "${secret.metadata?.namespace}" has a .dockerconfigjson that is not JSON; not touching it`,
-    );
-  }
-}
-
 const encode = (c: DockerConfig): string => Buffer.from(JSON.stringify(c)).toString('base64');
-
-export const ANNOTATION = {
-  registry: 'kubectl-harbor/registry',
-  robotId: 'kubectl-harbor/robot-id',
-  robotName: 'kubectl-harbor/robot-name',
-  expiresAt: 'kubectl-harbor/expires-at',
-} as const;
-
-export interface RobotMark {
-  registry: string;
-  id: number;
-  name: string;
-  /** RFC 3339 UTC, or "never". */
-  expiresAt: string;
-}
-
-export const robotAnnotations = (m: RobotMark): Record<string, string> => ({
-  [ANNOTATION.registry]: m.registry,
-  [ANNOTATION.robotId]: String(m.id),
-  [ANNOTATION.robotName]: m.name,
-  [ANNOTATION.expiresAt]: m.expiresAt,
-});
-
-/** The robot a secret's annotations name, when they name one completely. */
-export function robotMark(secret: V1Secret): RobotMark | undefined {
-  const a = secret.metadata?.annotations ?? {};
-  const id = Number(a[ANNOTATION.robotId]);
-  const registry = a[ANNOTATION.registry];
-  const name = a[ANNOTATION.robotName];
-  if (!registry || !name || !Number.isInteger(id)) return undefined;
-  return { registry, id, name, expiresAt: a[ANNOTATION.expiresAt] ?? '' };
-}
 
 /** The annotations after writing `entry` for `host`: the robot's when given, else without a robot that no longer holds it. */
 function nextAnnotations(

@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { CliError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { findHarborService } from '../kube/harborservice.js';
-import { readDockerConfig } from '../kube/pullsecret.js';
+import { readDockerConfig } from '../kube/dockerconfigjson.js';
 import { getOptional } from '../kube/write.js';
 import { parseRegistry, type Registry } from './endpoint.js';
 

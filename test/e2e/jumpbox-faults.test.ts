@@ -3,7 +3,7 @@
 // other node, deletes the jumpbox pod and exits 130; a jumpbox pod deleted under the run
 // fails every unfinished node with a reason and exits 1, never a silent 0.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ import type { LabInfo } from '../../lab/lab.js';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
-import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
+import { baseEnv, exec, PLUGIN, type Result, runAndActWhen } from '../helpers/run.js';
 
 const MARK = '/tmp/harbor-test-exec';
 
@@ -33,24 +33,15 @@ describe('jumpbox exec under faults', { skip: !canRunLab && 'needs root for the 
   };
 
   /** `jumpbox exec --all --parallel 1` of a long command; `act` once it runs on the first node. */
-  const runWhile = async (act: (child: ReturnType<typeof spawn>) => void): Promise<Result> => {
+  const runWhile = (act: (child: ChildProcess) => void): Promise<Result> => {
     const args = ['--context', lab.cluster.namespace, 'jumpbox', 'exec', lab.cluster.name, '--all', '--parallel', '1'];
-    const child = spawn(PLUGIN, [...args, '--', 'sh', '-c', `touch ${MARK}; sleep 60`], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<Result>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })),
+    return runAndActWhen(
+      PLUGIN,
+      [...args, '--', 'sh', '-c', `touch ${MARK}; sleep 60`],
+      env(),
+      async () => (await marked()) >= 1,
+      act,
     );
-    let exited = false;
-    void closed.then(() => (exited = true));
-    while (!exited && (await marked()) < 1) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) act(child);
-    return closed;
   };
 
   before(async () => {

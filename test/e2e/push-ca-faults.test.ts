@@ -5,7 +5,7 @@
 // never a silent 0); a node that already trusts the CA under another file name gets only
 // what it lacks, and no restart.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import type { LabInfo } from '../../lab/lab.js';
 import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
-import { baseEnv, exec, PLUGIN, type Result } from '../helpers/run.js';
+import { baseEnv, exec, PLUGIN, type Result, runAndActWhen } from '../helpers/run.js';
 
 /** Every node without the lab CA, whatever an earlier run left behind (as push-ca.test.ts does). */
 const RESET = [
@@ -99,26 +99,8 @@ describe('push-ca under faults', { skip: !canRunLab && 'needs root for the lab' 
    * script has started on a second node: with --parallel 1 the first node is then done and
    * the second one in flight.
    */
-  const runWhile = async (
-    a: string[],
-    act: (child: ReturnType<typeof spawn>) => void,
-  ): Promise<Result & { signalled: boolean }> => {
-    const child = spawn(PLUGIN, args(a), { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<Result & { signalled: boolean }>((resolve) =>
-      child.on('close', (code, signal) =>
-        resolve({ code: code ?? 128 + (signal === 'SIGINT' ? 2 : 15), stdout, stderr, signalled: signal !== null }),
-      ),
-    );
-    let exited = false;
-    void closed.then(() => (exited = true));
-    while (!exited && (await started()) < 2) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) act(child);
-    return closed;
-  };
+  const runWhile = (a: string[], act: (child: ChildProcess) => void): Promise<Result & { signalled: boolean }> =>
+    runAndActWhen(PLUGIN, args(a), env(), async () => (await started()) >= 2, act);
 
   before(async () => {
     ({ info: lab, cfg } = await sharedLab());

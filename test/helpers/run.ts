@@ -1,6 +1,7 @@
 // Running the CLI: in-process through runCli (fast, for flag parsing), or the
 // built plugin/kubectl-harbor as a child process (real argv, real exit codes).
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +47,38 @@ export function exec(file: string, args: string[], env: NodeJS.ProcessEnv, input
 /** A minimal environment for child processes: PATH and HOME, nothing that leaks from the machine. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent-home', ...extra };
+}
+
+/**
+ * Start `file args` and, once `ready()` says the run is where the test wants it (polled every
+ * 100 ms), `act` on the child (a signal, a pod deleted under it); resolves with what it
+ * printed and how it ended: the exit code, or 128 + the signal number when a signal ended it.
+ */
+export async function runAndActWhen(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: () => Promise<boolean>,
+  act: (child: ChildProcess) => void,
+): Promise<Result & { signalled: boolean }> {
+  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<Result & { signalled: boolean }>((resolve) =>
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? 128 + (signal ? osConstants.signals[signal] : 0),
+        stdout,
+        stderr,
+        signalled: signal !== null,
+      }),
+    ),
+  );
+  let exited = false;
+  void closed.then(() => (exited = true));
+  while (!exited && !(await ready())) await new Promise((r) => setTimeout(r, 100));
+  if (!exited) act(child);
+  return closed;
 }

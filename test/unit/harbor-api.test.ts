@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { ANNOTATION, authEntry, mergeInto, newPullSecret, robotMark } from '../../src/kube/pullsecret.js';
+import { ANNOTATION, authEntry, robotMark } from '../../src/kube/dockerconfigjson.js';
+import { mergeInto, newPullSecret } from '../../src/kube/pullsecret.js';
 import { expiryText, HarborApi, HarborApiError } from '../../src/registry/harbor.js';
 import { mayPull, tokenAccess, verifyLogin } from '../../src/registry/verify.js';
 

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { authEntry, mergeInto, newPullSecret } from '../../src/kube/pullsecret.js';
+import { authEntry } from '../../src/kube/dockerconfigjson.js';
+import { mergeInto, newPullSecret } from '../../src/kube/pullsecret.js';
 import { bindList } from '../../src/kube/serviceaccounts.js';
 import { readSecretFromStdin } from '../../src/output/prompt.js';
 import { defaultSecretName, parseRegistry } from '../../src/registry/endpoint.js';
