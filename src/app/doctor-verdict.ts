@@ -68,6 +68,8 @@ export interface FixContext {
   nodeKind: NodeKind;
   /** For push-ca: the cluster of a TKC context (or --cluster). */
   cluster: string | undefined;
+  /** The cluster's vSphere Namespace, when a TKC context is used (push-ca needs it there as -n). */
+  clusterNamespace?: string | undefined;
   /** The registry CA's fingerprint, when it could be fetched. */
   fingerprint?: string | undefined;
   /** The secret the finding is about. */
@@ -86,7 +88,8 @@ function trustFix(c: FixContext): string[] {
   const pin = c.fingerprint ? ` --fingerprint ${c.fingerprint}` : '';
   if (c.nodeKind === 'vsphere-pod') return [`${H} trust --supervisor --from-registry ${c.registry}${pin}`];
   const cluster = c.cluster ?? '# name the cluster with --cluster:';
-  return [`${H} push-ca ${cluster} --from-registry ${c.registry}${pin}`];
+  const ns = c.clusterNamespace ? ` -n ${c.clusterNamespace}` : '';
+  return [`${H} push-ca ${cluster}${ns} --from-registry ${c.registry}${pin}`];
 }
 
 const robotCreate = (c: FixContext): string =>

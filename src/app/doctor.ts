@@ -10,6 +10,7 @@ import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.j
 import type { TlsSettings } from '../net/http.js';
 import { tlsSettings } from '../tls/roots.js';
 import { SupervisorStore } from '../trust/supervisor.js';
+import { clusterNamespaceOf } from './doctor-cluster.js';
 import { chooseCredentials } from './doctor-creds.js';
 import {
   failingPods,
@@ -75,6 +76,7 @@ interface Scope {
   kind: NodeKind;
   trust: Trust;
   cluster: string | undefined;
+  clusterNamespace: string | undefined;
 }
 
 async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image: string): Promise<PodResult> {
@@ -88,6 +90,7 @@ async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image
     pod: pod.name === '-' ? undefined : pod.name,
     nodeKind: x.kind,
     cluster: x.cluster,
+    clusterNamespace: x.clusterNamespace,
   };
   if (!ref) return { ...result, findings: [finding('unknown', `"${image}" is not an image reference`, fix)] };
   const findings = await probe({
@@ -109,7 +112,13 @@ function withEvents(pod: PodEvidence, image: string, findings: Finding[], fix: F
     const why = `the container waits in ${pod.waiting.get(image)}, yet every probe passes from this workstation`;
     return [finding('unknown', why, fix, 'warning')];
   }
-  if (findings.length) return findings.map((f) => ({ ...f, evidence: `${f.evidence}; the node reported: ${e.cause}` }));
+  // A warning (the node's trust unread) is certain when the node's own words say the same.
+  if (findings.length)
+    return findings.map((f) => ({
+      ...f,
+      severity: f.severity === 'warning' && e.hint === f.code ? 'error' : f.severity,
+      evidence: `${f.evidence}; the node reported: ${e.cause}`,
+    }));
   if (e.backOff) {
     const why = `only "${e.cause}" events; every probe passes from this workstation: the next retry may succeed`;
     return [finding('unknown', why, fix, 'warning')];
@@ -122,7 +131,12 @@ export async function doctor(s: Session, r: DoctorRequest): Promise<number> {
   const client = await s.kube();
   const kind = nodeKindOf(client.target.vsphere?.kind);
   const tkcName = kind === 'tkc-node' ? client.target.contextName.split(':').at(-1) : undefined;
-  const x: Scope = { s, r, kind, trust: await trustFor(s, kind, r), cluster: r.cluster ?? tkcName };
+  const cluster = r.cluster ?? tkcName;
+  const clusterNamespace =
+    kind === 'tkc-node' && cluster && client.target.vsphere?.kind === 'tkc'
+      ? await clusterNamespaceOf(s, cluster)
+      : undefined;
+  const x: Scope = { s, r, kind, trust: await trustFor(s, kind, r), cluster, clusterNamespace };
   s.printer.debug(`node kind: ${kind}; TLS checked against ${x.trust.from}`);
   const results: PodResult[] = [];
   for (const namespace of await resolveNamespaces(r.namespaces, client)) {

@@ -1,0 +1,97 @@
+// `kubectl harbor doctor` (issue 18) from a TKC context: a pod of the lab daemon's tkc-1
+// pulls through its node's real containerd (CRI PullImage) and fails on containerd's own
+// x509 error while the nodes lack the lab CA; doctor says ca-untrusted (the node's words
+// confirm what this workstation sees), prints `kubectl harbor push-ca tkc-1 ...`, and running
+// exactly that makes a fresh pod pull.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import { nodeExec } from '../../lab/nodes/nodes.js';
+import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import type { Result } from '../helpers/run.js';
+
+/** Every node without the lab CA, whatever an earlier run left behind (as push-ca.test.ts does). */
+const RESET = [
+  'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
+  'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
+  'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
+  'systemctl restart containerd',
+].join('; ');
+
+interface Finding {
+  code: string;
+  severity: string;
+  evidence: string;
+  fix: string[];
+}
+interface Pod {
+  name: string;
+  node: string;
+  nodeKind: string;
+  findings: Finding[];
+}
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => {
+  const h = e2e('doctor-tkc');
+  const lab = labFixture(h, { admin: true });
+  const run = `d${crypto.randomBytes(3).toString('hex')}`;
+  const tkc = (): string => lab.info.cluster.name;
+  const kubectl = (args: string[]): Promise<Result> => h.kubectl(['--context', tkc(), '-n', 'default', ...args]);
+  const doctor = async (pod: string, extra: string[] = []): Promise<{ r: Result; pod: Pod }> => {
+    const r = await h.harbor(['--context', tkc(), 'doctor', pod, '-n', 'default', '-o', 'json', ...extra]);
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    const pods = (JSON.parse(r.stdout) as { pods: Pod[] }).pods;
+    assert.equal(pods.length, 1, r.stdout);
+    return { r, pod: pods[0]! };
+  };
+  const startPod = async (name: string): Promise<void> => {
+    const r = await kubectl(['run', name, `--image=${lab.info.publicImage}`, '--restart=Never']);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  /** Until the pod runs (true) or has a containerd pull failure event (false). */
+  const outcome = async (name: string): Promise<boolean> => {
+    for (let i = 0; i < 100; i++) {
+      const phase = await kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
+      if (phase.stdout.trim() === 'Running') return true;
+      const ev = await kubectl(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json']);
+      if (/Failed to pull image/.test(ev.stdout)) return false;
+      await wait(200);
+    }
+    throw new Error(`pod ${name}: neither running nor failing`);
+  };
+
+  before(async () => {
+    for (let i = 1; i <= lab.cfg.nodes; i++) {
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', RESET]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await startPod(`${run}-web`);
+    assert.equal(await outcome(`${run}-web`), false, 'untrusted nodes: the pull fails');
+  });
+
+  test('ca-untrusted from containerd itself; the printed push-ca makes a fresh pod pull', async () => {
+    const { r, pod } = await doctor(`${run}-web`);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(pod.nodeKind, 'tkc-node');
+    assert.match(pod.node, /\S/);
+    const f = pod.findings[0]!;
+    assert.equal(f.code, 'ca-untrusted', r.stdout);
+    assert.equal(f.severity, 'error');
+    assert.match(f.evidence, /the node reported: .*x509: certificate signed by unknown authority/);
+    assert.match(
+      f.fix[0]!,
+      new RegExp(
+        `^kubectl harbor push-ca ${tkc()} -n ${lab.info.cluster.namespace} --from-registry ${lab.info.harbor} --fingerprint sha256:[0-9a-f]{64}$`,
+      ),
+    );
+    const fix = await h.harbor(['--context', tkc(), ...f.fix[0]!.replace(/^kubectl harbor /, '').split(' ')]);
+    assert.equal(fix.code, 0, fix.stderr);
+    await startPod(`${run}-fresh`);
+    assert.equal(await outcome(`${run}-fresh`), true, 'after the fix a fresh pod pulls');
+    const again = await doctor(`${run}-fresh`, ['--ca-file', lab.info.ca]);
+    assert.equal(again.r.code, 0, again.r.stdout);
+    await kubectl(['delete', 'pod', `${run}-web`, `${run}-fresh`, '--wait=false']);
+  });
+});
