@@ -114,12 +114,22 @@ describe('kubectl harbor doctor: certificates, network, registry answers', needs
       data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) },
     });
   };
-  const seedPod = (name: string, image: string): void => {
+  const seedPod = (name: string, image: string, secrets = ['harbor-all']): void => {
     fx.sup.supervisor.seed({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace: NS },
-      spec: { containers: [{ name: 'app', image }], imagePullSecrets: [{ name: 'harbor-all' }] },
+      spec: { containers: [{ name: 'app', image }], imagePullSecrets: secrets.map((x) => ({ name: x })) },
+    });
+  };
+  const seedEntry = (name: string, user: string, password: string): void => {
+    const auths = { [lab.info.harbor]: { username: user, password, auth: b64(`${user}:${password}`) } };
+    fx.sup.supervisor.seed({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: NS },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) },
     });
   };
   /** Until the kubelet has tried: Running, or a container waiting on a pull. */
@@ -185,5 +195,27 @@ describe('kubectl harbor doctor: certificates, network, registry answers', needs
     assert.equal((await settled('name-fixed')).status.phase, 'Running');
     const again = await doctor('name-fixed');
     assert.equal(again.r.code, 0, again.r.stdout);
+  });
+
+  test('several matching entries: a stale one before a working one pulls, as the kubelet tries each; none working is reported per entry', async () => {
+    seedEntry('stale', lab.info.harborAdmin, 'an-old-password');
+    seedEntry('reader', 'reader', lab.info.users.reader!);
+    seedEntry('stale-too', 'outsider', 'wrong-as-well');
+    seedPod('two-ok', lab.info.image, ['stale', 'reader']);
+    seedPod('two-bad', lab.info.image, ['stale', 'stale-too']);
+    assert.equal((await settled('two-ok')).status.phase, 'Running', 'the image fetcher pulls with the second entry');
+    const ok = await doctor('two-ok');
+    assert.equal(ok.r.code, 0, ok.r.stdout);
+    assert.deepEqual(ok.pod.findings, []);
+    await settled('two-bad');
+    const bad = await doctor('two-bad');
+    assert.equal(bad.r.code, 1, bad.r.stdout);
+    assert.deepEqual(
+      bad.pod.findings.map((f) => [f.code, /secret ([\w-]+)/.exec(f.evidence)?.[1]]),
+      [
+        ['bad-credentials', 'stale'],
+        ['bad-credentials', 'stale-too'],
+      ],
+    );
   });
 });
