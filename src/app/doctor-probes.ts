@@ -42,7 +42,7 @@ const pulls = (tok: string | undefined, repository: string): boolean =>
   );
 
 /** The registry CA's fingerprint as `trust --from-registry` would pin it, or undefined. */
-async function caFingerprint(host: string, timeoutMs: number): Promise<string | undefined> {
+export async function caFingerprint(host: string, timeoutMs: number): Promise<string | undefined> {
   try {
     const got = await fetchRegistryCa(host, timeoutMs || 10_000);
     return (got.certs.find((c) => c.isCa && c.selfSigned) ?? got.certs.at(-1))?.fingerprint;

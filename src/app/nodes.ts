@@ -134,6 +134,8 @@ export interface NodeRun {
    * instead of letting them end (push-ca: its node script is short and must not be cut).
    */
   abortInFlight: boolean;
+  /** The cluster's vSphere Namespace when the caller knows it (doctor in a TKC context); default s.clusterNamespace(). */
+  namespace?: string | undefined;
 }
 
 interface Reach {
@@ -190,7 +192,7 @@ export async function onNodes<R>(
   o: NodeRun,
   work: (n: NodeSession) => Promise<R>,
 ): Promise<Array<NodeResult<R>>> {
-  const [client, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
+  const [client, namespace] = await Promise.all([s.supervisor(), o.namespace ?? s.clusterNamespace()]);
   const nodes = pick(await clusterNodes(client, namespace, cluster));
   const creds = await nodeCredentials(client, namespace, cluster);
   const known = new KnownHosts(knownHostsFile(s.env, s.homedir), f.acceptNewHostKey, (l) => s.printer.status(l));

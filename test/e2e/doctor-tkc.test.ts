@@ -1,7 +1,8 @@
 // `kubectl harbor doctor` (issue 18) from a TKC context: a pod of the lab daemon's tkc-1
 // pulls through its node's real containerd (CRI PullImage) and fails on containerd's own
 // x509 error while the nodes lack the lab CA; doctor says ca-untrusted (the node's words
-// confirm what this workstation sees), prints `kubectl harbor push-ca tkc-1 ...`, and running
+// confirm what this workstation sees; with --from-node, a handshake from the node against its
+// own trust files says it), prints `kubectl harbor push-ca tkc-1 -n dev ...`, and running
 // exactly that makes a fresh pod pull.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -71,8 +72,18 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
     assert.equal(await outcome(`${run}-web`), false, 'untrusted nodes: the pull fails');
   });
 
-  test('ca-untrusted from containerd itself; the printed push-ca makes a fresh pod pull', async () => {
-    const { r, pod } = await doctor(`${run}-web`);
+  test('ca-untrusted from containerd itself; --from-node says it from the trust of the node; the printed push-ca makes a fresh pod pull', async () => {
+    const [{ r, pod }, viaNode] = await Promise.all([doctor(`${run}-web`), doctor(`${run}-web`, ['--from-node'])]);
+    // --from-node: the handshake from the pod's node, against that node's own trust files.
+    assert.equal(viaNode.r.code, 1, viaNode.r.stderr);
+    const n = viaNode.pod.findings[0]!;
+    assert.equal(n.code, 'ca-untrusted', viaNode.r.stdout);
+    assert.equal(n.severity, 'error');
+    assert.match(
+      n.evidence,
+      /^from node \S+ \([\d.]+\) through the jumpbox, against its own trust \(\/etc\/.*\): verify error (19|20|21) /,
+    );
+    assert.deepEqual(n.fix, pod.findings[0]!.fix);
     assert.equal(r.code, 1, r.stdout);
     assert.equal(pod.nodeKind, 'tkc-node');
     assert.match(pod.node, /\S/);
@@ -90,8 +101,9 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
     assert.equal(fix.code, 0, fix.stderr);
     await startPod(`${run}-fresh`);
     assert.equal(await outcome(`${run}-fresh`), true, 'after the fix a fresh pod pulls');
-    const again = await doctor(`${run}-fresh`, ['--ca-file', lab.info.ca]);
+    const again = await doctor(`${run}-fresh`, ['--ca-file', lab.info.ca, '--from-node']);
     assert.equal(again.r.code, 0, again.r.stdout);
+    assert.deepEqual(again.pod.findings, [], 'the node verifies the chain now, and every other probe passes');
     await kubectl(['delete', 'pod', `${run}-web`, `${run}-fresh`, '--wait=false']);
   });
 });

@@ -158,5 +158,4 @@ test('doctor: usage errors exit 2 before any I/O', async () => {
   await usage(['doctor', '--image='], /--image needs a value/);
   await usage(['doctor', 'Bad_Pod'], /POD "Bad_Pod" is not a valid/);
   await usage(['doctor', '-o', 'wide'], /does not support -o wide/);
-  await usage(['doctor', '--from-node'], /Unsupported option name|--from-node/);
 });
