@@ -6,6 +6,7 @@
 // exactly that makes a fresh pod pull.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
@@ -73,7 +74,17 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
   });
 
   test('ca-untrusted from containerd itself; --from-node says it from the trust of the node; the printed push-ca makes a fresh pod pull', async () => {
-    const [{ r, pod }, viaNode] = await Promise.all([doctor(`${run}-web`), doctor(`${run}-web`, ['--from-node'])]);
+    const [{ r, pod }, viaNode, text] = await Promise.all([
+      doctor(`${run}-web`),
+      doctor(`${run}-web`, ['--from-node']),
+      // As the demo's doctor step runs it: the text form, the context's namespace.
+      h.harbor(['--context', tkc(), 'doctor', `${run}-web`]),
+    ]);
+    const fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.info.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+    const fixLine = `kubectl harbor push-ca ${tkc()} -n ${lab.info.cluster.namespace} --from-registry ${lab.info.harbor} --fingerprint ${fp}`;
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /error ca-untrusted: /);
+    assert.ok(text.stdout.includes(`fix: ${fixLine}`), text.stdout);
     // --from-node: the handshake from the pod's node, against that node's own trust files.
     assert.equal(viaNode.r.code, 1, viaNode.r.stderr);
     const n = viaNode.pod.findings[0]!;
