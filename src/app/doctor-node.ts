@@ -178,7 +178,7 @@ export async function probeFromNode(n: NodeTlsProbe, podNode: string, c: ProbeCo
   }
   if (t.code) {
     if (t.code === 'ca-untrusted') c.fix.fingerprint = await caFingerprint(c.ref.registry, c.options.timeoutMs);
-    return [finding(t.code, t.evidence, c.fix)];
+    return [finding(t.code, t.evidence, { ...c.fix, seenFrom: `node ${t.node}` })];
   }
   const here = await probe(c);
   if (!here[0] || !TLS_CODES.has(here[0].code)) return here;

@@ -22,7 +22,14 @@
 // | dns                  | the registry's name does not resolve (as this workstation sees it)       | DNS                                   |
 // | unreachable          | refused, reset or no route (as this workstation sees it)                 | network / registry                    |
 // | timeout              | no answer in time (as this workstation sees it)                          | network / registry                    |
-// | unknown              | the node failed to pull and no probe found why                           | the event text                        |
+// | unknown              | the node failed to pull and no probe found why; as a warning also: only  | the event text                        |
+// |                      | Back-off events, --from-node could not reach a node, or TLS verifies     |                                       |
+// |                      | from the node but not from this workstation (pass --ca-file)             |                                       |
+//
+// With --from-node the TLS and network codes rest on a handshake from one node of the
+// cluster against that node's own trust (doctor-node.ts), and their evidence says so.
+// A finding that is a warning because the node's trust could not be read (a TKC node without
+// --ca-file or --from-node) becomes an error when the node's own pull event says the same.
 import { defaultSecretName } from '../registry/endpoint.js';
 
 export const CODES = [
@@ -76,6 +83,8 @@ export interface FixContext {
   secret?: string | undefined;
   /** The user of the `auths` entry the finding is about. */
   user?: string | undefined;
+  /** Whose view a network finding is (default: this workstation's). */
+  seenFrom?: string | undefined;
 }
 
 const H = 'kubectl harbor';
@@ -135,7 +144,9 @@ export function fixFor(code: Code, c: FixContext): string[] {
     case 'dns':
     case 'unreachable':
     case 'timeout':
-      return [`# check the network between the nodes and ${c.registry} (this is the workstation's view)`];
+      return [
+        `# check the network between the nodes and ${c.registry} (${c.seenFrom ? `as ${c.seenFrom} sees it` : "this is the workstation's view"})`,
+      ];
     default:
       return [];
   }

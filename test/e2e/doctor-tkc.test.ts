@@ -48,8 +48,8 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
     assert.equal(pods.length, 1, r.stdout);
     return { r, pod: pods[0]! };
   };
-  const startPod = async (name: string): Promise<void> => {
-    const r = await kubectl(['run', name, `--image=${lab.info.publicImage}`, '--restart=Never']);
+  const startPod = async (name: string, image = lab.info.publicImage): Promise<void> => {
+    const r = await kubectl(['run', name, `--image=${image}`, '--restart=Never']);
     assert.equal(r.code, 0, r.stderr);
   };
   /** Until the pod runs (true) or has a containerd pull failure event (false). */
@@ -116,5 +116,22 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
     assert.equal(again.r.code, 0, again.r.stdout);
     assert.deepEqual(again.pod.findings, [], 'the node verifies the chain now, and every other probe passes');
     await kubectl(['delete', 'pod', `${run}-web`, `${run}-fresh`, '--wait=false']);
+  });
+
+  test('ip-san-missing from containerd (pulled by IP from the certificate without an IP SAN); the name it holds pulls', async () => {
+    // The nodes trust the lab CA now (the fix above); only the missing IP SAN remains.
+    const byIp = `${lab.info.harborNoIpSan}/library/tiny:1`;
+    await startPod(`${run}-ip`, byIp);
+    assert.equal(await outcome(`${run}-ip`), false);
+    const { r, pod } = await doctor(`${run}-ip`, ['--ca-file', lab.info.ca]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(pod.findings[0]?.code, 'ip-san-missing', r.stdout);
+    assert.match(pod.findings[0]!.evidence, /it is valid for harbor\.lab: use harbor\.lab:\d+ instead/);
+    assert.match(pod.findings[0]!.evidence, /the node reported: .*doesn't contain any IP SANs/);
+    // The fix: name the registry by the name its certificate holds (the nodes resolve it).
+    const port = lab.info.harborNoIpSan.split(':')[1];
+    await startPod(`${run}-named`, `harbor.lab:${port}/library/tiny:1`);
+    assert.equal(await outcome(`${run}-named`), true, 'by its name the image pulls');
+    await kubectl(['delete', 'pod', `${run}-ip`, `${run}-named`, '--wait=false']);
   });
 });
