@@ -170,7 +170,11 @@ const TLS_CODES = new Set<Code>(['ca-untrusted', 'ip-san-missing', 'name-mismatc
  * own trust); once it verifies there, the credential probes run from this workstation, and a
  * TLS failure seen only here says so instead of blaming the node.
  */
-export async function probeFromNode(n: NodeTlsProbe, podNode: string, c: ProbeContext): Promise<Finding[]> {
+export async function probeFromNode(
+  n: Pick<NodeTlsProbe, 'check'>,
+  podNode: string,
+  c: ProbeContext,
+): Promise<Finding[]> {
   const t = await n.check(podNode, c.ref.registry);
   if (!t.checked) {
     const why = `could not check TLS from a node (${t.evidence}); what follows is this workstation's view`;

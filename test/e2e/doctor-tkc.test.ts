@@ -112,9 +112,18 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
     assert.equal(fix.code, 0, fix.stderr);
     await startPod(`${run}-fresh`);
     assert.equal(await outcome(`${run}-fresh`), true, 'after the fix a fresh pod pulls');
+    // One after the other: a --from-node run removes the jumpbox it made when done.
     const again = await doctor(`${run}-fresh`, ['--ca-file', lab.info.ca, '--from-node']);
+    const hereOnly = await doctor(`${run}-fresh`, ['--from-node']);
     assert.equal(again.r.code, 0, again.r.stdout);
     assert.deepEqual(again.pod.findings, [], 'the node verifies the chain now, and every other probe passes');
+    // Without --ca-file this workstation does not trust the lab CA: not blamed on the node.
+    assert.equal(hereOnly.r.code, 0, hereOnly.r.stdout);
+    assert.deepEqual(
+      hereOnly.pod.findings.map((x) => [x.code, x.severity]),
+      [['unknown', 'warning']],
+    );
+    assert.match(hereOnly.pod.findings[0]!.evidence, /^TLS verifies from node .*, but not from this workstation/);
     await kubectl(['delete', 'pod', `${run}-web`, `${run}-fresh`, '--wait=false']);
   });
 

@@ -1,9 +1,16 @@
 // doctor --from-node's pure parts: openssl s_client's output per trust file read back into
 // doctor codes (OpenSSL verify codes, socket failures, the kill after the limit), and the
-// verdict over a node's trust files (any verifies: verified; else the failure that got furthest).
+// verdict over a node's trust files (any verifies: verified; else the failure that got furthest),
+// and how the node's verdict and this workstation's probes combine.
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { judge, parseRuns, verdict } from '../../src/app/doctor-node.js';
+import { makeCa, makeCert } from '../../lab/pki.js';
+import { parseImage } from '../../src/app/doctor-match.js';
+import { judge, type NodeTls, parseRuns, probeFromNode, verdict } from '../../src/app/doctor-node.js';
+import type { ProbeContext } from '../../src/app/doctor-probes.js';
+import type { FixContext } from '../../src/app/doctor-verdict.js';
 
 const run = (store: string, body: string, rc = 1): string => `@@store ${store}\n${body}\n@@rc ${rc}\n`;
 const BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -53,4 +60,67 @@ test('verdict: any trust file verifies; else the failure past the chain wins; th
   );
   assert.equal(untrusted.code, 'ca-untrusted');
   assert.equal(verdict('n1', parseRuns('@@nostore\n')).code, 'unknown');
+});
+
+test('probeFromNode: the node judges TLS; a TLS failure seen only here is a warning; an unreachable node falls back', async () => {
+  const root = makeCa('doctor node unit CA');
+  const leaf = makeCert({ cn: 'localhost', issuer: root, ips: ['127.0.0.1'], dns: ['localhost'] });
+  const server = https.createServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => res.writeHead(200).end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ref = parseImage(`${host}/lab/tiny:1`)!;
+    const fix: FixContext = {
+      registry: host,
+      project: 'lab',
+      namespace: 'default',
+      serviceAccount: 'default',
+      pod: 'web',
+      nodeKind: 'tkc-node',
+      cluster: 'tkc-1',
+    };
+    // This workstation does not trust the test CA.
+    const c = (): ProbeContext => ({
+      ref,
+      choice: { kind: 'none', missing: [], unbound: undefined, nearMiss: undefined },
+      options: { tls: { ca: [], rejectUnauthorized: true }, timeoutMs: 5000 },
+      trustFrom: 'none',
+      trustCertain: false,
+      fix: { ...fix },
+    });
+    const node = (t: NodeTls) => ({ check: async () => t });
+    const verified = await probeFromNode(
+      node({ node: 'n1', checked: true, code: undefined, evidence: 'from node n1 x: verified' }),
+      'n1',
+      c(),
+    );
+    assert.deepEqual(
+      verified.map((f) => [f.code, f.severity]),
+      [['unknown', 'warning']],
+    );
+    assert.match(verified[0]!.evidence, /^TLS verifies from node n1 x, but not from this workstation .*--ca-file/);
+    const expired = await probeFromNode(
+      node({ node: 'n1', checked: true, code: 'cert-expired', evidence: 'from node n1: verify error 10' }),
+      'n1',
+      c(),
+    );
+    assert.deepEqual(
+      expired.map((f) => [f.code, f.severity, f.evidence]),
+      [['cert-expired', 'error', 'from node n1: verify error 10']],
+    );
+    const down = await probeFromNode(
+      node({ node: 'n1', checked: false, code: undefined, evidence: 'n1: connection refused' }),
+      'n1',
+      c(),
+    );
+    assert.deepEqual(
+      down.map((f) => [f.code, f.severity]),
+      [
+        ['unknown', 'warning'],
+        ['ca-untrusted', 'warning'],
+      ],
+    );
+  } finally {
+    server.close();
+  }
 });
