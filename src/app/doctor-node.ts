@@ -11,10 +11,11 @@ import { caFingerprint, type ProbeContext, probe } from './doctor-probes.js';
 import { type Code, type Finding, finding } from './doctor-verdict.js';
 import type { Session } from './session.js';
 
-/** $1 host:port, $2 the name or IP to verify, $3 the limit in tenths of a second. */
+/** $1 host:port, $2 the name or IP to verify (letters, digits, `.-:` only), $3 the limit in tenths of a second. */
 export const NODE_TLS_SCRIPT = `addr="$1"; name="$2"; limit="$3"
 case "$name" in
-  *:*|*[!0-9.]*) case "$name" in *:*) v="-verify_ip $name" ;; *) v="-verify_hostname $name -servername $name" ;; esac ;;
+  *:*) v="-verify_ip $name" ;;
+  *[!0-9.]*) v="-verify_hostname $name -servername $name" ;;
   *) v="-verify_ip $name" ;;
 esac
 try() {
@@ -147,9 +148,10 @@ export class NodeTlsProbe {
         return [nodes.find((n) => n.role === 'node') ?? nodes[0]].filter((n): n is Node => !!n);
       }
     };
-    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(registry);
-    const name = m?.[1] ?? registry;
-    const addr = m?.[2] ? registry : `${registry}:443`;
+    const m = /^\[?([A-Za-z0-9.:-]+?)\]?(?::(\d+))?$/.exec(registry);
+    if (!m?.[1]) return { node: '-', checked: false, code: undefined, evidence: `"${registry}" is not a host name` };
+    const name = m[1];
+    const addr = m[2] ? registry : `${registry}:443`;
     const tenths = String(Math.max(10, Math.round((this.s.timeoutMs || 10_000) / 100)));
     const o = { label: 'doctor --from-node', abortInFlight: true, namespace: this.namespace };
     const [r] = await onNodes(this.s, this.cluster, pick, DEFAULT_ACCESS, o, (n) =>
