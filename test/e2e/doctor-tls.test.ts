@@ -151,12 +151,15 @@ describe('kubectl harbor doctor: certificates, network, registry answers', needs
 
   // Every failing pod is made first and diagnosed at once: the cases share the wait.
   const cases: Record<string, { image: () => string; extra?: string[]; node?: RegExp }> = {
-    // (The lab's image fetcher words this one as "not valid for <ip>"; Go says "doesn't contain any IP SANs".)
+    // The image fetcher words these as Go's crypto/x509 HostnameError does.
     'ip-san-missing': {
       image: () => `${registries().noIpSan}/lab/tiny:1`,
-      node: /x509: certificate is not valid for [\d.]+$|doesn't contain any IP SANs/,
+      node: /x509: cannot validate certificate for [\d.]+ because it doesn't contain any IP SANs$/,
     },
-    'name-mismatch': { image: () => `${registries().name}/lab/tiny:1`, node: /not valid for localhost/ },
+    'name-mismatch': {
+      image: () => `${registries().name}/lab/tiny:1`,
+      node: /x509: certificate is valid for harbor\.lab, not localhost$/,
+    },
     'cert-expired': { image: () => `${registries().expired}/lab/tiny:1`, node: /certificate has expired/ },
     'plain-http': { image: () => `${registries().http}/lab/tiny:1`, node: /HTTP response to HTTPS client/ },
     'rate-limited': { image: () => `${registries().harbor}/lab/ratelimited:1`, node: /429 Too Many Requests/ },
