@@ -30,6 +30,9 @@ import { fieldSelector, labelSelector } from './selectors.js';
 import { builtinTypes, type Obj, type ResourceType } from './types.js';
 import { capiTypes } from './capi.js';
 import { unknownFields } from './validate.js';
+import { nodeImages, nodeObject, type NodeOptions, type NodeSpec } from './nodes.js';
+import { workloadTypes } from './workloads.js';
+import { PodLogs } from './podlogs.js';
 
 export interface ApiServerOptions {
   /** Loopback address to listen on (the whole of 127.0.0.0/8 is local). Default 127.0.0.1. */
@@ -50,6 +53,11 @@ export interface ApiServerOptions {
   extraHosts?: string[];
   /** Called for every request, after it is answered. */
   onRequest?: (r: RequestRecord) => void;
+  /** Node objects to register at start (a TKC's nodes); more with addNode(). */
+  nodes?: NodeSpec[];
+  nodeOptions?: NodeOptions;
+  /** What a node's containerd holds now (status.images beside the preloaded TKR images). */
+  nodeImages?: (node: string) => Promise<Array<{ names: string[]; sizeBytes: number }>>;
 }
 
 export interface RequestRecord {
@@ -83,6 +91,8 @@ export class ApiServer {
   readonly registry: Registry;
   readonly kubelet: Kubelet;
   readonly users: User[];
+  /** Containers' stdout and stderr, served as pods/log. */
+  readonly logs = new PodLogs();
   private readonly execs: ExecSessions;
   private readonly types: ResourceType[];
   private readonly wss: WebSocketServer;
@@ -96,7 +106,7 @@ export class ApiServer {
     readonly ca: KeyCert,
     private readonly serving: KeyCert,
   ) {
-    this.types = [...builtinTypes(), ...capiTypes()]
+    this.types = [...builtinTypes(), ...workloadTypes(), ...capiTypes()]
       .map((t) => ({
         ...t,
         versions: t.versions.filter((v) => !opts.served?.[t.group] || opts.served[t.group]!.includes(v)),
@@ -107,10 +117,7 @@ export class ApiServer {
     this.registry = new Registry(this.types, this.store, {
       created: (t, o) => this.created(t, o),
       deleted: (t, o) => {
-        if (t.kind === 'Pod') {
-          this.kubelet.podDeleted(o);
-          this.execs.killPod(o.metadata.uid);
-        }
+        if (t.kind === 'Pod') this.podGone(o);
       },
     });
     this.kubelet = new Kubelet(this.registry, opts.kubelet);
@@ -130,6 +137,7 @@ export class ApiServer {
       dns: ['localhost', 'kubernetes.default.svc'],
     });
     const s = new ApiServer(opts, ca, serving);
+    for (const n of opts.nodes ?? []) s.addNode(n);
     await s.listen(host, opts.port ?? 0);
     return s;
   }
@@ -175,6 +183,42 @@ export class ApiServer {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
     }
+  }
+
+  /** Register a Node (as its kubelet would); the DaemonSet controller schedules onto it. */
+  addNode(n: NodeSpec): Obj {
+    const existing = this.store.list(this.type('nodes')).length;
+    this.kubelet.addNode({ name: n.name, ip: n.ip });
+    return this.seed(nodeObject(n, this.opts.nodeOptions, existing));
+  }
+
+  /** Remove a Node (a VM gone); its pods go with it, as the pod GC does for an orphaned node. */
+  removeNode(name: string): void {
+    const gone = this.store.remove(this.type('nodes'), undefined, name);
+    if (!gone) return;
+    this.kubelet.removeNode(name);
+    for (const p of this.store.list(this.type('pods')).filter((p) => p.spec?.nodeName === name)) {
+      const removed = this.store.remove(this.type('pods'), p.metadata.namespace, p.metadata.name);
+      if (removed) this.podGone(removed);
+    }
+  }
+
+  /** Refresh every Node's status.images from its containerd (nodeImages option). */
+  async refreshNodeImages(): Promise<void> {
+    const list = this.opts.nodeImages;
+    if (!list) return;
+    for (const n of this.store.list(this.type('nodes'))) {
+      const held = await list(n.metadata.name).catch(() => undefined);
+      if (!held) continue;
+      this.registry.mutate(this.type('nodes'), undefined, n.metadata.name, (o) => {
+        o.status.images = nodeImages(held);
+      });
+    }
+  }
+
+  private podGone(o: Obj): void {
+    this.kubelet.podDeleted(o);
+    this.execs.killPod(o.metadata.uid);
   }
 
   /** The resource type for a plural (and group), for tests and fixtures. */
@@ -498,6 +542,16 @@ export class ApiServer {
       });
     }
     if (parsed.subresource === 'exec') throw badRequest('Upgrade request required');
+    if (parsed.subresource === 'log') {
+      if (parsed.verb !== 'get') throw methodNotAllowed();
+      const pod = this.registry.get(parsed);
+      const text = this.logs.read(pod, {
+        container: q.get('container') ?? undefined,
+        previous: q.get('previous') === 'true',
+        tailLines: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+      });
+      return this.send(res, 200, text, 'text/plain');
+    }
     const validation = q.get('fieldValidation') ?? 'Ignore';
     if (!['Ignore', 'Warn', 'Strict'].includes(validation))
       throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, not ${validation}`);
@@ -517,6 +571,12 @@ export class ApiServer {
     if (q.getAll('dryRun').some((d) => d !== 'All'))
       throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}`);
     const r = this.registry;
+    const warnings: string[] = [];
+    const warned = (): void => {
+      if (!warnings.length) return;
+      const prior = res.getHeader('Warning');
+      res.setHeader('Warning', [...(prior ? [String(prior)] : []), ...warnings.map((w) => `299 - "${w}"`)].join(', '));
+    };
     switch (parsed.verb) {
       case 'get':
         return this.respond(res, accept, q, parsed.t, [r.get(parsed)], 200, true);
@@ -542,13 +602,22 @@ export class ApiServer {
       }
       case 'watch':
         return this.watch(req, res, parsed, q, accept);
-      case 'create':
+      case 'create': {
         if (parsed.name) throw methodNotAllowed();
-        return this.send(res, 201, r.create(parsed, body, dryRun));
-      case 'update':
-        return this.send(res, 200, r.update(parsed, body, dryRun));
-      case 'patch':
-        return this.send(res, 200, r.patch(parsed, req.headers['content-type'] ?? '', body, dryRun));
+        const created = r.create(parsed, body, dryRun, warnings);
+        warned();
+        return this.send(res, 201, created);
+      }
+      case 'update': {
+        const updated = r.update(parsed, body, dryRun, warnings);
+        warned();
+        return this.send(res, 200, updated);
+      }
+      case 'patch': {
+        const patched = r.patch(parsed, req.headers['content-type'] ?? '', body, dryRun, warnings);
+        warned();
+        return this.send(res, 200, patched);
+      }
       case 'delete': {
         const { object, returnObject } = r.delete(parsed, body, dryRun);
         if (returnObject) return this.send(res, 200, object);
