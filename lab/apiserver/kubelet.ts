@@ -141,6 +141,15 @@ export class Kubelet {
     });
   }
 
+  /** Pull `image` for `pod` on `node` through the pull hooks: the runtime's error text, or undefined when it worked. */
+  async pullImage(pod: Obj, node: KubeletNode, image: string): Promise<string | undefined> {
+    const err = this.opts.pullError?.(image, pod);
+    if (err) return err;
+    if (!this.opts.pull) return undefined;
+    const types = { secrets: this.reg.type('', 'secrets')!, serviceaccounts: this.reg.type('', 'serviceaccounts')! };
+    return this.opts.pull(image, { pod, node, auths: resolvePullAuths(this.reg.store, types, pod, image) });
+  }
+
   podCreated(pod: Obj): void {
     const uid = pod.metadata.uid as string;
     const { namespace, name } = pod.metadata;

@@ -33,6 +33,8 @@ import { unknownFields } from './validate.js';
 import { nodeImages, nodeObject, type NodeOptions, type NodeSpec } from './nodes.js';
 import { workloadTypes } from './workloads.js';
 import { PodLogs } from './podlogs.js';
+import { PodRuntime, type RuntimeOptions } from './podruntime.js';
+import { DaemonSetController } from './daemonset.js';
 
 export interface ApiServerOptions {
   /** Loopback address to listen on (the whole of 127.0.0.0/8 is local). Default 127.0.0.1. */
@@ -58,6 +60,10 @@ export interface ApiServerOptions {
   nodeOptions?: NodeOptions;
   /** What a node's containerd holds now (status.images beside the preloaded TKR images). */
   nodeImages?: (node: string) => Promise<Array<{ names: string[]; sizeBytes: number }>>;
+  /** How often nodeImages is asked again (the kubelet's node status update). Default 10 s. */
+  nodeImagesEveryMs?: number;
+  /** How DaemonSet pods' containers run (podruntime.ts); default: the command on this host. */
+  runtime?: RuntimeOptions;
 }
 
 export interface RequestRecord {
@@ -94,6 +100,10 @@ export class ApiServer {
   /** Containers' stdout and stderr, served as pods/log. */
   readonly logs = new PodLogs();
   private readonly execs: ExecSessions;
+  readonly runtime: PodRuntime;
+  readonly daemonsets: DaemonSetController;
+  private nodeTimer?: NodeJS.Timeout;
+  private eventSeq = 0;
   private readonly types: ResourceType[];
   private readonly wss: WebSocketServer;
   private server!: https.Server;
@@ -118,9 +128,47 @@ export class ApiServer {
       created: (t, o) => this.created(t, o),
       deleted: (t, o) => {
         if (t.kind === 'Pod') this.podGone(o);
+        this.collectGarbage(o);
       },
     });
     this.kubelet = new Kubelet(this.registry, opts.kubelet);
+    this.runtime = new PodRuntime(this.registry, this.kubelet, this.logs, opts.runtime, (n) =>
+      this.refreshNodeImages(n),
+    );
+    this.daemonsets = new DaemonSetController(this.registry, {
+      createPod: (namespace, pod) => {
+        const created = this.registry.create({ t: this.type('pods'), version: 'v1', namespace }, pod, false);
+        this.controllerEvent(
+          pod.metadata.ownerReferences[0],
+          namespace,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${created.metadata.name}`,
+        );
+        return created;
+      },
+      deletePod: (namespace, name) => {
+        const pod = this.store.get(this.type('pods'), namespace, name);
+        if (!pod) return;
+        this.registry.delete({ t: this.type('pods'), version: 'v1', namespace, name }, undefined, false);
+        this.controllerEvent(
+          pod.metadata.ownerReferences?.[0],
+          namespace,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${name}`,
+        );
+      },
+      event: (ds, type, reason, message) =>
+        this.controllerEvent(
+          { kind: 'DaemonSet', apiVersion: 'apps/v1', name: ds.metadata.name, uid: ds.metadata.uid },
+          ds.metadata.namespace,
+          type,
+          reason,
+          message,
+        ),
+    });
+    this.daemonsets.start();
     this.wss = new WebSocketServer({
       noServer: true,
       handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
@@ -138,6 +186,11 @@ export class ApiServer {
     });
     const s = new ApiServer(opts, ca, serving);
     for (const n of opts.nodes ?? []) s.addNode(n);
+    if (opts.nodeImages) {
+      await s.refreshNodeImages();
+      s.nodeTimer = setInterval(() => void s.refreshNodeImages(), opts.nodeImagesEveryMs ?? 10_000);
+      s.nodeTimer.unref();
+    }
     await s.listen(host, opts.port ?? 0);
     return s;
   }
@@ -174,6 +227,9 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.nodeTimer);
+    this.daemonsets.stop();
+    this.runtime.close();
     this.kubelet.close();
     this.execs.closeAll();
     for (const w of this.watches) w.end();
@@ -203,11 +259,11 @@ export class ApiServer {
     }
   }
 
-  /** Refresh every Node's status.images from its containerd (nodeImages option). */
-  async refreshNodeImages(): Promise<void> {
+  /** Refresh the Nodes' (or one Node's) status.images from containerd (nodeImages option). */
+  async refreshNodeImages(only?: string): Promise<void> {
     const list = this.opts.nodeImages;
     if (!list) return;
-    for (const n of this.store.list(this.type('nodes'))) {
+    for (const n of this.store.list(this.type('nodes')).filter((x) => !only || x.metadata.name === only)) {
       const held = await list(n.metadata.name).catch(() => undefined);
       if (!held) continue;
       this.registry.mutate(this.type('nodes'), undefined, n.metadata.name, (o) => {
@@ -218,7 +274,73 @@ export class ApiServer {
 
   private podGone(o: Obj): void {
     this.kubelet.podDeleted(o);
+    this.runtime.podDeleted(o);
     this.execs.killPod(o.metadata.uid);
+  }
+
+  /** The garbage collector (background propagation): dependents whose every owner is gone are deleted. */
+  private collectGarbage(owner: Obj): void {
+    const uid = owner.metadata?.uid;
+    if (!uid) return;
+    setTimeout(() => {
+      for (const t of this.types) {
+        if (owner.metadata.namespace === undefined && t.namespaced) continue;
+        for (const o of this.store.list(t, owner.metadata.namespace)) {
+          const refs: Obj[] = o.metadata.ownerReferences ?? [];
+          if (!refs.some((r) => r.uid === uid)) continue;
+          const alive = refs.some((r) => r.uid !== uid && this.ownerExists(r, o.metadata.namespace));
+          if (alive) continue;
+          const target = { t, version: t.versions[0]!, namespace: o.metadata.namespace, name: o.metadata.name };
+          if (this.store.get(t, o.metadata.namespace, o.metadata.name)) this.registry.delete(target, undefined, false);
+        }
+      }
+    }, 10).unref();
+  }
+
+  private ownerExists(ref: Obj, namespace: string | undefined): boolean {
+    const group = String(ref.apiVersion ?? '').includes('/') ? String(ref.apiVersion).split('/')[0]! : '';
+    const t = this.types.find((x) => x.group === group && x.kind === ref.kind);
+    return !!t && this.store.get(t, t.namespaced ? namespace : undefined, ref.name)?.metadata.uid === ref.uid;
+  }
+
+  /** An Event a controller writes about its object (source: the controller). */
+  private controllerEvent(
+    ref: Obj | undefined,
+    namespace: string,
+    type: string,
+    reason: string,
+    message: string,
+  ): void {
+    if (!ref) return;
+    const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const events = this.type('events');
+    const same = this.store
+      .list(events, namespace)
+      .find((e) => e.involvedObject?.uid === ref.uid && e.reason === reason && e.message === message);
+    if (same) {
+      this.registry.mutate(events, namespace, same.metadata.name, (e) => {
+        e.count = (e.count ?? 1) + 1;
+        e.lastTimestamp = ts;
+      });
+      return;
+    }
+    const component = `${String(ref.kind).toLowerCase()}-controller`;
+    this.registry.seed(events, {
+      metadata: {
+        name: `${ref.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.eventSeq++)).toString(16)}`,
+        namespace,
+      },
+      involvedObject: { kind: ref.kind, namespace, name: ref.name, uid: ref.uid, apiVersion: ref.apiVersion },
+      reason,
+      message,
+      source: { component },
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      type,
+      reportingComponent: component,
+      reportingInstance: '',
+    });
   }
 
   /** The resource type for a plural (and group), for tests and fixtures. */
@@ -272,7 +394,10 @@ export class ApiServer {
   }
 
   private created(t: ResourceType, o: Obj): void {
-    if (t.kind === 'Pod') this.kubelet.podCreated(o);
+    if (t.kind === 'Pod') {
+      if (this.runtime.runs(o)) this.runtime.podCreated(o);
+      else this.kubelet.podCreated(o);
+    }
     if (t.kind === 'Namespace') {
       // What the ServiceAccount and root-CA controllers add to every new namespace.
       const ns = o.metadata.name;
