@@ -10,6 +10,7 @@ const MAX = 1024 * 1024;
 interface Instance {
   current: string;
   previous?: string;
+  followers: Set<(chunk: string | null) => void>;
 }
 
 export interface LogQuery {
@@ -24,7 +25,7 @@ export class PodLogs {
   private instance(uid: string, container: string): Instance {
     const pod = this.byPod.get(uid) ?? new Map<string, Instance>();
     this.byPod.set(uid, pod);
-    const i = pod.get(container) ?? { current: '' };
+    const i = pod.get(container) ?? { current: '', followers: new Set() };
     pod.set(container, i);
     return i;
   }
@@ -38,10 +39,33 @@ export class PodLogs {
   append(uid: string, container: string, chunk: Buffer | string): void {
     const i = this.instance(uid, container);
     i.current = (i.current + chunk.toString()).slice(-MAX);
+    for (const f of i.followers) f(chunk.toString());
+  }
+
+  /** The instance ended (or the pod went): followers' streams end. */
+  end(uid: string, container?: string): void {
+    for (const [name, i] of this.byPod.get(uid) ?? []) {
+      if (container && name !== container) continue;
+      for (const f of i.followers) f(null);
+      i.followers.clear();
+    }
+  }
+
+  /** `?follow=true`: what comes next, until the instance ends (null). */
+  follow(uid: string, container: string, fn: (chunk: string | null) => void): () => void {
+    const i = this.instance(uid, container);
+    i.followers.add(fn);
+    return () => i.followers.delete(fn);
   }
 
   forget(uid: string): void {
+    this.end(uid);
     this.byPod.delete(uid);
+  }
+
+  /** The container `read` would answer for (q.container, else the only one). */
+  containerOf(pod: Obj, q: LogQuery): string {
+    return q.container ?? (pod.spec?.containers ?? [])[0]?.name ?? '';
   }
 
   /** The log text `GET pods/NAME/log` answers, or the 400 the real server gives. */

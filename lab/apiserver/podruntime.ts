@@ -159,6 +159,28 @@ export class PodRuntime {
     for (const run of [...this.runsByUid.values()]) this.podDeleted({ metadata: { uid: run.uid } });
   }
 
+  /** `kubectl exec` into a pod this runtime runs: the command in a new process of the container's kind (same node, mounts, env). */
+  execSpec(
+    pod: Obj,
+    container: string,
+    command: string[],
+  ): { file: string; args: string[]; env?: Record<string, string> } {
+    const run = this.runsByUid.get(pod.metadata.uid);
+    const c = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
+      (x: Obj) => x.name === container,
+    );
+    if (!run || !c) return { file: command[0]!, args: command.slice(1) };
+    return (this.opts.spawn ?? hostContainerSpawner)({
+      pod,
+      container: c,
+      node: run.node,
+      argv: command,
+      env: containerEnv(pod, c, run),
+      mounts: mountsOf(pod, c),
+      privileged: c.securityContext?.privileged === true,
+    });
+  }
+
   private internal(run: Run, e: unknown): void {
     process.stderr.write(`pod runtime: ${run.namespace}/${run.name}: ${(e as Error).stack ?? e}\n`);
   }
@@ -344,6 +366,7 @@ export class PodRuntime {
     this.publish(run);
     const code = await exited;
     run.children.delete(child);
+    this.logs.end(run.uid, s.c.name);
     if (run.gone) return code;
     s.state = {
       terminated: {

@@ -123,7 +123,10 @@ export class ApiServer {
       }))
       .filter((t) => t.versions.length > 0);
     this.users = opts.users ?? [{ name: ADMIN_TOKEN_USER, token: 'admin-token', rules: [ALLOW_ALL] }];
-    this.execs = new ExecSessions(opts.exec ?? hostSpawner);
+    // Exec into a pod the runtime runs enters its container's kind of process (on its node); other pods as before.
+    this.execs = new ExecSessions((r) =>
+      this.runtime.runs(r.pod) ? this.runtime.execSpec(r.pod, r.container, r.command) : (opts.exec ?? hostSpawner)(r),
+    );
     this.registry = new Registry(this.types, this.store, {
       created: (t, o) => this.created(t, o),
       deleted: (t, o) => {
@@ -670,12 +673,24 @@ export class ApiServer {
     if (parsed.subresource === 'log') {
       if (parsed.verb !== 'get') throw methodNotAllowed();
       const pod = this.registry.get(parsed);
-      const text = this.logs.read(pod, {
+      const lq = {
         container: q.get('container') ?? undefined,
         previous: q.get('previous') === 'true',
         tailLines: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+      };
+      const text = this.logs.read(pod, lq);
+      const running = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(
+        (c: Obj) => c.name === this.logs.containerOf(pod, lq) && c.state?.running,
+      );
+      if (q.get('follow') !== 'true' || lq.previous || !running) return this.send(res, 200, text, 'text/plain');
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+      res.write(text);
+      const off = this.logs.follow(pod.metadata.uid, this.logs.containerOf(pod, lq), (chunk) => {
+        if (chunk === null) res.end();
+        else res.write(chunk);
       });
-      return this.send(res, 200, text, 'text/plain');
+      res.on('close', off);
+      return 200;
     }
     const validation = q.get('fieldValidation') ?? 'Ignore';
     if (!['Ignore', 'Warn', 'Strict'].includes(validation))

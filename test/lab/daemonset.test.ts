@@ -265,6 +265,34 @@ describe('DaemonSet controller and pod runtime', () => {
     await call(api, 'DELETE', `${DS}/noshell`);
   });
 
+  test('logs ?follow=true streams until the container ends', async () => {
+    const ds = daemonSet(
+      'ticker',
+      { image: SHELL_IMAGE, command: ['sh', '-c', 'echo one; sleep 0.3; echo two; sleep 0.3; echo three; sleep 60'] },
+      { nodeSelector: { 'kubernetes.io/hostname': 'n3' } },
+    );
+    assert.equal((await call(api, 'POST', DS, ds)).status, 201);
+    const p = await until('running', () => podsOf('ticker').find((x) => status(x).phase === 'Running'));
+    const got = await new Promise<string>((resolve, reject) => {
+      const req = https.request(
+        `${api.url}/api/v1/namespaces/kube-system/pods/${p.metadata.name}/log?follow=true`,
+        { ca: api.ca.certPem, headers: { Authorization: `Bearer ${api.users[0]!.token}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+            if (text.includes('three\n')) void call(api, 'DELETE', `${DS}/ticker`);
+          });
+          res.on('end', () => resolve(text));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(got, 'one\ntwo\nthree\n');
+  });
+
   test('PodSecurity baseline: the DaemonSet is created with a warning, its pods are refused (FailedCreate)', async () => {
     const ds = daemonSet(
       'hostpath',
