@@ -195,6 +195,28 @@ describe('DaemonSet controller and pod runtime', () => {
     await until('three pods', () => podsOf('everywhere').length === 3);
   });
 
+  test('a template change replaces the pods (new revision hash, generation 2)', async () => {
+    const old = podsOf('echo').map((p) => p.metadata.labels['controller-revision-hash']);
+    const ds = api.get('apps/v1', 'daemonsets', 'kube-system', 'echo')!;
+    ds.spec.template.metadata.annotations = { restartedAt: 'now' };
+    const put = await call(api, 'PUT', `${DS}/echo`, ds);
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.body.metadata.generation, 2);
+    const st = await until('all updated and ready', () => {
+      const s = api.get('apps/v1', 'daemonsets', 'kube-system', 'echo')!.status;
+      return s.observedGeneration === 2 && s.updatedNumberScheduled === 2 && s.numberReady === 2 && s;
+    });
+    assert.equal(st.desiredNumberScheduled, 2);
+    const now = await until('two new pods', () => {
+      const ps = podsOf('echo');
+      return ps.length === 2 && ps;
+    });
+    for (const p of now) {
+      assert.ok(!old.includes(p.metadata.labels['controller-revision-hash']));
+      assert.equal(p.metadata.labels['pod-template-generation'], '2');
+    }
+  });
+
   test('deleting the DaemonSet deletes its pods and kills their processes', async () => {
     const before = podsOf('echo');
     assert.equal(before.length, 2);
