@@ -15,6 +15,10 @@
 //  - deleting the pod kills its processes (SIGTERM, SIGKILL 2 s later).
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sandboxSpawner } from './container.js';
 import type { Kubelet, KubeletNode } from './kubelet.js';
 import { imageHasShell, nodeHasImage } from './nodes.js';
 import type { PodLogs } from './podlogs.js';
@@ -34,7 +38,7 @@ export interface ContainerRun {
 /** How a container becomes a local process. */
 export type ContainerSpawner = (r: ContainerRun) => { file: string; args: string[]; env?: Record<string, string> };
 
-/** Without a node to enter: the command on this host, with the container's environment (tests). */
+/** The bare command on this host with the container's environment: no mounts, no isolation (harmless commands only). */
 export const hostContainerSpawner: ContainerSpawner = (r) => ({
   file: r.argv[0]!,
   args: r.argv.slice(1),
@@ -42,6 +46,7 @@ export const hostContainerSpawner: ContainerSpawner = (r) => ({
 });
 
 export interface RuntimeOptions {
+  /** Default: sandboxSpawner (container.ts) under a temporary directory, `PodRuntime.sandboxRoot`. */
   spawn?: ContainerSpawner;
   /** The kubelet's restart back-off base (10 s in Kubernetes). Default 1000 ms. */
   backoffMs?: number;
@@ -86,6 +91,7 @@ export const controlledByDaemonSet = (pod: Obj): boolean =>
 export class PodRuntime {
   private readonly runsByUid = new Map<string, Run>();
   private ipSeq = 2;
+  private sandbox?: string;
 
   constructor(
     private readonly reg: Registry,
@@ -95,6 +101,17 @@ export class PodRuntime {
     /** Called after a pull so the Node's status.images can be refreshed. */
     private readonly pulled: (node: string) => Promise<void> = async () => undefined,
   ) {}
+
+  /** Where the default sandbox keeps each node's hostPaths (`<root>/<node>/<hostPath>`), once a container ran. */
+  get sandboxRoot(): string | undefined {
+    return this.sandbox;
+  }
+
+  private spawner(): ContainerSpawner {
+    if (this.opts.spawn) return this.opts.spawn;
+    this.sandbox ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lab-pods-'));
+    return sandboxSpawner(this.sandbox);
+  }
 
   runs(pod: Obj): boolean {
     return (this.opts.runs ?? controlledByDaemonSet)(pod);
@@ -157,6 +174,7 @@ export class PodRuntime {
 
   close(): void {
     for (const run of [...this.runsByUid.values()]) this.podDeleted({ metadata: { uid: run.uid } });
+    if (this.sandbox) fs.rmSync(this.sandbox, { recursive: true, force: true });
   }
 
   /** `kubectl exec` into a pod this runtime runs: the command in a new process of the container's kind (same node, mounts, env). */
@@ -170,7 +188,7 @@ export class PodRuntime {
       (x: Obj) => x.name === container,
     );
     if (!run || !c) return { file: command[0]!, args: command.slice(1) };
-    return (this.opts.spawn ?? hostContainerSpawner)({
+    return this.spawner()({
       pod,
       container: c,
       node: run.node,
@@ -339,7 +357,7 @@ export class PodRuntime {
     if (argv.length && !imageHasShell(String(s.c.image))) return this.startError(run, s, argv[0]!);
     this.logs.restart(run.uid, s.c.name);
     const startedAt = now();
-    const spec = (this.opts.spawn ?? hostContainerSpawner)({
+    const spec = this.spawner()({
       pod,
       container: s.c,
       node: run.node,

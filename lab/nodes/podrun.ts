@@ -18,58 +18,9 @@
 //    in every case, so /proc/1/root and the like are NOT a boundary: the lab trusts its pods.
 //  - hostNetwork is implied: every container shares the node's network namespace.
 import { nodeIp, type LabConfig } from '../config.js';
+import { CONTAINER_SCRIPT } from '../apiserver/container.js';
 import type { ContainerSpawner } from '../apiserver/podruntime.js';
 import { nodePid } from './nodes.js';
-
-/** The script run in the container's fresh mount namespace: $1 node pid, $2 privileged, mounts, --, env and argv. */
-const SCRIPT = String.raw`set -e
-NODE=$1 PRIV=$2; shift 2
-R=/mnt
-mount -t tmpfs -o mode=755 lab-container "$R"
-for d in /usr /bin /sbin /lib /lib32 /lib64 /libx32; do
-  if [ -L "$d" ]; then ln -s "$(readlink "$d")" "$R$d"
-  elif [ -d "$d" ]; then mkdir "$R$d"; mount --rbind "$d" "$R$d"; mount -o remount,bind,ro "$R$d"; fi
-done
-mkdir -p "$R/proc" "$R/dev" "$R/sys" "$R/tmp" "$R/run" "$R/root" "$R/etc" "$R/var/tmp" "$R/.lab"
-mount --rbind /proc "$R/proc"; mount --rbind /dev "$R/dev"; mount --rbind /sys "$R/sys"
-chmod 1777 "$R/tmp" "$R/var/tmp"
-for f in passwd group hosts resolv.conf os-release hostname; do [ -e "/etc/$f" ] && cp -L "/etc/$f" "$R/etc/$f" || true; done
-while [ "$1" != -- ]; do
-  src=$1 dst=$2 ro=$3 type=$4; shift 4
-  case "$type" in
-    Directory) [ -d "$src" ] || { echo "hostPath type check failed: $src is not a directory" >&2; exit 128; } ;;
-    File) [ -f "$src" ] || { echo "hostPath type check failed: $src is not a file" >&2; exit 128; } ;;
-    FileOrCreate) [ -e "$src" ] || { mkdir -p "$(dirname "$src")"; : > "$src"; } ;;
-    *) [ -e "$src" ] || mkdir -p "$src" ;;
-  esac
-  if [ -d "$src" ]; then mkdir -p "$R$dst"; else mkdir -p "$(dirname "$R$dst")"; : > "$R$dst"; fi
-  mount --bind "$src" "$R$dst"
-  [ "$ro" = 1 ] && mount -o remount,bind,ro "$R$dst"
-done
-shift
-real=$(command -v nsenter)
-cp "$real" "$R/.lab/nsenter.real"
-if [ "$PRIV" = 1 ]; then
-  cat > "$R/.lab/nsenter" <<EOF
-#!/bin/sh
-# The lab maps PID 1 (the node's init on a real node) to this node's init.
-n=\$#; i=0; prev=
-while [ \$i -lt \$n ]; do
-  a=\$1; shift; i=\$((i+1))
-  if [ "\$prev" = -t ] || [ "\$prev" = --target ]; then [ "\$a" = 1 ] && a=$NODE; fi
-  case "\$a" in -t1) a=-t$NODE ;; --target=1) a=--target=$NODE ;; esac
-  set -- "\$@" "\$a"; prev=\$a
-done
-exec /.lab/nsenter.real "\$@"
-EOF
-else
-  printf '#!/bin/sh\necho "nsenter: reassociate to namespace '"'"'ns/mnt'"'"' failed: Operation not permitted" >&2\nexit 1\n' > "$R/.lab/nsenter"
-fi
-chmod 755 "$R/.lab/nsenter"
-mount --bind "$R/.lab/nsenter" "$R$real"
-cd "$R"
-exec chroot "$R" /usr/bin/env -i "$@"
-`;
 
 /** Node index from a lab node name (`n4` -> 4). */
 export const nodeIndex = (name: string): number | undefined => {
@@ -102,7 +53,7 @@ export function nodeContainerSpawner(c: LabConfig): ContainerSpawner {
         '--',
         'sh',
         '-c',
-        SCRIPT,
+        CONTAINER_SCRIPT,
         'container',
         String(pid),
         r.privileged ? '1' : '0',

@@ -5,7 +5,9 @@
 // pods with a FailedCreate event and warning on the DaemonSet, garbage collection, and a
 // node added later getting its pod.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NO_SHELL_IMAGE, SHELL_IMAGE } from '../../lab/apiserver/nodes.js';
 import { ApiServer } from '../../lab/apiserver/server.js';
@@ -223,6 +225,36 @@ describe('DaemonSet controller and pod runtime', () => {
     const r = await call(api, 'DELETE', `${DS}/echo`);
     assert.equal(r.status, 200);
     await until('pods gone', () => podsOf('echo').length === 0);
+  });
+
+  test("in-process, hostPath volumes are each node's directory under the sandbox root; nsenter -t 1 is refused", async () => {
+    const ds = daemonSet(
+      'writer',
+      {
+        image: SHELL_IMAGE,
+        command: ['sh', '-c', 'echo "ca of $NODE" > /host/ca.crt; nsenter -t 1 -m true || echo refused; exec sleep 60'],
+        env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+        securityContext: { privileged: true },
+        volumeMounts: [{ name: 'certs', mountPath: '/host' }],
+      },
+      { volumes: [{ name: 'certs', hostPath: { path: '/etc/containerd/certs.d/h.lab' } }] },
+    );
+    assert.equal((await call(api, 'POST', DS, ds)).status, 201);
+    const pods = await until('two pods running', () => {
+      const ps = podsOf('writer');
+      return ps.length === 2 && ps.every((p) => status(p).phase === 'Running') && ps;
+    });
+    const root = api.runtime.sandboxRoot!;
+    for (const node of ['n2', 'n3']) {
+      const file = path.join(root, node, 'etc/containerd/certs.d/h.lab/ca.crt');
+      await until(file, () => fs.existsSync(file) && fs.readFileSync(file, 'utf8') === `ca of ${node}\n`);
+    }
+    const log = await until('refused', () => {
+      const t = api.logs.read(api.store.get(api.type('pods'), 'kube-system', pods[0]!.metadata.name)!, {});
+      return t.includes('refused') && t;
+    });
+    assert.match(log, /nsenter: reassociate to namespace 'ns\/mnt' failed: Operation not permitted\nrefused\n/);
+    await call(api, 'DELETE', `${DS}/writer`);
   });
 
   test('a command that exits is restarted with back-off: Completed, then CrashLoopBackOff', async () => {
