@@ -97,9 +97,14 @@ spec:
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(ready, String(cfg.nodes));
+    // Ready says the container runs; the file comes a moment later.
     for (let i = 1; i <= cfg.nodes; i++) {
-      const r = await nodeExec(cfg, i, ['cat', `/etc/containerd/certs.d/${HOST}/ca.crt`]);
-      assert.equal(r.stdout, `ca of n${i}\n`);
+      let text = '';
+      for (let t = 0; t < 100 && text !== `ca of n${i}\n`; t++) {
+        text = (await nodeExec(cfg, i, ['cat', `/etc/containerd/certs.d/${HOST}/ca.crt`])).stdout;
+        if (text !== `ca of n${i}\n`) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(text, `ca of n${i}\n`);
     }
     const wide = await kubectl('get', 'nodes,ds,pods', '-n', 'kube-system', '-o', 'wide');
     assert.equal(wide.code, 0, wide.stderr);
