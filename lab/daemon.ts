@@ -97,6 +97,7 @@ const tkcServerFor = (indexes: number[]): Omit<ApiServerOptions, 'host' | 'users
     if (i === undefined) return [];
     return containerdImages(path.join(nodeDir(c, i), 'run/containerd/containerd.sock'));
   },
+  nodeImagesEveryMs: 30_000,
   runtime: { spawn: nodeContainerSpawner(c), backoffMs: 2000, maxBackoffMs: 20_000 },
 });
 const tkc1 = Array.from({ length: c.nodes }, (_, k) => k + 1);

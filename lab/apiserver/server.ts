@@ -715,7 +715,13 @@ export class ApiServer {
     const warned = (): void => {
       if (!warnings.length) return;
       const prior = res.getHeader('Warning');
-      res.setHeader('Warning', [...(prior ? [String(prior)] : []), ...warnings.map((w) => `299 - "${w}"`)].join(', '));
+      res.setHeader(
+        'Warning',
+        [
+          ...(prior ? [String(prior)] : []),
+          ...warnings.map((w) => `299 - "${w.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`),
+        ].join(', '),
+      );
     };
     switch (parsed.verb) {
       case 'get':

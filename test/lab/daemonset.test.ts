@@ -365,7 +365,7 @@ describe('DaemonSet controller and pod runtime', () => {
     assert.equal(r.status, 201, r.text);
     assert.equal(
       r.headers.warning,
-      '299 - "would violate PodSecurity "baseline:latest": hostPath volumes (volume "certs"), privileged (container "c" must not set securityContext.privileged=true)"',
+      '299 - "would violate PodSecurity \\"baseline:latest\\": hostPath volumes (volume \\"certs\\"), privileged (container \\"c\\" must not set securityContext.privileged=true)"',
     );
     const ev = await until('FailedCreate', () =>
       api.store.list(api.type('events'), 'restricted-ns').find((e) => e.reason === 'FailedCreate'),
