@@ -1,17 +1,17 @@
-// npm run lab -- deps|up|down|status|env|ssh N CMD|exec N CMD|fault N KIND|latency N MS|add-node CLUSTER|remove-node N
+// npm run lab -- deps|up|down|status|env|ssh N CMD|exec N CMD|fault N KIND|latency N MS|add-node CLUSTER|remove-node N|kubelet N down|up
 // Environment: LAB_DIR (state, default /tmp/kubectl-harbor-lab), LAB_NODES (tkc-1's nodes, default 3),
 // LAB_TKC2_NODES (tkc-2's nodes, default 2; 0: no tkc-2), LAB_NET (default 10.217.0), LAB_PREFIX (default khl).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bootNodes, labConfig, paths } from './config.js';
-import { addNode, extraNodes, removeNode } from './control.js';
+import { addNode, extraNodes, removeNode, setKubelet } from './control.js';
 import { down, ensureDeps, info, sshArgs, status, up } from './lab.js';
 import { nodeExec, setFault, setLatency, type NodeFault } from './nodes/nodes.js';
 import { LabError } from './sh.js';
 
 const USAGE =
-  'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms each way>|clear|add-node <cluster>|remove-node <n>';
+  'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms each way>|clear|add-node <cluster>|remove-node <n>|kubelet <n> down|up';
 const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
 const [verb, ...rest] = process.argv.slice(2);
 const c = labConfig();
@@ -75,6 +75,12 @@ try {
     case 'add-node': {
       if (!rest[0]) throw new LabError('add-node: which cluster? (tkc-1, tkc-2, vks-1)');
       process.stdout.write(`${JSON.stringify(await addNode(c, rest[0]))}\n`);
+      break;
+    }
+    case 'kubelet': {
+      if (!['down', 'up'].includes(rest[1] ?? '')) throw new LabError('kubelet: <node> down|up');
+      const r = await setKubelet(c, `n${nodeIndex(rest[0])}`, rest[1] === 'up');
+      say(`${r.name}: kubelet ${r.up ? 'up' : 'down'} in ${r.clusters.join(', ')}`);
       break;
     }
     case 'remove-node': {

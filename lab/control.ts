@@ -7,7 +7,10 @@
 // bridge, sshd and containerd booted as at `lab up`, its host key appended to
 // client/known_hosts, a VirtualMachine on the Supervisor and a Node in the cluster's TKC
 // emulator (so DaemonSets schedule onto it). Removing takes the Node (and its pods) and the
-// VirtualMachine away and stops the node. Only added nodes can be removed. Added nodes are
+// VirtualMachine away and stops the node. Only added nodes can be removed.
+//   node --import tsx lab/cli.ts kubelet n2 down|up      (or setKubelet(cfg, 'n2', false))
+// stops or restarts a node's kubelet as the clusters' emulators see it (ApiServer.setKubelet:
+// Node conditions Unknown, unreachable taints, pods unready; new pods stay Pending). Added nodes are
 // listed in state/extra-nodes.json, which `lab status` reads; `lab down` removes them with
 // the rest.
 import fs from 'node:fs';
@@ -86,6 +89,12 @@ export async function serveControl(
     );
     return entry;
   };
+  const kubelet = async (name: string, up: boolean): Promise<{ name: string; up: boolean; clusters: string[] }> => {
+    const clusters = [...lab.tkcs].filter(([, t]) => t.get('v1', 'nodes', undefined, name)).map(([n]) => n);
+    if (!clusters.length) throw new LabError(`no node ${name} in any cluster`);
+    for (const cl of clusters) lab.tkcs.get(cl)!.setKubelet(name, up);
+    return { name, up, clusters };
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://lab');
     const reply = (code: number, body: unknown): void => {
@@ -93,12 +102,15 @@ export async function serveControl(
       res.end(JSON.stringify(body));
     };
     const m = /^\/nodes(?:\/([^/]+))?$/.exec(url.pathname);
-    const work =
+    const k = /^\/nodes\/([^/]+)\/kubelet$/.exec(url.pathname);
+    const work: Promise<unknown> | undefined =
       m && req.method === 'POST' && !m[1]
         ? one(() => add(url.searchParams.get('cluster') ?? ''))
         : m && req.method === 'DELETE' && m[1]
           ? one(() => remove(m[1]!))
-          : undefined;
+          : k && req.method === 'POST'
+            ? one(() => kubelet(k[1]!, url.searchParams.get('up') === 'true'))
+            : undefined;
     if (!work) return reply(404, { error: `no ${req.method} ${url.pathname}` });
     work.then(
       (entry) => reply(200, entry),
@@ -114,14 +126,14 @@ export async function serveControl(
   return server;
 }
 
-function request(c: LabConfig, method: string, url: string): Promise<ExtraNode> {
+function request<T = ExtraNode>(c: LabConfig, method: string, url: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath: socketPath(c), method, path: url, timeout: 120_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        if (res.statusCode === 200) resolve(body as ExtraNode);
+        if (res.statusCode === 200) resolve(body as T);
         else reject(new LabError(body.error ?? `HTTP ${res.statusCode}`));
       });
     });
@@ -139,4 +151,13 @@ export function addNode(c: LabConfig, cluster: string): Promise<ExtraNode> {
 /** Remove a node added with addNode. */
 export function removeNode(c: LabConfig, name: string): Promise<ExtraNode> {
   return request(c, 'DELETE', `/nodes/${encodeURIComponent(name)}`);
+}
+
+/** Stop (false) or restart (true) node `name`'s kubelet in every cluster that has it (see the header). */
+export function setKubelet(
+  c: LabConfig,
+  name: string,
+  up: boolean,
+): Promise<{ name: string; up: boolean; clusters: string[] }> {
+  return request(c, 'POST', `/nodes/${encodeURIComponent(name)}/kubelet?up=${up}`);
 }

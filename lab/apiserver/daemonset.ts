@@ -76,11 +76,11 @@ const tolerates = (tol: Obj, taint: Obj): boolean =>
     ? !tol.key || tol.key === taint.key
     : tol.key === taint.key && (tol.value ?? '') === (taint.value ?? ''));
 
-/** Whether every NoSchedule/NoExecute taint of the node is tolerated. */
-export function taintsTolerated(spec: Obj, node: Obj): boolean {
+/** Whether every taint of the node with one of `effects` is tolerated. */
+export function taintsTolerated(spec: Obj, node: Obj, effects = ['NoSchedule', 'NoExecute']): boolean {
   const tolerations: Obj[] = [...(spec.tolerations ?? []), ...DAEMON_TOLERATIONS];
   return (node.spec?.taints ?? [])
-    .filter((t: Obj) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')
+    .filter((t: Obj) => effects.includes(t.effect))
     .every((t: Obj) => tolerations.some((tol) => tolerates(tol, t)));
 }
 

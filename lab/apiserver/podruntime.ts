@@ -83,6 +83,8 @@ interface Run {
   gone: boolean;
   initialized: boolean;
   podIP: string;
+  /** Created while the node's kubelet was down: starts when it is back. */
+  waitingForNode: boolean;
 }
 
 export const controlledByDaemonSet = (pod: Obj): boolean =>
@@ -92,6 +94,7 @@ export class PodRuntime {
   private readonly runsByUid = new Map<string, Run>();
   private ipSeq = 2;
   private sandbox?: string;
+  private readonly downNodes = new Set<string>();
 
   constructor(
     private readonly reg: Registry,
@@ -111,6 +114,24 @@ export class PodRuntime {
     if (this.opts.spawn) return this.opts.spawn;
     this.sandbox ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lab-pods-'));
     return sandboxSpawner(this.sandbox);
+  }
+
+  /** The kubelet of `node` stops or comes back (ApiServer.setKubelet): new pods wait, running ones turn unready. */
+  setNodeUp(node: string, up: boolean): void {
+    if (up) this.downNodes.delete(node);
+    else this.downNodes.add(node);
+    for (const run of this.runsByUid.values()) {
+      if (run.node.name !== node) continue;
+      if (up && run.waitingForNode) {
+        run.waitingForNode = false;
+        this.later(run, 50, () => void this.startPod(run).catch((e) => this.internal(run, e)));
+      }
+      if (!up)
+        this.reg.mutate(this.pods, run.namespace, run.name, (p) => {
+          for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.status = 'False';
+        });
+      else this.publish(run);
+    }
   }
 
   runs(pod: Obj): boolean {
@@ -149,6 +170,7 @@ export class PodRuntime {
       timers: new Set(),
       gone: false,
       initialized: inits.size === 0,
+      waitingForNode: this.downNodes.has(node.name),
       podIP: pod.spec?.hostNetwork ? node.ip : `192.168.${this.ipSeq >> 8}.${this.ipSeq++ % 250}`,
     };
     this.runsByUid.set(run.uid, run);

@@ -262,6 +262,41 @@ export class ApiServer {
     }
   }
 
+  /**
+   * The node's kubelet stops (false) or comes back (true). Stopped: the Node's conditions go
+   * Unknown ("Kubelet stopped posting node status.") and the node lifecycle controller's
+   * unreachable taints (NoSchedule, NoExecute) are added, so DaemonSets no longer count it;
+   * its pods' Ready goes False and new pods there stay Pending. Back: all undone.
+   */
+  setKubelet(name: string, up: boolean): void {
+    const nodes = this.type('nodes');
+    if (!this.store.get(nodes, undefined, name)) throw new Error(`no node ${name}`);
+    this.runtime.setNodeUp(name, up);
+    const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const unreachable = 'node.kubernetes.io/unreachable';
+    this.registry.mutate(nodes, undefined, name, (n) => {
+      n.status.conditions = (n.status.conditions ?? []).map((c: Obj) =>
+        up
+          ? nodeObject({ name, ip: '' }).status.conditions.find((x: Obj) => x.type === c.type)
+          : {
+              ...c,
+              status: 'Unknown',
+              reason: 'NodeStatusUnknown',
+              message: 'Kubelet stopped posting node status.',
+              lastTransitionTime: ts,
+            },
+      );
+      const taints = (n.spec.taints ?? []).filter((t: Obj) => t.key !== unreachable);
+      if (!up)
+        taints.push(
+          { key: unreachable, effect: 'NoSchedule', timeAdded: ts },
+          { key: unreachable, effect: 'NoExecute', timeAdded: ts },
+        );
+      if (taints.length) n.spec.taints = taints;
+      else delete n.spec.taints;
+    });
+  }
+
   /** Refresh the Nodes' (or one Node's) status.images from containerd (nodeImages option). */
   async refreshNodeImages(only?: string): Promise<void> {
     const list = this.opts.nodeImages;

@@ -185,6 +185,26 @@ describe('DaemonSet controller and pod runtime', () => {
     );
   });
 
+  test('a node whose kubelet stops: Unknown, unreachable taints, not desired, its pod unready; back again', async () => {
+    api.setKubelet('n3', false);
+    const n3 = api.get('v1', 'nodes', undefined, 'n3')!;
+    assert.equal(n3.status.conditions.find((c: Obj) => c.type === 'Ready').status, 'Unknown');
+    assert.deepEqual(
+      n3.spec.taints.map((t: Obj) => `${t.key}:${t.effect}`),
+      ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'],
+    );
+    await until(
+      'desired 1',
+      () => api.get('apps/v1', 'daemonsets', 'kube-system', 'echo')!.status.desiredNumberScheduled === 1,
+    );
+    api.setKubelet('n3', true);
+    assert.equal(api.get('v1', 'nodes', undefined, 'n3')!.spec.taints, undefined);
+    await until('two ready again', () => {
+      const s = api.get('apps/v1', 'daemonsets', 'kube-system', 'echo')!.status;
+      return s.desiredNumberScheduled === 2 && s.numberReady === 2;
+    });
+  });
+
   test('tolerating the control-plane taint schedules onto n1 too', async () => {
     const ds = daemonSet(
       'everywhere',
