@@ -6,7 +6,7 @@ import { ageCol, nameCol, type Obj, type ResourceType } from './types.js';
 
 const nodeStatus = (o: Obj): string => {
   const ready = (o.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
-  const s = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  const s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   return o.spec?.unschedulable ? `${s},SchedulingDisabled` : s;
 };
 

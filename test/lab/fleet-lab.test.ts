@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { SHELL_IMAGE } from '../../lab/apiserver/nodes.js';
 import { TKC2, type LabConfig } from '../../lab/config.js';
-import { addNode, extraNodes, removeNode } from '../../lab/control.js';
+import { addNode, extraNodes, removeNode, setKubelet } from '../../lab/control.js';
 import type { LabInfo } from '../../lab/lab.js';
 import { status } from '../../lab/lab.js';
 import { canRunLab, sharedLab } from '../helpers/lab.js';
@@ -117,6 +117,19 @@ describe('the lab fleet: tkc-2, kubeconfig secrets, add-node', { skip: !canRunLa
     }
   });
 
+  test('kubelet down: the node is NotReady in every cluster that has it, then Ready again', async () => {
+    const r = await setKubelet(cfg, 'n2', false);
+    try {
+      assert.deepEqual(r.clusters, ['tkc-1', 'vks-1']);
+      const get = await kubectl(info.adminKubeconfig, '--context', 'tkc-1', 'get', 'node', 'n2', '--no-headers');
+      assert.match(get.stdout, /^n2\s+NotReady\s/);
+    } finally {
+      await setKubelet(cfg, 'n2', true);
+    }
+    const back = await kubectl(info.adminKubeconfig, '--context', 'tkc-1', 'get', 'node', 'n2', '--no-headers');
+    assert.match(back.stdout, /^n2\s+Ready\s/);
+  });
+
   test('add-node: a DaemonSet gets a pod on the new node; remove-node takes it away', async () => {
     const kc = info.adminKubeconfig;
     const manifest = path.join(dir, 'ds.yaml');
@@ -165,6 +178,7 @@ spec:
     assert.equal(await onNew(), '');
     assert.notEqual((await kubectl(kc, '-n', 'dev', 'get', 'vm', added.vm)).code, 0);
     await assert.rejects(removeNode(cfg, 'n1'), /n1 is not a node added with add-node/);
+    await assert.rejects(setKubelet(cfg, 'n99', false), /no node n99 in any cluster/);
     await assert.rejects(addNode(cfg, 'nosuch'), /no cluster nosuch; clusters: tkc-1, vks-1, tkc-2/);
   });
 });
