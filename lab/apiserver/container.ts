@@ -13,7 +13,30 @@
 // runs on this host with every hostPath moved under <root>/<node>, and refuses nsenter.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerSpawner } from './podruntime.js';
+import type { KubeletNode } from './kubelet.js';
+import type { Obj } from './types.js';
+
+export interface ContainerRun {
+  pod: Obj;
+  container: Obj;
+  node: KubeletNode;
+  argv: string[];
+  env: Record<string, string>;
+  mounts: Array<{ hostPath: string; mountPath: string; readOnly: boolean; type: string }>;
+  privileged: boolean;
+}
+
+/** How a container becomes a local process. */
+export type ContainerSpawner = (r: ContainerRun) => { file: string; args: string[]; env?: Record<string, string> };
+
+/** The bare command on this host with the container's environment: no mounts, no isolation (harmless commands only). */
+export const hostContainerSpawner: ContainerSpawner = (r) => ({
+  file: r.argv[0]!,
+  args: r.argv.slice(1),
+  env: r.env,
+});
+
+export const NODE_CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * The script run in the container's fresh mount namespace: $1 the node's init PID, $2 privileged (1/0),
@@ -101,4 +124,53 @@ export function sandboxSpawner(root: string): ContainerSpawner {
       env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
     };
   };
+}
+
+/** The container's environment: value and fieldRef entries, as the kubelet resolves them. */
+export function containerEnv(pod: Obj, c: Obj, run: { node: KubeletNode; podIP: string }): Record<string, string> {
+  const fields: Record<string, string> = {
+    'metadata.name': pod.metadata.name,
+    'metadata.namespace': pod.metadata.namespace,
+    'metadata.uid': pod.metadata.uid,
+    'spec.nodeName': run.node.name,
+    'spec.serviceAccountName': pod.spec?.serviceAccountName ?? 'default',
+    'status.hostIP': run.node.ip,
+    'status.podIP': run.podIP,
+  };
+  const env: Record<string, string> = {
+    PATH: NODE_CONTAINER_PATH,
+    HOME: '/root',
+    HOSTNAME: pod.spec?.hostNetwork ? run.node.name : pod.metadata.name,
+  };
+  for (const e of c.env ?? []) {
+    if (typeof e.value === 'string') env[e.name] = expand(e.value, env);
+    else if (e.valueFrom?.fieldRef?.fieldPath) {
+      const path = String(e.valueFrom.fieldRef.fieldPath);
+      const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+      env[e.name] = label ? String(pod.metadata.labels?.[label[1]!] ?? '') : (fields[path] ?? '');
+    } else env[e.name] = '';
+  }
+  return env;
+}
+
+/** $(VAR) references to earlier variables, as the kubelet expands them. */
+const expand = (v: string, env: Record<string, string>): string =>
+  v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, k: string) => env[k] ?? m);
+
+/** The container's hostPath mounts: each volumeMount of a hostPath volume. */
+export function mountsOf(pod: Obj, c: Obj): ContainerRun['mounts'] {
+  const volumes = new Map<string, Obj>((pod.spec?.volumes ?? []).map((v: Obj) => [v.name, v]));
+  const out: ContainerRun['mounts'] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v?.hostPath?.path) continue;
+    const sub = m.subPath ? `/${String(m.subPath).replace(/^\/+/, '')}` : '';
+    out.push({
+      hostPath: `${v.hostPath.path}${sub}`,
+      mountPath: String(m.mountPath),
+      readOnly: m.readOnly === true,
+      type: String(v.hostPath.type ?? ''),
+    });
+  }
+  return out;
 }

@@ -18,32 +18,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sandboxSpawner } from './container.js';
+import { type ContainerSpawner, containerEnv, mountsOf, sandboxSpawner } from './container.js';
+
+export { type ContainerRun, type ContainerSpawner, containerEnv, hostContainerSpawner, mountsOf } from './container.js';
 import type { Kubelet, KubeletNode } from './kubelet.js';
 import { imageHasShell, nodeHasImage } from './nodes.js';
 import type { PodLogs } from './podlogs.js';
 import type { Registry } from './rest.js';
 import type { Obj } from './types.js';
-
-export interface ContainerRun {
-  pod: Obj;
-  container: Obj;
-  node: KubeletNode;
-  argv: string[];
-  env: Record<string, string>;
-  mounts: Array<{ hostPath: string; mountPath: string; readOnly: boolean; type: string }>;
-  privileged: boolean;
-}
-
-/** How a container becomes a local process. */
-export type ContainerSpawner = (r: ContainerRun) => { file: string; args: string[]; env?: Record<string, string> };
-
-/** The bare command on this host with the container's environment: no mounts, no isolation (harmless commands only). */
-export const hostContainerSpawner: ContainerSpawner = (r) => ({
-  file: r.argv[0]!,
-  args: r.argv.slice(1),
-  env: r.env,
-});
 
 export interface RuntimeOptions {
   /** Default: sandboxSpawner (container.ts) under a temporary directory, `PodRuntime.sandboxRoot`. */
@@ -56,7 +38,6 @@ export interface RuntimeOptions {
   runs?: (pod: Obj) => boolean;
 }
 
-export const NODE_CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
@@ -519,53 +500,4 @@ function kill(child: ChildProcess): void {
   };
   group('SIGTERM');
   setTimeout(() => group('SIGKILL'), 2000).unref();
-}
-
-/** The container's environment: value and fieldRef entries, as the kubelet resolves them. */
-export function containerEnv(pod: Obj, c: Obj, run: { node: KubeletNode; podIP: string }): Record<string, string> {
-  const fields: Record<string, string> = {
-    'metadata.name': pod.metadata.name,
-    'metadata.namespace': pod.metadata.namespace,
-    'metadata.uid': pod.metadata.uid,
-    'spec.nodeName': run.node.name,
-    'spec.serviceAccountName': pod.spec?.serviceAccountName ?? 'default',
-    'status.hostIP': run.node.ip,
-    'status.podIP': run.podIP,
-  };
-  const env: Record<string, string> = {
-    PATH: NODE_CONTAINER_PATH,
-    HOME: '/root',
-    HOSTNAME: pod.spec?.hostNetwork ? run.node.name : pod.metadata.name,
-  };
-  for (const e of c.env ?? []) {
-    if (typeof e.value === 'string') env[e.name] = expand(e.value, env);
-    else if (e.valueFrom?.fieldRef?.fieldPath) {
-      const path = String(e.valueFrom.fieldRef.fieldPath);
-      const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
-      env[e.name] = label ? String(pod.metadata.labels?.[label[1]!] ?? '') : (fields[path] ?? '');
-    } else env[e.name] = '';
-  }
-  return env;
-}
-
-/** $(VAR) references to earlier variables, as the kubelet expands them. */
-const expand = (v: string, env: Record<string, string>): string =>
-  v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, k: string) => env[k] ?? m);
-
-/** The container's hostPath mounts: each volumeMount of a hostPath volume. */
-export function mountsOf(pod: Obj, c: Obj): ContainerRun['mounts'] {
-  const volumes = new Map<string, Obj>((pod.spec?.volumes ?? []).map((v: Obj) => [v.name, v]));
-  const out: ContainerRun['mounts'] = [];
-  for (const m of c.volumeMounts ?? []) {
-    const v = volumes.get(m.name);
-    if (!v?.hostPath?.path) continue;
-    const sub = m.subPath ? `/${String(m.subPath).replace(/^\/+/, '')}` : '';
-    out.push({
-      hostPath: `${v.hostPath.path}${sub}`,
-      mountPath: String(m.mountPath),
-      readOnly: m.readOnly === true,
-      type: String(v.hostPath.type ?? ''),
-    });
-  }
-  return out;
 }
