@@ -7,7 +7,6 @@
 // and runs DaemonSet pods on them for real (lab/nodes/podrun.ts). tkc-2 (LAB_TKC2_NODES) has
 // nodes of its own. A control socket (state/control.sock, lab/control.ts) adds and removes
 // nodes while the lab runs.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -24,26 +23,20 @@ import {
   loopbackPorts,
   NODE_PATH,
   nodeIp,
-  nodeName,
   paths,
   podNetns,
   PORTS,
-  type LabConfig,
   ROBOT_PREFIX,
-  nodeOs,
   TKC2,
   tkc2NodeIndexes,
   VKS_CLUSTER,
 } from './config.js';
-import type { ApiServerOptions } from './apiserver/server.js';
 import { serveControl } from './control.js';
-import { containerdImages } from './nodes/images.js';
-import { nodeContainerSpawner, nodeIndex } from './nodes/podrun.js';
+import { labNodeSpec, tkcServerOn } from './tkcserver.js';
 import { HarborFront } from './harbor/front.js';
 import { pkiFiles } from './labpki.js';
-import { nodeDir } from './nodes/nodes.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
-import { containerdPuller, imageFetcher } from './apiserver/pullers.js';
+import { imageFetcher } from './apiserver/pullers.js';
 
 const c = labConfig();
 const p = paths(c);
@@ -61,45 +54,8 @@ const supervisorPull = (lab: () => SupervisorLab | undefined) =>
       ),
   });
 
-/** TKC pods pull through the containerd of the node they are scheduled on (CRI PullImage), as the kubelet does. */
-const tkcPull = (cfg: LabConfig) =>
-  containerdPuller({
-    hosts: [hostIp(cfg), HARBOR_NAME],
-    socket: (node) => {
-      const i = nodeIndex(node);
-      return i === undefined ? undefined : path.join(nodeDir(cfg, i), 'run/containerd/containerd.sock');
-    },
-  });
-const nodeSpec = (i: number, controlPlane: boolean) => ({
-  name: nodeName(i),
-  ip: nodeIp(c, i),
-  controlPlane,
-  os: nodeOs(i),
-});
-const runtimeVersion = (): string => {
-  try {
-    return execFileSync('containerd', ['--version'], { encoding: 'utf8' }).split(/\s+/)[2] ?? '1.6.0';
-  } catch {
-    return '1.6.0';
-  }
-};
-/** A TKC emulator's server options for the lab nodes `indexes` (the first its control plane). */
-const tkcServerFor = (indexes: number[]): Omit<ApiServerOptions, 'host' | 'users'> => ({
-  kubelet: {
-    startDelayMs: 300,
-    retryMs: 2000,
-    pull: tkcPull(c),
-    nodes: indexes.map((i) => ({ name: nodeName(i), ip: nodeIp(c, i) })),
-  },
-  nodeOptions: { runtimeVersion: runtimeVersion() },
-  nodeImages: async (node) => {
-    const i = nodeIndex(node);
-    if (i === undefined) return [];
-    return containerdImages(path.join(nodeDir(c, i), 'run/containerd/containerd.sock'));
-  },
-  nodeImagesEveryMs: 30_000,
-  runtime: { spawn: nodeContainerSpawner(c), backoffMs: 2000, maxBackoffMs: 20_000 },
-});
+const nodeSpec = (i: number, controlPlane: boolean) => labNodeSpec(c, i, controlPlane);
+const tkcServerFor = (indexes: number[]) => tkcServerOn(c, indexes);
 const tkc1 = Array.from({ length: c.nodes }, (_, k) => k + 1);
 const tkc2 = tkc2NodeIndexes(c);
 
