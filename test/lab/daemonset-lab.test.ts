@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { nodeContainerSpawner } from '../../lab/nodes/podrun.js';
-import { containerdImages } from '../../lab/nodes/images.js';
+import { labNodeSpec, tkcServerOn } from '../../lab/tkcserver.js';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import { SHELL_IMAGE } from '../../lab/apiserver/nodes.js';
 import { ApiServer } from '../../lab/apiserver/server.js';
@@ -45,11 +44,10 @@ describe('DaemonSet pods on the lab nodes', { skip: !canRunLab && 'needs root (t
 
   before(async () => {
     ({ cfg, info } = await sharedLab());
+    const indexes = info.nodes.map((_, k) => k + 1);
     api = await ApiServer.start({
-      nodes: info.nodes.map((n, k) => ({ name: n.name, ip: n.ip, controlPlane: k === 0, os: n.os })),
-      kubelet: { nodes: info.nodes.map((n) => ({ name: n.name, ip: n.ip })) },
-      nodeImages: async (node) => containerdImages(info.nodes.find((n) => n.name === node)!.containerdSocket),
-      runtime: { spawn: nodeContainerSpawner(cfg), backoffMs: 500 },
+      ...tkcServerOn(cfg, indexes),
+      nodes: indexes.map((i, k) => labNodeSpec(cfg, i, k === 0)),
     });
     api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetlab-'));
