@@ -24,6 +24,8 @@ export interface ContainerRun {
   env: Record<string, string>;
   mounts: Array<{ hostPath: string; mountPath: string; readOnly: boolean; type: string }>;
   privileged: boolean;
+  /** securityContext.readOnlyRootFilesystem: the root (and so /tmp, /run) read-only; volumes as mounted. */
+  readOnlyRoot?: boolean;
 }
 
 /** How a container becomes a local process. */
@@ -40,10 +42,10 @@ export const NODE_CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
 
 /**
  * The script run in the container's fresh mount namespace: $1 the node's init PID, $2 privileged (1/0),
- * then hostPath, mountPath, readOnly (1/0), type for each mount, `--`, the environment (K=V) and argv.
+ * $3 read-only root (1/0), then hostPath, mountPath, readOnly (1/0), type for each mount, `--`, the environment (K=V) and argv.
  */
 export const CONTAINER_SCRIPT = String.raw`set -e
-NODE=$1 PRIV=$2; shift 2
+NODE=$1 PRIV=$2 ROFS=$3; shift 3
 R=/mnt
 mount -t tmpfs -o mode=755 lab-container "$R"
 for d in /usr /bin /sbin /lib /lib32 /lib64 /libx32; do
@@ -87,6 +89,7 @@ else
 fi
 chmod 755 "$R/.lab/nsenter"
 mount --bind "$R/.lab/nsenter" "$R$real"
+[ "$ROFS" = 1 ] && mount -o remount,ro "$R"
 cd "$R"
 exec chroot "$R" /usr/bin/env -i "$@"
 `;
@@ -116,6 +119,7 @@ export function sandboxSpawner(root: string): ContainerSpawner {
         'container',
         '0',
         '0',
+        r.readOnlyRoot ? '1' : '0',
         ...mounts,
         '--',
         ...env,

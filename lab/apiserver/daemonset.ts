@@ -178,9 +178,12 @@ export class DaemonSetController {
     const live = this.reg.store.list(this.t('pods'), namespace).filter((p) => controllerOf(p) === ds.metadata.uid);
     const outdated = live.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== hash);
     const unready = live.filter((p) => !isReady(p));
-    if (outdated.length && unready.every((p) => outdated.includes(p))) {
-      const victim = outdated.find((p) => !isReady(p)) ?? outdated[0]!;
-      this.hooks.deletePod(namespace, victim.metadata.name);
+    // RollingUpdate: replace outdated pods, at most maxUnavailable of the desired ones unavailable at a time.
+    if (outdated.length && (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
+      const budget = maxUnavailable(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable, wanted.length);
+      const room = budget - unready.filter((p) => !outdated.includes(p)).length;
+      const victims = [...outdated.filter((p) => !isReady(p)), ...outdated.filter(isReady)].slice(0, Math.max(0, room));
+      for (const v of victims) this.hooks.deletePod(namespace, v.metadata.name);
     }
     this.writeStatus(ds, wanted, hash);
   }
@@ -250,6 +253,13 @@ export class DaemonSetController {
       o.status = status;
     });
   }
+}
+
+/** maxUnavailable as an absolute number: an int, or a percentage of `desired` rounded up; at least 1. */
+export function maxUnavailable(v: unknown, desired: number): number {
+  const m = typeof v === 'string' ? /^(\d+)%$/.exec(v) : undefined;
+  const n = m ? Math.ceil((Number(m[1]) * desired) / 100) : typeof v === 'number' ? v : Number(v ?? 1);
+  return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
 const isReady = (p: Obj): boolean =>

@@ -86,15 +86,15 @@ export class PodRuntime {
     private readonly pulled: (node: string) => Promise<void> = async () => undefined,
   ) {}
 
-  /** Where the default sandbox keeps each node's hostPaths (`<root>/<node>/<hostPath>`), once a container ran. */
+  /** Where the default sandbox keeps each node's hostPaths (`<root>/<node>/<hostPath>`); undefined with a spawn option. */
   get sandboxRoot(): string | undefined {
+    if (this.opts.spawn) return undefined;
+    this.sandbox ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lab-pods-'));
     return this.sandbox;
   }
 
   private spawner(): ContainerSpawner {
-    if (this.opts.spawn) return this.opts.spawn;
-    this.sandbox ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lab-pods-'));
-    return sandboxSpawner(this.sandbox);
+    return this.opts.spawn ?? sandboxSpawner(this.sandboxRoot!);
   }
 
   /** The kubelet of `node` stops or comes back (ApiServer.setKubelet): new pods wait, running ones turn unready. */
@@ -199,6 +199,7 @@ export class PodRuntime {
       env: containerEnv(pod, c, run),
       mounts: mountsOf(pod, c),
       privileged: c.securityContext?.privileged === true,
+      readOnlyRoot: c.securityContext?.readOnlyRootFilesystem === true,
     });
   }
 
@@ -368,6 +369,7 @@ export class PodRuntime {
       env: containerEnv(pod, s.c, run),
       mounts: mountsOf(pod, s.c),
       privileged: s.c.securityContext?.privileged === true,
+      readOnlyRoot: s.c.securityContext?.readOnlyRootFilesystem === true,
     });
     const child = spawn(spec.file, spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     run.children.add(child);

@@ -57,6 +57,7 @@ export function nodeContainerSpawner(c: LabConfig): ContainerSpawner {
         'container',
         String(pid),
         r.privileged ? '1' : '0',
+        r.readOnlyRoot ? '1' : '0',
         ...mounts,
         '--',
         ...env,

@@ -56,7 +56,12 @@ function call(api: ApiServer, method: string, path: string, body?: unknown): Pro
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    let v: T | undefined | false;
+    try {
+      v = fn();
+    } catch {
+      v = undefined;
+    }
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -275,6 +280,44 @@ describe('DaemonSet controller and pod runtime', () => {
     });
     assert.match(log, /nsenter: reassociate to namespace 'ns\/mnt' failed: Operation not permitted\nrefused\n/);
     await call(api, 'DELETE', `${DS}/writer`);
+  });
+
+  test('readOnlyRootFilesystem, a read-only File hostPath, a Directory that must exist', async () => {
+    const root = api.runtime.sandboxRoot!;
+    fs.mkdirSync(path.join(root, 'n2/etc/containerd'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'n2/etc/containerd/config.toml'), 'version = 2\n');
+    const ds = daemonSet(
+      'rofs',
+      {
+        image: SHELL_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          'cat /etc/containerd/config.toml; touch /tmp/x 2>/dev/null || echo rootfs-ro; { echo x >> /etc/containerd/config.toml; } 2>/dev/null || echo config-ro; touch /d/ok && echo dir-rw; exec sleep 60',
+        ],
+        securityContext: { readOnlyRootFilesystem: true },
+        volumeMounts: [
+          { name: 'cfg', mountPath: '/etc/containerd/config.toml', readOnly: true },
+          { name: 'd', mountPath: '/d' },
+        ],
+      },
+      {
+        nodeSelector: { 'kubernetes.io/hostname': 'n2' },
+        volumes: [
+          { name: 'cfg', hostPath: { path: '/etc/containerd/config.toml', type: 'File' } },
+          { name: 'd', hostPath: { path: '/var/lib/d', type: 'DirectoryOrCreate' } },
+        ],
+      },
+    );
+    assert.equal((await call(api, 'POST', DS, ds)).status, 201);
+    const p = await until('one pod', () => podsOf('rofs')[0]);
+    const log = await until('log', () => {
+      const t = api.logs.read(api.store.get(api.type('pods'), 'kube-system', p.metadata.name)!, {});
+      return t.includes('dir-rw') && t;
+    });
+    assert.equal(log, 'version = 2\nrootfs-ro\nconfig-ro\ndir-rw\n');
+    assert.ok(fs.existsSync(path.join(root, 'n2/var/lib/d/ok')));
+    await call(api, 'DELETE', `${DS}/rofs`);
   });
 
   test('a command that exits is restarted with back-off: Completed, then CrashLoopBackOff', async () => {
