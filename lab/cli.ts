@@ -14,7 +14,14 @@ const USAGE =
   'usage: npm run lab -- deps|up|down|status|env|ssh <n> <cmd>|exec <n> <cmd>|fault <n> unreachable|refuse-key|deny-sudo|readonly-etc|clear|latency <n> <ms each way>|clear|add-node <cluster>|remove-node <n>|kubelet <n> down|up';
 const say = (s: string): void => void process.stderr.write(`lab: ${s}\n`);
 const [verb, ...rest] = process.argv.slice(2);
-const c = labConfig();
+const c = ((): ReturnType<typeof labConfig> => {
+  try {
+    return labConfig();
+  } catch (e) {
+    process.stderr.write(`lab: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+})();
 const nodeIndex = (s: string | undefined): number => {
   const i = Number(String(s ?? '').replace(/^n/, ''));
   const all = [...bootNodes(c), ...extraNodes(c).map((n) => n.index)];

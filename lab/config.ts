@@ -24,7 +24,9 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     throw new Error(`LAB_NODES must be 1 to 60, not ${env.LAB_NODES}`);
   const tkc2Nodes = Number(env.LAB_TKC2_NODES ?? 2);
   if (!Number.isInteger(tkc2Nodes) || tkc2Nodes < 0 || nodes + tkc2Nodes > 60)
-    throw new Error(`LAB_TKC2_NODES must be 0 to ${60 - nodes}, not ${env.LAB_TKC2_NODES}`);
+    throw new Error(
+      `LAB_TKC2_NODES must be 0 to ${60 - nodes} (LAB_NODES is ${nodes}), not ${env.LAB_TKC2_NODES ?? tkc2Nodes}`,
+    );
   return {
     dir: env.LAB_DIR ?? path.join(os.tmpdir(), 'kubectl-harbor-lab'),
     prefix: env.LAB_PREFIX ?? 'khl',

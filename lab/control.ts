@@ -137,7 +137,15 @@ function request<T = ExtraNode>(c: LabConfig, method: string, url: string): Prom
         else reject(new LabError(body.error ?? `HTTP ${res.statusCode}`));
       });
     });
-    req.on('error', (e) => reject(new LabError(`the lab daemon does not answer on ${socketPath(c)}: ${e.message}`)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new LabError(
+          e.code === 'ENOENT' || e.code === 'ECONNREFUSED'
+            ? `the lab is not up (no daemon on ${socketPath(c)}); run: npm run lab -- up`
+            : `the lab daemon does not answer on ${socketPath(c)}: ${e.message}`,
+        ),
+      ),
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
   });
