@@ -1,12 +1,22 @@
 import path from 'node:path';
 import { Command, Option } from 'clipanion';
+import type { ClusterChoice } from '../../app/clusters.js';
 import type { Session } from '../../app/session.js';
 import type { TrustRequest } from '../../app/trust.js';
 import { UsageError } from '../../errors.js';
-import { caNameFor, checkCaName, checkObjectName } from '../../names.js';
+import { caNameFor, checkCaName } from '../../names.js';
 import { parseRegistry } from '../../registry/endpoint.js';
 import { BaseCommand } from '../base.js';
-import { CaOptions, dryRunOption, nonEmpty, parseCaSource, parseDryRun, supervisorContextOption } from '../options.js';
+import {
+  CaOptions,
+  ClusterOptions,
+  dryRunOption,
+  nonEmpty,
+  parseCaSource,
+  parseClusterChoice,
+  parseDryRun,
+  supervisorContextOption,
+} from '../options.js';
 
 export class TrustCommand extends BaseCommand<TrustRequest> {
   static override paths = [['trust']];
@@ -53,7 +63,13 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
   tkgs = Option.Boolean('--tkgs', false, {
     description: 'TkgServiceConfiguration: trusted by clusters created from now on',
   });
-  cluster = Option.String('--cluster', { description: "This cluster's own trust (rolls its nodes)" });
+  cluster = Option.Array('--cluster', {
+    description: "This cluster's own trust (rolls its nodes); repeatable, or a,b",
+  });
+  allClusters = ClusterOptions.allClusters();
+  namespaces = ClusterOptions.namespaces();
+  allNamespaces = ClusterOptions.allNamespaces();
+  parallelClusters = ClusterOptions.parallelClusters();
   local = Option.Boolean('--local', false, {
     description: 'certs.d on this machine for docker (and containerd, podman, skopeo)',
   });
@@ -81,9 +97,9 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     const registry = this.registry === undefined ? undefined : parseRegistry(this.registry);
     const host = registry?.host ?? (source.fromRegistry ? parseRegistry(source.fromRegistry).host : undefined);
     const fromRegistry = source.fromRegistry ?? (registry && !source.caFile ? host : undefined);
-    const cluster = this.cluster === undefined ? undefined : checkObjectName(this.cluster, '--cluster');
+    const clusters = this.clusterChoice();
     const containerdDir = nonEmpty('--containerd-dir', this.containerdDir);
-    const targets = [this.supervisor, this.tkgs, cluster !== undefined, this.local].filter(Boolean).length;
+    const targets = [this.supervisor, this.tkgs, clusters !== undefined, this.local].filter(Boolean).length;
     if (containerdDir && !this.local) throw new UsageError('--containerd-dir goes with --local');
     if (this.local && !host)
       throw new UsageError('--local needs the registry: name it (host[:port]), the certs.d directory is per host');
@@ -115,7 +131,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       name,
       supervisor: this.supervisor,
       tkgs: this.tkgs,
-      cluster,
+      clusters,
       local: this.local,
       containerdDir,
       remove: this.remove,
@@ -123,6 +139,24 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       evenIfDistributed: this.evenIfDistributed,
       dryRun: parseDryRun(this.dryRun),
     };
+  }
+
+  /** --cluster NAME..., --all-clusters, or no cluster target (then --namespaces and -A have nothing to choose). */
+  private clusterChoice(): ClusterChoice | undefined {
+    if (this.cluster === undefined && !this.allClusters) {
+      if (this.namespaces !== undefined || this.allNamespaces)
+        throw new UsageError('--namespaces and -A say where --all-clusters looks');
+      return undefined;
+    }
+    return parseClusterChoice({
+      names: this.cluster ?? [],
+      what: '--cluster',
+      allClusters: this.allClusters,
+      namespace: this.namespace,
+      namespaces: this.namespaces,
+      allNamespaces: this.allNamespaces,
+      parallelClusters: this.parallelClusters,
+    });
   }
 
   protected async run(session: Session, request: TrustRequest): Promise<number> {
