@@ -1,0 +1,160 @@
+// Several clusters in one command, the built plugin against the shared lab: `--all-clusters -n dev`
+// covers the TanzuKubernetesCluster tkc-1 and the v1beta2 Cluster vks-1 (the lab puts both on the
+// same nodes) and a TanzuKubernetesCluster added here that has no nodes, which fails alone and is
+// one line of the summary. Real containerd pulls (CRI) on every node are the judge.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { criPull } from '../../lab/cri.js';
+import { nodeExec } from '../../lab/nodes/nodes.js';
+import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { PLUGIN, runAndActWhen } from '../helpers/run.js';
+
+const BROKEN = 'tkc-nonodes';
+
+describe('kubectl harbor push-ca and jumpbox exec over several clusters', needsLab, () => {
+  const h = e2e('pushca-clusters');
+  const lab = labFixture(h, { admin: true, clusterContext: true });
+  let fp: string;
+  const pullAll = () =>
+    Promise.all(
+      lab.info.nodes.map((n) =>
+        criPull(n.containerdSocket, lab.info.image, { username: 'admin', password: lab.info.users.admin! }),
+      ),
+    );
+
+  before(async () => {
+    fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.info.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+    // Untrusted nodes, whatever an earlier run left behind.
+    for (let i = 1; i <= lab.cfg.nodes; i++) {
+      const reset = [
+        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
+        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /var/backups/kubectl-harbor',
+        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
+        'systemctl restart containerd',
+      ].join('; ');
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', reset]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const tkc = {
+      apiVersion: 'run.tanzu.vmware.com/v1alpha3',
+      kind: 'TanzuKubernetesCluster',
+      metadata: { name: BROKEN, namespace: lab.info.cluster.namespace },
+      spec: { topology: { controlPlane: { replicas: 1, vmClass: 'best-effort-small', storageClass: 'lab' } } },
+    };
+    const r = await h.kubectl(['apply', '-f', '-'], { input: JSON.stringify(tkc) });
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await h.kubectl([
+      'delete',
+      'tanzukubernetescluster',
+      BROKEN,
+      '-n',
+      lab.info.cluster.namespace,
+      '--ignore-not-found',
+    ]);
+  });
+
+  test('push-ca --all-clusters: both clusters done, the one without nodes failed alone; every node pulls', async () => {
+    for (const p of await pullAll()) assert.equal(p.ok, false, 'untrusted before');
+    const ns = lab.info.cluster.namespace;
+    const args = ['push-ca', '--all-clusters', '-n', ns, '--from-registry', lab.info.harbor, '--fingerprint', fp];
+    // One at a time: the lab's two clusters share their nodes.
+    const r = await h.harbor([...args, '--parallel-clusters', '1', '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.registry, lab.info.harbor);
+    const by = Object.fromEntries(
+      doc.clusters.map((c: { cluster: string; result: string }) => [c.cluster, c]),
+    ) as Record<
+      string,
+      { namespace: string; result: string; error?: string; nodes: Array<{ ip: string; result: string }> }
+    >;
+    assert.deepEqual(Object.keys(by).sort(), [lab.info.cluster.name, BROKEN, lab.info.vksCluster.name].sort());
+    const first = by[lab.info.cluster.name]!;
+    assert.equal(first.result, 'done', JSON.stringify(first));
+    assert.equal(first.namespace, ns);
+    assert.deepEqual(
+      lab.info.nodes.map((n) => first.nodes.find((x) => x.ip === n.ip)?.result),
+      lab.info.nodes.map(() => 'installed'),
+    );
+    const second = by[lab.info.vksCluster.name]!;
+    assert.equal(second.result, 'done', JSON.stringify(second));
+    assert.ok(
+      second.nodes.every((n) => n.result === 'unchanged'),
+      JSON.stringify(second.nodes),
+    );
+    assert.equal(by[BROKEN]!.result, 'failed');
+    assert.match(by[BROKEN]!.error!, new RegExp(`no VirtualMachines of cluster "${BROKEN}"`));
+    assert.deepEqual(by[BROKEN]!.nodes, []);
+    assert.match(r.stderr, new RegExp(`^push-ca: 3 clusters: 2 done, 1 failed \\(${BROKEN}\\)$`, 'm'));
+    for (const p of await pullAll()) assert.equal(p.ok, true, JSON.stringify(p));
+
+    const again = await h.harbor(args);
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stdout, /^CLUSTER\s+NODE\s+ROLE\s+IP\s+RESULT\s+RESTARTED\s+VERIFIED$/m);
+    assert.equal((again.stdout.match(/unchanged\s+no\s+yes/g) ?? []).length, 2 * lab.info.nodes.length, again.stdout);
+    assert.match(again.stdout, /^CLUSTER\s+NAMESPACE\s+RESULT\s+DETAIL$/m);
+    assert.match(
+      again.stdout,
+      new RegExp(
+        `^${lab.info.cluster.name}\\s+${ns}\\s+done\\s+${lab.info.nodes.length} nodes: ${lab.info.nodes.length} unchanged$`,
+        'm',
+      ),
+    );
+    assert.match(again.stdout, new RegExp(`^${BROKEN}\\s+${ns}\\s+failed\\s+no VirtualMachines`, 'm'));
+    assert.equal(again.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 0, again.stderr);
+  });
+
+  test('jumpbox exec a,b: lines prefixed by cluster/node, a summary per cluster', async () => {
+    const two = `${lab.info.cluster.name},${lab.info.vksCluster.name}`;
+    const r = await h.harbor(['jumpbox', 'exec', two, '-n', lab.info.cluster.namespace, '--all', '--', 'echo', 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const c of [lab.info.cluster.name, lab.info.vksCluster.name])
+      assert.equal(
+        (r.stdout.match(new RegExp(`^\\[${c}/\\S+\\] hi$`, 'gm')) ?? []).length,
+        lab.info.nodes.length,
+        r.stdout,
+      );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${lab.info.vksCluster.name}\\s+\\S+\\s+done\\s+${lab.info.nodes.length} nodes: ${lab.info.nodes.length} succeeded$`,
+        'm',
+      ),
+    );
+    assert.match(r.stderr, /^jumpbox exec: 2 clusters: 2 done$/m);
+  });
+
+  test('SIGINT: the cluster in flight stops, no other cluster starts, its pod is deleted, exit 130', async () => {
+    const mark = '/tmp/harbor-clusters-mark';
+    const marked = async () => {
+      let n = 0;
+      for (let i = 1; i <= lab.cfg.nodes; i++) if ((await nodeExec(lab.cfg, i, ['test', '-e', mark])).code === 0) n++;
+      return n;
+    };
+    for (let i = 1; i <= lab.cfg.nodes; i++) await nodeExec(lab.cfg, i, ['rm', '-f', mark]);
+    const ns = lab.info.cluster.namespace;
+    const args = ['--context', ns, 'jumpbox', 'exec', '--all-clusters', '-n', ns, '--parallel-clusters', '1'];
+    const r = await runAndActWhen(
+      PLUGIN,
+      [...args, '--parallel', '1', '--all', '--', 'sh', '-c', `touch ${mark}; sleep 60`],
+      h.env(),
+      async () => (await marked()) >= 1,
+      (child) => child.kill('SIGINT'),
+    );
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(await marked(), 1, 'no other node or cluster started');
+    assert.match(r.stderr, /interrupted: starting no more clusters or nodes; stopping those in flight/);
+    assert.match(
+      r.stdout,
+      new RegExp(`^${lab.info.vksCluster.name}\\s+${ns}\\s+skipped \\(interrupted\\)\\s+not started$`, 'm'),
+    );
+    assert.match(r.stderr, /^jumpbox exec: 3 clusters: 2 skipped \(interrupted\), 1 failed \(tkc-1\)$/m);
+    for (const c of [lab.info.cluster.name, lab.info.vksCluster.name])
+      assert.equal((await h.kubectl(['get', 'pod', `harbor-jumpbox-${c}`, '-n', ns])).code, 1, `no pod for ${c}`);
+    for (let i = 1; i <= lab.cfg.nodes; i++) await nodeExec(lab.cfg, i, ['rm', '-f', mark]);
+  });
+});
