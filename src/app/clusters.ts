@@ -156,7 +156,7 @@ export function nodeDetail(results: readonly string[]): string {
 
 /**
  * The end of a multi-cluster run: with -o json|yaml one document, `{...top, clusters: [{namespace,
- * cluster, result, error?, ...data}]}`; else the summary table (CLUSTER NAMESPACE RESULT DETAIL)
+ * cluster, result, error?, ...data}]}`; else (but for -o name) the summary table (CLUSTER NAMESPACE RESULT DETAIL)
  * and the closing count on stderr. Returns 1 when any cluster failed.
  */
 export async function finishClusters<D extends object>(
@@ -176,7 +176,7 @@ export async function finishClusters<D extends object>(
       ...o.data,
     }));
     await p.document({ ...top, clusters }, () => '');
-  } else {
+  } else if (p.output !== 'name') {
     p.table(
       ['CLUSTER', 'NAMESPACE', 'RESULT', 'DETAIL'],
       outcomes.map((o) => [o.cluster, o.namespace, o.result, o.detail]),

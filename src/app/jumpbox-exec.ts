@@ -19,7 +19,6 @@ import {
 } from './nodes.js';
 import {
   type ClusterChoice,
-  type ClusterRef,
   finishClusters,
   nodeDetail,
   onClusters,
@@ -78,14 +77,15 @@ function execOn(
   f: JumpboxExecRequest,
   cluster: string,
   prefix = '',
-  many?: ClusterRef,
+  /** One of several clusters, in this namespace. */
+  namespace?: string,
 ): Promise<Array<NodeResult<RunResult>>> {
   const command = remoteCommand(f.command, f.sudo);
   const p = s.printer;
   const run = {
     label: 'jumpbox exec',
     abortInFlight: true,
-    ...(many ? { namespace: many.namespace, quiet: true } : {}),
+    ...(namespace ? { namespace, quiet: true } : {}),
   };
   return onNodes(s, cluster, selectNodes(f.pick), f.access, run, async (n) => {
     const r = await n.run(command);
@@ -116,7 +116,7 @@ async function execClusters(s: Session, f: JumpboxExecRequest): Promise<number> 
   const { refs, failed } = await resolveClusters(s, f.clusters, empty);
   const run = { label: 'jumpbox exec', inFlight: 'stopping' as const, parallel: f.clusters.parallel };
   const done = await onClusters(s, refs, run, empty, async (ref, label) => {
-    const results = await execOn(s, f, ref.cluster, `${label}/`, ref);
+    const results = await execOn(s, f, ref.cluster, `${label}/`, ref.namespace);
     const outcomes = results.map((r) => outcome(r, `${label}/`));
     for (const o of outcomes) if (o.error && !p.structured) p.error(o.error);
     const bad = outcomes.filter((o) => o.error !== undefined).length;

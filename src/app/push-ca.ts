@@ -84,8 +84,8 @@ interface Prepared {
 
 export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
   const p = s.printer;
-  const one = singleCluster(f.clusters);
-  const many = one === undefined ? await resolveClusters(s, f.clusters, NO_NODES) : undefined;
+  // Several clusters are found before the CA is shown: finding none is the first thing to say.
+  const target = singleCluster(f.clusters) ?? (await resolveClusters(s, f.clusters, NO_NODES));
   const { certs } = await loadCa(s, f.source);
   const distributed = f.evenIfDistributed ? undefined : await distributedByVks(s, certs);
   if (distributed) {
@@ -99,10 +99,10 @@ export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
     dryRun: f.dryRun,
     pem: certs.map((c) => c.pem.trimEnd()).join('\n'),
   });
-  if (many) return pushCaClusters(s, f, many, { certs, input });
-  const rows = await pushCaNodes(s, f, { certs, input }, one!);
+  if (typeof target !== 'string') return pushCaClusters(s, f, target, { certs, input });
+  const rows = await pushCaNodes(s, f, input, target);
   if (p.structured)
-    await p.document({ cluster: one, registry: f.host, ca: certs.map((c) => c.fingerprint), nodes: rows }, () => '');
+    await p.document({ cluster: target, registry: f.host, ca: certs.map((c) => c.fingerprint), nodes: rows }, () => '');
   else printRows(p, rows);
   const report = new Report(p, (o) => `push-ca: ${plural(o.length, 'node')}`);
   for (const r of rows)
@@ -118,9 +118,10 @@ export async function pushCa(s: Session, f: PushCaRequest): Promise<number> {
 async function pushCaNodes(
   s: Session,
   f: PushCaRequest,
-  { input }: Prepared,
+  input: string,
   cluster: string,
-  many?: ClusterRef,
+  /** One of several clusters, in this namespace. */
+  namespace?: string,
 ): Promise<NodeOutcome[]> {
   const queue = controlPlaneQueue();
   const results = await onNodes(
@@ -128,7 +129,7 @@ async function pushCaNodes(
     cluster,
     selectNodes(f.pick),
     f.access,
-    { label: 'push-ca', abortInFlight: false, ...(many ? { namespace: many.namespace, quiet: true } : {}) },
+    { label: 'push-ca', abortInFlight: false, ...(namespace ? { namespace, quiet: true } : {}) },
     (n) =>
       queue(n.node.role === 'controlplane', async () => {
         // A control-plane node still queued when the run is interrupted does not start.
@@ -147,10 +148,9 @@ async function pushCaClusters(
   prepared: Prepared,
 ): Promise<number> {
   const p = s.printer;
-  const empty = NO_NODES;
   const run = { label: 'push-ca', inFlight: 'finishing' as const, parallel: f.clusters.parallel };
-  const done = await onClusters(s, refs, run, empty, async (ref) => {
-    const nodes = await pushCaNodes(s, f, prepared, ref.cluster, ref);
+  const done = await onClusters(s, refs, run, NO_NODES, async (ref) => {
+    const nodes = await pushCaNodes(s, f, prepared.input, ref.cluster, ref.namespace);
     const bad = nodes.find((n) => n.result === 'failed');
     return {
       result: bad ? 'failed' : 'done',

@@ -72,12 +72,12 @@ export async function trust(s: Session, f: TrustRequest): Promise<number> {
     else await report.attempt(store.label, () => applyTo(p, store, entries, o, collect));
   }
   const code = report.exitCode();
-  if (!many) return code;
+  if (!many || !f.clusters) return code;
   const clusters = await trustClusters(s, many, {
     entries,
     o,
     distributed: Boolean(distributed),
-    parallel: f.clusters!.parallel,
+    parallel: f.clusters.parallel,
   });
   return Math.max(
     code,
