@@ -72,6 +72,7 @@ export async function resolveClusters<D extends object>(
     } catch (e) {
       const err = translate(e, { doing: `listing the clusters in namespace "${namespace}"` });
       if (!(err instanceof CliError)) throw err;
+      if (!s.printer.structured) s.printer.error(err.message);
       return { namespace, names: [], error: err.message };
     }
   });
@@ -121,7 +122,7 @@ export async function onClusters<D extends object>(
     try {
       return await mapPool(refs, o.parallel, async (ref): Promise<ClusterOutcome<D>> => {
         if (s.signal.aborted) return { ...ref, result: 'skipped (interrupted)', detail: 'not started', data: empty };
-        return { ...ref, ...(await tally.run(label(ref), () => attempt(ref, label(ref), empty, work))) };
+        return { ...ref, ...(await tally.run(label(ref), () => attempt(s, ref, label(ref), empty, work))) };
       });
     } finally {
       tally.stop();
@@ -130,7 +131,9 @@ export async function onClusters<D extends object>(
   });
 }
 
+/** One cluster's work; a failure the user can act on is its one `error:` line (text) and its summary detail. */
 async function attempt<D extends object>(
+  s: Session,
   ref: ClusterRef,
   label: string,
   empty: D,
@@ -142,6 +145,7 @@ async function attempt<D extends object>(
     const err = translate(e, { doing: `cluster ${ref.cluster} in namespace "${ref.namespace}"` });
     if (!(err instanceof CliError)) throw err;
     const line = err.message.includes(ref.cluster) ? err.message : `cluster ${label}: ${err.message}`;
+    if (!s.printer.structured) s.printer.error(line);
     return { result: 'failed', detail: line, error: line, data: empty };
   }
 }

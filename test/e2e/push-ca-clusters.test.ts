@@ -105,7 +105,13 @@ describe('kubectl harbor push-ca and jumpbox exec over several clusters', needsL
       ),
     );
     assert.match(again.stdout, new RegExp(`^${BROKEN}\\s+${ns}\\s+failed\\s+no VirtualMachines`, 'm'));
-    assert.equal(again.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 0, again.stderr);
+    assert.deepEqual(
+      again.stderr.split('\n').filter((l) => l.startsWith('error:')),
+      [
+        `error: no VirtualMachines of cluster "${BROKEN}" in namespace "${ns}"; is the name right, and is this its vSphere Namespace?`,
+      ],
+      'the failed cluster: one error line',
+    );
   });
 
   test('jumpbox exec a,b: lines prefixed by cluster/node, a summary per cluster', async () => {
