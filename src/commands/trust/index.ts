@@ -29,7 +29,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
 
       The CA comes from \`--ca-file\` (PEM, a chain, a bundle, or DER) or from the registry (\`--from-registry\`, the default when a registry is named): Harbor's \`/api/v2.0/systeminfo/getcert\`, the Harbor 1.x \`/api/systeminfo/getcert\`, or the root of the chain the server presents. A CA from the network must be pinned with \`--fingerprint sha256:…\`, or confirmed with \`--yes\` or on a terminal. Expired certificates, certificates that are not CAs (unless \`--allow-leaf\` for a self-signed server certificate) and anything that is not a certificate are refused.
 
-      Targets: \`--supervisor\` appends to kube-system/image-fetcher-ca-bundle (vSphere Pods); \`--tkgs\` upserts into TkgServiceConfiguration (new clusters only: existing ones get it after a rolling update, or now with \`kubectl harbor push-ca\`); \`--cluster NAME\` sets the cluster's own trust (this rolls its nodes, so it asks first); \`--local\` writes certs.d for docker (and containerd with \`--containerd-dir\`, podman and skopeo as root). With no target, the CA is printed as PEM.
+      Targets: \`--supervisor\` appends to kube-system/image-fetcher-ca-bundle (vSphere Pods); \`--tkgs\` upserts into TkgServiceConfiguration (new clusters only: existing ones get it after a rolling update, or now with \`kubectl harbor push-ca\`); \`--cluster NAME\` sets the cluster's own trust (this rolls its nodes, so it asks first; several: \`--cluster a,b\` or repeated, or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`, \`--parallel-clusters\` at once, then a summary per cluster, and \`-o json\` nests the objects under \`clusters[]\`); \`--local\` writes certs.d for docker (and containerd with \`--containerd-dir\`, podman and skopeo as root). With no target, the CA is printed as PEM.
 
       \`--remove\` takes the CA (by \`--name\`, or by its fingerprint) out of the chosen targets and nothing else. A new CA under an existing name replaces the old one in TKGS and a TanzuKubernetesCluster, and says so; on a Cluster (ClusterClass) it goes under a new key beside the old one, because VKS does not watch the secret: the nodes roll, and the old one stays until you remove it.
 
@@ -43,6 +43,10 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       ],
       ['From a file, for docker and skopeo on this machine', '$0 trust harbor.example.com --ca-file ca.crt --local'],
       ['Rotate or remove by name', '$0 trust --tkgs --name harbor-ca --remove'],
+      [
+        'Every cluster of a vSphere Namespace',
+        '$0 trust harbor.example.com --all-clusters -n dev --fingerprint sha256:… --yes',
+      ],
     ],
   });
 
