@@ -3,7 +3,7 @@
 // Cluster in -n, --namespaces or -A, once each), worked on in a bounded pool in which a
 // failing cluster fails alone, then a summary per cluster (text) or one document that nests
 // each cluster's rows (-o json|yaml). Ctrl-C or SIGTERM: no cluster starts after it.
-import { CliError } from '../errors.js';
+import { ApiError, CliError } from '../errors.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { plural, Report } from '../output/report.js';
 import { mapPool } from '../pool.js';
@@ -54,7 +54,8 @@ async function namespacesOf(s: Session, sel: NamespaceSelection): Promise<string
 /**
  * The clusters a choice names: CLUSTER arguments in the cluster namespace (-n, else the
  * context's), or every cluster of the chosen namespaces. A namespace whose clusters cannot
- * be listed is a failed row of its own; finding no cluster at all is an error.
+ * be listed is a failed row of its own, except under -A where one the user may not list in is
+ * skipped (said once); finding no cluster at all is an error.
  */
 export async function resolveClusters<D extends object>(
   s: Session,
@@ -65,6 +66,7 @@ export async function resolveClusters<D extends object>(
     const namespace = await s.clusterNamespace();
     return { refs: c.selection.names.map((cluster) => ({ namespace, cluster })), failed: [] };
   }
+  const everywhere = c.selection.namespaces.kind === 'all';
   const [client, namespaces] = await Promise.all([s.supervisor(), namespacesOf(s, c.selection.namespaces)]);
   const listed = await mapPool(namespaces, 8, async (namespace) => {
     try {
@@ -72,10 +74,16 @@ export async function resolveClusters<D extends object>(
     } catch (e) {
       const err = translate(e, { doing: `listing the clusters in namespace "${namespace}"` });
       if (!(err instanceof CliError)) throw err;
+      if (everywhere && err instanceof ApiError && err.status === 403) return { namespace, names: [], forbidden: true };
       if (!s.printer.structured) s.printer.error(err.message);
       return { namespace, names: [], error: err.message };
     }
   });
+  const forbidden = listed.filter((l) => l.forbidden).map((l) => l.namespace);
+  if (forbidden.length > 0)
+    s.printer.status(
+      `-A: skipped ${plural(forbidden.length, 'namespace')} this user may not list clusters in: ${forbidden.join(', ')}`,
+    );
   const refs = listed.flatMap((l) => l.names.map((cluster) => ({ namespace: l.namespace, cluster })));
   const failed = listed.flatMap((l) =>
     l.error === undefined

@@ -1,7 +1,8 @@
 // Many clusters at once, in-process against the Supervisor emulator (no nodes): --all-clusters
 // finds every TanzuKubernetesCluster and Cluster (v1beta1 and v1beta2) once, a TKC and its
 // backing Cluster counting once; a failing cluster (a missing `<cluster>-ssh` secret, nodes
-// nothing answers on, a name that is not there, a namespace that cannot be listed) fails alone
+// nothing answers on, a name that is not there, a namespace that cannot be listed; under -A one
+// the user may not list in is skipped) fails alone
 // and is one line of the summary; -o json nests each cluster's rows; exactly one CLUSTER keeps
 // the single-cluster output.
 import assert from 'node:assert/strict';
@@ -35,6 +36,8 @@ describe('several clusters in one command (API emulator)', () => {
     sup.supervisor.seed(
       capiCluster({ name: 'tkc-1', namespace: 'dev', api: 'cluster', controlPlaneIps: [], workerIps: [] }),
     );
+    // A namespace devops may not list in: -A skips it, --namespaces fails it.
+    sup.supervisor.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
     for (const s of ['vks-1-ssh', 'vks-1-ssh-password'])
       sup.supervisor.store.remove(sup.supervisor.type('secrets'), 'dev', s);
     home = tempDir('harbor-clusters-');
@@ -125,6 +128,7 @@ describe('several clusters in one command (API emulator)', () => {
     assert.match(by['vks-1'].error, /vks-1-ssh/);
     assert.deepEqual(by['vks-1'].nodes, []);
     assert.match(r.stderr, /^push-ca: 3 clusters: 3 failed \(dev\/tkc-1, dev\/vks-1, prod\/old-1\)$/m);
+    assert.match(r.stderr, /^-A: skipped 1 namespace this user may not list clusters in: other$/m);
   });
 
   test('push-ca two CLUSTERs, text: node rows with a CLUSTER column, then the summary', async () => {
