@@ -166,6 +166,18 @@ export function nodeDetail(results: readonly string[]): string {
   return `${plural(results.length, 'node')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
+/** A cluster's result from its nodes' (`failed` for a failed node): failed if any failed, interrupted if any was not started. */
+export function fromNodes<D extends object>(results: readonly string[], data: D): ClusterResult<D> {
+  const failed = results.filter((r) => r === 'failed').length;
+  const skipped = results.some((r) => r.startsWith('skipped'));
+  return {
+    result: failed ? 'failed' : skipped ? 'interrupted' : 'done',
+    detail: nodeDetail(results),
+    ...(failed ? { error: `${plural(failed, 'node')} failed` } : {}),
+    data,
+  };
+}
+
 /**
  * The end of a multi-cluster run: with -o json|yaml one document, `{...top, clusters: [{namespace,
  * cluster, result, error?, ...data}]}`; else (but for -o name) the summary table (CLUSTER NAMESPACE RESULT DETAIL)

@@ -20,7 +20,7 @@ import {
 import {
   type ClusterChoice,
   finishClusters,
-  nodeDetail,
+  fromNodes,
   onClusters,
   resolveClusters,
   singleCluster,
@@ -119,13 +119,10 @@ async function execClusters(s: Session, f: JumpboxExecRequest): Promise<number> 
     const results = await execOn(s, f, ref.cluster, `${label}/`, ref.namespace);
     const outcomes = results.map((r) => outcome(r, `${label}/`));
     for (const o of outcomes) if (o.error && !p.structured) p.error(o.error);
-    const bad = outcomes.filter((o) => o.error !== undefined).length;
-    return {
-      result: bad ? 'failed' : 'done',
-      detail: nodeDetail(outcomes.map((o) => o.action ?? 'failed')),
-      ...(bad ? { error: `${plural(bad, 'node')} failed` } : {}),
-      data: { nodes: results.map(execRecord) },
-    };
+    return fromNodes(
+      outcomes.map((o) => o.action ?? 'failed'),
+      { nodes: results.map(execRecord) },
+    );
   });
   if (!p.structured && done.length > 0) p.line('');
   return finishClusters(s, 'jumpbox exec', [...failed, ...done]);

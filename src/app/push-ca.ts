@@ -10,7 +10,7 @@ import {
   type ClusterRef,
   clusterLabel,
   finishClusters,
-  nodeDetail,
+  fromNodes,
   onClusters,
   resolveClusters,
   singleCluster,
@@ -151,13 +151,10 @@ async function pushCaClusters(
   const run = { label: 'push-ca', inFlight: 'finishing' as const, parallel: f.clusters.parallel };
   const done = await onClusters(s, refs, run, NO_NODES, async (ref) => {
     const nodes = await pushCaNodes(s, f, prepared.input, ref.cluster, ref.namespace);
-    const bad = nodes.find((n) => n.result === 'failed');
-    return {
-      result: bad ? 'failed' : 'done',
-      detail: nodeDetail(nodes.map((n) => (n.result === 'skipped' ? `skipped (${n.error})` : n.result))),
-      ...(bad ? { error: `${plural(nodes.filter((n) => n.result === 'failed').length, 'node')} failed` } : {}),
-      data: { nodes },
-    };
+    return fromNodes(
+      nodes.map((n) => (n.result === 'skipped' ? `skipped (${n.error})` : n.result)),
+      { nodes },
+    );
   });
   const outcomes = [...failed, ...done];
   if (!p.structured) {

@@ -4,7 +4,7 @@
 // shared machinery (labels, node counts).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { clusterLabel, nodeDetail } from '../../src/app/clusters.js';
+import { clusterLabel, fromNodes, nodeDetail } from '../../src/app/clusters.js';
 import { KC, tempDir } from '../helpers/kubeconfig.js';
 import { cli } from '../helpers/run.js';
 
@@ -100,7 +100,7 @@ test('the control: several clusters, well formed, do reach for the dead server',
   }
 });
 
-test('--trust --remove counts --all-clusters as a target', async () => {
+test('trust --remove counts --all-clusters as a target', async () => {
   const r = await cli(['trust', '--remove', '--name', 'x', '--kubeconfig', kubeconfig]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--remove needs a target/);
@@ -123,4 +123,18 @@ test('nodeDetail: the count, then each result with its count in first-seen order
   assert.equal(nodeDetail(['installed', 'unchanged', 'installed']), '3 nodes: 2 installed, 1 unchanged');
   assert.equal(nodeDetail(['failed']), '1 node: 1 failed');
   assert.equal(nodeDetail([]), '0 nodes');
+});
+
+test('fromNodes: failed when a node failed, interrupted when a node never started, else done', () => {
+  assert.deepEqual(fromNodes(['installed', 'unchanged'], {}), {
+    result: 'done',
+    detail: '2 nodes: 1 installed, 1 unchanged',
+    data: {},
+  });
+  const bad = fromNodes(['installed', 'failed', 'skipped (interrupted)'], {});
+  assert.equal(bad.result, 'failed');
+  assert.equal(bad.error, '1 node failed');
+  const cut = fromNodes(['installed', 'skipped (interrupted)'], {});
+  assert.equal(cut.result, 'interrupted');
+  assert.equal(cut.error, undefined, 'an interrupted cluster did not fail');
 });
