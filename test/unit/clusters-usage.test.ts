@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { clusterLabel, fromNodes, nodeDetail } from '../../src/app/clusters.js';
+import { commandDefs, complete, Directive } from '../../src/app/complete.js';
+import { BINARY_NAME, getCli } from '../../src/cli.js';
+import { ENUMS } from '../../src/commands/options.js';
 import { KC, tempDir } from '../helpers/kubeconfig.js';
 import { cli } from '../helpers/run.js';
 
@@ -137,4 +140,23 @@ test('fromNodes: failed when a node failed, interrupted when a node never starte
   const cut = fromNodes(['installed', 'skipped (interrupted)'], {});
   assert.equal(cut.result, 'interrupted');
   assert.equal(cut.error, undefined, 'an interrupted cluster did not fail');
+});
+
+test('completion offers cluster names for each CLUSTER argument, the next name of a list, and --cluster', async () => {
+  const defs = commandDefs(getCli().definitions(), BINARY_NAME);
+  const sources = {
+    contexts: async () => [],
+    namespaces: async () => [],
+    clusters: async () => ['tkc-1', 'tkc-2', 'vks-1'],
+    enums: ENUMS,
+  };
+  const run = (...words: string[]) => complete(words, defs, sources);
+  const NOFILE = `:${Directive.NoFileComp}`;
+  assert.deepEqual(await run('push-ca', ''), ['tkc-1', 'tkc-2', 'vks-1', NOFILE]);
+  assert.deepEqual(await run('push-ca', 'tkc-1', '-n', 'dev', 't'), ['tkc-2', NOFILE], 'not the one already named');
+  assert.deepEqual(await run('jumpbox', 'exec', 'tkc-1,'), ['tkc-1,tkc-2', 'tkc-1,vks-1', NOFILE]);
+  assert.deepEqual(await run('jumpbox', 'exec', 'tkc-1', ''), [NOFILE], 'jumpbox exec takes one CLUSTER word');
+  assert.deepEqual(await run('jumpbox', 'exec', 'tkc-1', '--all', '--', ''), [NOFILE], 'after --: the command');
+  assert.deepEqual(await run('trust', '--cluster', 'v'), ['vks-1', NOFILE]);
+  assert.deepEqual(await run('jumpbox', 'ssh', ''), ['tkc-1', 'tkc-2', 'vks-1', NOFILE]);
 });
