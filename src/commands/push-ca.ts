@@ -2,10 +2,20 @@ import { Command, Option } from 'clipanion';
 import type { PushCaRequest } from '../app/push-ca.js';
 import type { Session } from '../app/session.js';
 import { UsageError } from '../errors.js';
-import { caNameFor, checkCaName, checkObjectName } from '../names.js';
+import { caNameFor, checkCaName } from '../names.js';
 import type { OutputFormat } from '../output/printer.js';
 import { parseRegistry } from '../registry/endpoint.js';
-import { CaOptions, NodeAccessCommand, parseCaSource, parseNodePick, RESTART, roleOption, VIA } from './options.js';
+import {
+  CaOptions,
+  ClusterOptions,
+  NodeAccessCommand,
+  parseCaSource,
+  parseClusterChoice,
+  parseNodePick,
+  RESTART,
+  roleOption,
+  VIA,
+} from './options.js';
 import * as t from 'typanion';
 
 export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
@@ -18,9 +28,15 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
       TkgServiceConfiguration trust reaches only new clusters and the per-cluster field rolls every node. push-ca fixes a running cluster in place: through the jumpbox tunnel (or \`--via direct\`), it runs one script under sudo on each node, with its inputs on stdin, that installs the CA only where it is missing: Photon (\`/etc/ssl/certs/<name>.pem\` + \`rehash_ca_certificates.sh\`, else the bundle), Ubuntu (\`/usr/local/share/ca-certificates\` + \`update-ca-certificates\`), containerd \`certs.d/<host>/ca.crt\` + \`hosts.toml\` (no restart needed) and Docker \`certs.d\`. Bundles are backed up and written atomically. containerd is restarted only when the system bundle changed (\`--restart auto\`), one control-plane node at a time. Each node then checks a TLS handshake to the registry against its own trust store.
 
       The CA comes from \`--ca-file\` or \`--from-registry\` with the same inspection and pinning as \`trust\`. A re-run changes nothing and restarts nothing.
+
+      Several clusters: name them (\`push-ca tkc-1 tkc-2\`, in the namespace of \`-n\`), or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`. \`--parallel-clusters\` are worked on at once; a failing cluster fails alone. The node rows gain a CLUSTER column and a summary per cluster follows (CLUSTER NAMESPACE RESULT DETAIL); \`-o json\` nests the nodes under \`clusters[]\`.
     `,
     examples: [
       ['Every node, CA pinned', '$0 push-ca tkc-1 --from-registry harbor.example.com --fingerprint sha256:…'],
+      [
+        'Every cluster of two vSphere Namespaces, four at a time',
+        '$0 push-ca --all-clusters --namespaces dev,prod --from-registry harbor.example.com --fingerprint sha256:…',
+      ],
       [
         'From a file, workers only, preview',
         '$0 push-ca tkc-1 --ca-file ca.crt --registry harbor.example.com --role node --dry-run',
@@ -28,7 +44,11 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     ],
   });
 
-  cluster = Option.String({ name: 'CLUSTER' });
+  clusters = Option.Rest({ name: 'CLUSTER' });
+  allClusters = ClusterOptions.allClusters();
+  namespaces = ClusterOptions.namespaces();
+  allNamespaces = ClusterOptions.allNamespaces();
+  parallelClusters = ClusterOptions.parallelClusters();
   caFile = CaOptions.caFile();
   fromRegistry = CaOptions.fromRegistry();
   fingerprint = CaOptions.fingerprint();
@@ -57,6 +77,15 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
   }
 
   protected request(): PushCaRequest {
+    const clusters = parseClusterChoice({
+      names: this.clusters,
+      what: 'CLUSTER',
+      allClusters: this.allClusters,
+      namespace: this.namespace,
+      namespaces: this.namespaces,
+      allNamespaces: this.allNamespaces,
+      parallelClusters: this.parallelClusters,
+    });
     const source = parseCaSource(this);
     const host =
       this.registry !== undefined
@@ -69,7 +98,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     if (!source.caFile && !source.fromRegistry)
       throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
     return {
-      cluster: checkObjectName(this.cluster, 'CLUSTER'),
+      clusters,
       access: this.nodeAccess(this.via === 'direct' || this.direct),
       source,
       host,
