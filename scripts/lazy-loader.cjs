@@ -1,7 +1,7 @@
 // The runtime of the lazy (heavy) part, bundled into the start-up part as the module
 // `harbor:heavy` (see scripts/build.mjs). build.mjs fills three placeholders through
 // esbuild's `define`:
-//   __HARBOR_LAZY_SOURCE__  the lazy part's source text ('' in a SEA build)
+//   __HARBOR_LAZY_SOURCE__  the lazy part's source text, gzipped and base64 ('' in a SEA build)
 //   __HARBOR_LAZY_SEA__     true in a SEA build, where the source is the `lazy.js` asset
 //   __HARBOR_LAZY_CACHE__   the V8 cache file's name, lazy-<hash>.v8 (per version and content)
 //
@@ -29,7 +29,10 @@ function compile() {
   const fs = require('node:fs');
   const path = require('node:path');
   const os = require('node:os');
-  const source = __HARBOR_LAZY_SEA__ ? require('node:sea').getAsset('lazy.js', 'utf8') : __HARBOR_LAZY_SOURCE__;
+  // In the plugin file the source is gzipped and base64-encoded (ASCII, so latin1 decodes it).
+  const source = __HARBOR_LAZY_SEA__
+    ? require('node:sea').getAsset('lazy.js', 'utf8')
+    : require('node:zlib').gunzipSync(Buffer.from(__HARBOR_LAZY_SOURCE__, 'base64')).toString('latin1');
   const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubectl-harbor');
   const file = path.join(dir, __HARBOR_LAZY_CACHE__);
   let cachedData;

@@ -10,7 +10,10 @@ import { VERSION } from './version.js';
 
 export const BINARY_NAME = 'kubectl harbor';
 
-export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
+export function getCli(
+  opts: { colors?: boolean } = {},
+  commands: readonly CommandClass[] = COMMANDS,
+): Cli<HarborContext> {
   const cli = new Cli<HarborContext>({
     binaryLabel: 'kubectl-harbor: Harbor pull secrets and CA trust for vSphere with Tanzu',
     binaryName: BINARY_NAME,
@@ -18,8 +21,25 @@ export function getCli(opts: { colors?: boolean } = {}): Cli<HarborContext> {
     enableColors: opts.colors ?? false,
     enableCapture: false,
   });
-  for (const c of COMMANDS) cli.register(c);
+  for (const c of commands) cli.register(c);
   return cli;
+}
+
+type CommandClass = (typeof COMMANDS)[number];
+
+/**
+ * The commands that can match argv. Clipanion compiles one state machine over every
+ * registered command on each run (~30 ms for all of them), and a command's path always
+ * comes first, so when argv starts with a word that begins some command's path only
+ * those commands can match (plus the root and `help`, kept so errors read the same);
+ * with no word, the root. Anything else (an unknown word or flag) gets every command.
+ */
+export function commandsFor(argv: string[]): readonly CommandClass[] {
+  const first = argv[0];
+  const starts = (c: CommandClass, word?: string): boolean =>
+    (c.paths ?? []).some((p) => (word === undefined ? p.length === 0 : p[0] === word));
+  if (first !== undefined && !COMMANDS.some((c) => starts(c, first))) return COMMANDS;
+  return COMMANDS.filter((c) => starts(c, first) || starts(c) || starts(c, 'help'));
 }
 
 /**
@@ -45,7 +65,13 @@ export async function runCli(rawArgv: string[], context: HarborContext): Promise
   const argv = splitAttachedShortFlags(rawArgv);
   const colors = colorEnabled(context.stdout as { isTTY?: boolean }, context.env);
   const errColors = colorEnabled(context.stderr as { isTTY?: boolean }, context.env);
-  const cli = getCli({ colors });
+  const cli = getCli({ colors }, commandsFor(argv));
+  // Every command, for what lists them (the overview, completion); built only when asked.
+  let all: Cli<HarborContext> | undefined;
+  const full = (): Cli<HarborContext> => {
+    all ??= getCli({ colors });
+    return all;
+  };
   let command: ReturnType<typeof cli.process>;
   try {
     command = cli.process(argv, context);
@@ -64,10 +90,10 @@ export async function runCli(rawArgv: string[], context: HarborContext): Promise
     binaryVersion: cli.binaryVersion,
     enableCapture: false,
     enableColors: colors,
-    definitions: () => cli.definitions(),
+    definitions: () => full().definitions(),
     error: (error, o) => cli.error(error, o),
     format: (c) => cli.format(c),
-    process: (input, sub) => cli.process(input, { ...context, ...sub }),
+    process: (input, sub) => full().process(input, { ...context, ...sub }),
     run: (input, sub) => runCli(Array.isArray(input) ? input : [], { ...context, ...sub }),
     usage: (cmd, o) => readableUsage(cli.usage(cmd, o)),
   };

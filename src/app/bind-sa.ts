@@ -5,7 +5,7 @@ import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { bindServiceAccount } from '../kube/serviceaccounts.js';
+import { bindServiceAccount, serviceAccountNames } from '../kube/serviceaccounts.js';
 import { getOptional } from '../kube/write.js';
 import { plural, Report } from '../output/report.js';
 import { forEach } from './each.js';
@@ -48,13 +48,7 @@ export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
     const ok = await report.precheck(namespace, async () => {
       const check =
         r.unbind || r.allowMissingSecret ? Promise.resolve([]) : missingSecrets(client, namespace, r.secrets);
-      const names = r.serviceAccounts
-        ? Promise.resolve(r.serviceAccounts)
-        : client
-            .call(`listing serviceaccounts in namespace "${namespace}"`, () =>
-              client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }),
-            )
-            .then((l) => l.items.map((x) => x.metadata!.name!));
+      const names = r.serviceAccounts ? Promise.resolve(r.serviceAccounts) : serviceAccountNames(client, namespace);
       const [missing, found] = await Promise.all([check, names]);
       if (missing.length) {
         throw new CliError(

@@ -17,7 +17,7 @@ export class RootCommand extends Command<HarborContext> {
       list.push([d.path.slice(name.length).trim(), (d.description ?? '').trim()]);
       groups.set(cat, list);
     }
-    const cats = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const cats = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || byCodeUnit(a, b));
     const width = Math.max(...defs.map((d) => d.path.length - name.length)) + 2;
     const out: string[] = [
       'kubectl-harbor makes pods pull from Harbor on vSphere with Tanzu: verified pull secrets,',
@@ -26,7 +26,7 @@ export class RootCommand extends Command<HarborContext> {
     ];
     for (const cat of cats) {
       out.push(`${cat} Commands:`);
-      for (const [cmd, desc] of groups.get(cat)!.sort((a, b) => a[0].localeCompare(b[0])))
+      for (const [cmd, desc] of groups.get(cat)!.sort((a, b) => byCodeUnit(a[0], b[0])))
         out.push(`  ${cmd.padEnd(width)}${desc}`);
       out.push('');
     }
@@ -44,6 +44,9 @@ export class RootCommand extends Command<HarborContext> {
     return 0;
   }
 }
+
+/** Plain order: command paths are lowercase ASCII, and localeCompare's collator costs ~10 ms to start. */
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function rank(cat: string): number {
   const i = CATEGORY_ORDER.indexOf(cat);

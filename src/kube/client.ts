@@ -4,12 +4,14 @@
 import https from 'node:https';
 import http from 'node:http';
 import {
+  ApiException,
   type Configuration,
   createConfiguration,
+  type HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   ServerConfiguration,
-  type RequestContext,
+  RequestContext,
   type ResponseContext,
   type SecurityAuthentication,
   type HttpLibrary,
@@ -19,6 +21,7 @@ import { CliError, CredentialError } from '../errors.js';
 import { type ExecConfig, ExecCredentials, type ExecStatus } from '../local/execcredential.js';
 import { checkConnection, type KubeTarget } from './config.js';
 import { translate, type Situation } from '../translate.js';
+import { flat, send } from './rest.js';
 
 export interface ClientOptions {
   /** 0 means no timeout, as with kubectl's --request-timeout=0. */
@@ -28,6 +31,15 @@ export interface ClientOptions {
 }
 
 type ApiConstructor<T> = new (config: Configuration) => T;
+
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RestRequest {
+  /** Query parameters; undefined ones are left out. */
+  query?: Record<string, string | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
 
 /** The kubeconfig of one target with its user's `exec` plugin taken out: ExecCredentials runs that. */
 function withoutExec(t: KubeTarget): KubeConfig {
@@ -120,11 +132,16 @@ export class KubeClient {
   private readonly auth: SharedAgentAuth;
   private readonly cache = new Map<unknown, unknown>();
 
+  private readonly log: ((line: string) => void) | undefined;
+  private readonly timeoutMs: number;
+
   constructor(target: KubeTarget, opts: ClientOptions) {
     checkConnection(target);
     this.target = target;
     this.auth = new SharedAgentAuth(target);
     const { log, timeoutMs } = opts;
+    this.log = log;
+    this.timeoutMs = timeoutMs;
     this.config = createConfiguration({
       baseServer: new ServerConfiguration(target.cluster.server, {}),
       authMethods: { default: this.auth },
@@ -149,6 +166,36 @@ export class KubeClient {
       this.cache.set(ctor, c);
     }
     return c;
+  }
+
+  /**
+   * One JSON request to `path` (`/api/v1/...`) with the typed clients' credentials, shared
+   * agent, timeout and -v line, but without their model classes and serializer (about half
+   * the CPU of a request): the object comes back as the server sent it, every field kept.
+   * Failures look like the typed clients' (ApiException with the body as text; a network
+   * failure carries its system code; a timeout is an AbortError), so `call()` reads them alike.
+   */
+  async rest<T>(method: RestMethod, path: string, r: RestRequest = {}): Promise<T> {
+    const ctx = new RequestContext(this.target.cluster.server + path, method as HttpMethod);
+    for (const [k, v] of Object.entries(r.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, v);
+    await this.auth.applySecurityAuthentication(ctx);
+    const url = ctx.getUrl();
+    const t0 = Date.now();
+    const line = (what: string) => this.log?.(`${method} ${url} ${what} in ${Date.now() - t0}ms`);
+    const data = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
+    const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: 'application/json' };
+    if (data) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': data.length });
+    let res: { status: number; text: string; headers: http.IncomingHttpHeaders };
+    try {
+      res = await send(url, { method, headers, agent: ctx.getAgent(), timeoutMs: this.timeoutMs }, data);
+    } catch (err) {
+      line(`failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+      throw err;
+    }
+    line(String(res.status));
+    if (res.status >= 200 && res.status <= 299) return (res.text ? JSON.parse(res.text) : undefined) as T;
+    if (res.status === 401) throw new ApiException(401, 'Unauthorized', undefined, flat(res.headers));
+    throw new ApiException(res.status, 'Unknown API Status Code!', res.text, flat(res.headers));
   }
 
   objects(): KubernetesObjectApi {

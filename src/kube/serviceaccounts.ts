@@ -3,7 +3,8 @@
 // and drop, for example, the Supervisor's <ns>-default-image-pull-secret. Instead: read,
 // append only what is missing (keeping order and every existing entry), PUT with the
 // resourceVersion read, retry on 409. Nothing to add means nothing written.
-import { CoreV1Api, type V1ServiceAccount } from '@kubernetes/client-node';
+import type { V1ServiceAccount, V1ServiceAccountList } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
@@ -34,6 +35,12 @@ export function bindList(
   return add.length === 0 ? undefined : [...list, ...add.map((name) => ({ name }))];
 }
 
+/**
+ * The ServiceAccount as the typed client returns it (its field order, Date timestamps), which
+ * is what -o json and -o yaml print: once per ServiceAccount, not on every request.
+ */
+const typed = (sa: V1ServiceAccount): V1ServiceAccount => ObjectSerializer.deserialize(sa, 'V1ServiceAccount');
+
 export async function bindServiceAccount(
   client: KubeClient,
   namespace: string,
@@ -41,9 +48,12 @@ export async function bindServiceAccount(
   secrets: string[],
   o: BindOptions = {},
 ): Promise<{ sa: V1ServiceAccount; action: BindAction }> {
-  const core = client.api(CoreV1Api);
   const where = `serviceaccount/${name} in namespace "${namespace}"`;
-  const read = (): Promise<V1ServiceAccount> => core.readNamespacedServiceAccount({ name, namespace });
+  // Plain JSON (KubeClient.rest): bind-sa -A makes three requests per namespace, and the typed
+  // client's serializer doubled the CPU of each.
+  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`;
+  const path = `${base}/${encodeURIComponent(name)}`;
+  const read = (): Promise<V1ServiceAccount> => client.rest('GET', path);
   const current = await getOptional(client, `reading ${where}`, read);
   if (!current) {
     if (o.unbind) return { sa: { metadata: { name, namespace } }, action: 'unchanged' };
@@ -56,14 +66,12 @@ export async function bindServiceAccount(
     };
     if (o.dryRun === 'client') return { sa: fresh, action: 'created' };
     const sa = await client.call(`creating ${where}`, () =>
-      core.createNamespacedServiceAccount({
-        namespace,
+      client.rest<V1ServiceAccount>('POST', base, {
         body: fresh,
-        dryRun: serverDryRun(o.dryRun),
-        fieldManager: FIELD_MANAGER,
+        query: { dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER },
       }),
     );
-    return { sa, action: 'created' };
+    return { sa: typed(sa), action: 'created' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -73,9 +81,16 @@ export async function bindServiceAccount(
       const list = bindList(sa.imagePullSecrets, secrets, Boolean(o.unbind));
       return list ? { ...sa, imagePullSecrets: list } : undefined;
     },
-    write: (next, dryRun) =>
-      core.replaceNamespacedServiceAccount({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    write: (next, dryRun) => client.rest('PUT', path, { body: next, query: { dryRun, fieldManager: FIELD_MANAGER } }),
     dryRun: o.dryRun,
   });
-  return { sa: r.object, action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
+  return { sa: typed(r.object), action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
+}
+
+/** The names of the ServiceAccounts in `namespace`. */
+export async function serviceAccountNames(client: KubeClient, namespace: string): Promise<string[]> {
+  const list = await client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
+    client.rest<V1ServiceAccountList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
+  );
+  return list.items.map((x) => x.metadata!.name!);
 }
