@@ -15,6 +15,11 @@ const BENCHES: Array<[file: string, args: string[], figures: Figure[]]> = [
   ['bench/login.ts', quick, [FIGURES.login, FIGURES.loginFirst]],
   ['bench/bind-sa.ts', quick, [FIGURES.bindSa]],
   ['bench/push-ca.ts', quick.length ? [...quick, '--nodes', '3'] : [], [FIGURES.pushCaManual, FIGURES.pushCaOne]],
+  [
+    'bench/fleet.ts',
+    quick.length ? [...quick, '--nodes', '2'] : [],
+    [FIGURES.daemonsetManual, FIGURES.daemonsetSsh, FIGURES.allClusters],
+  ],
 ];
 
 /** Run a command with its output passed through; resolves with its exit code and stdout's RESULT lines. */
