@@ -10,7 +10,10 @@ export interface LabConfig {
   prefix: string;
   /** First three octets of the lab network; .1 is the host side, .200 the pod network, .11+ the nodes. */
   net: string;
+  /** tkc-1's nodes: n1..n<nodes> (n1 its control plane). */
   nodes: number;
+  /** tkc-2's nodes: n<nodes+1>..n<nodes+tkc2Nodes> (the first its control plane); 0: no tkc-2. */
+  tkc2Nodes: number;
   /** Added to the loopback ports (registry backend, API emulators), so two labs can run side by side. */
   portOffset: number;
 }
@@ -19,11 +22,17 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   const nodes = Number(env.LAB_NODES ?? 3);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 60)
     throw new Error(`LAB_NODES must be 1 to 60, not ${env.LAB_NODES}`);
+  const tkc2Nodes = Number(env.LAB_TKC2_NODES ?? 2);
+  if (!Number.isInteger(tkc2Nodes) || tkc2Nodes < 0 || nodes + tkc2Nodes > 60)
+    throw new Error(
+      `LAB_TKC2_NODES must be 0 to ${60 - nodes} (LAB_NODES is ${nodes}), not ${env.LAB_TKC2_NODES ?? tkc2Nodes}`,
+    );
   return {
     dir: env.LAB_DIR ?? path.join(os.tmpdir(), 'kubectl-harbor-lab'),
     prefix: env.LAB_PREFIX ?? 'khl',
     net: env.LAB_NET ?? '10.217.0',
     nodes,
+    tkc2Nodes,
     portOffset: Number(env.LAB_PORT_OFFSET ?? 0),
   };
 }
@@ -61,6 +70,8 @@ export const HARBOR_SERVICE = 'harbor-registry';
 export const HARBOR_ISSUER = 'harbor-token-issuer';
 export const HARBOR_NAME = 'harbor.lab';
 export const CLUSTER = { name: 'tkc-1', namespace: 'dev' } as const;
+/** A second TanzuKubernetesCluster with nodes of its own (LAB_TKC2_NODES), API on 127.0.0.4. */
+export const TKC2 = { name: 'tkc-2', namespace: 'dev' } as const;
 /** The v1beta2 (VKS 3.x) Cluster on the same nodes as CLUSTER. */
 export const VKS_CLUSTER = { name: 'vks-1', namespace: 'dev' } as const;
 export const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -137,6 +148,11 @@ export function paths(c: LabConfig): LabPaths {
     client: path.join(state, 'client'),
   };
 }
+
+/** The node indexes `lab up` boots: tkc-1's, then tkc-2's. */
+export const bootNodes = (c: LabConfig): number[] => Array.from({ length: c.nodes + c.tkc2Nodes }, (_, k) => k + 1);
+/** tkc-2's node indexes. */
+export const tkc2NodeIndexes = (c: LabConfig): number[] => bootNodes(c).slice(c.nodes);
 
 export const hostIp = (c: LabConfig): string => `${c.net}.1`;
 export const podIp = (c: LabConfig): string => `${c.net}.200`;

@@ -3,9 +3,14 @@
 // network namespace, so a relay there (`nc IP 22`) really reaches the nodes. Pulls from
 // the lab Harbor are real: a TKC pod's through its node's containerd, a vSphere Pod's
 // through the image fetcher against image-fetcher-ca-bundle, each with the pod's pull secrets.
+// Each TKC emulator has its nodes as Node objects (status.images from the node's containerd)
+// and runs DaemonSet pods on them for real (lab/nodes/podrun.ts). tkc-2 (LAB_TKC2_NODES) has
+// nodes of its own. A control socket (state/control.sock, lab/control.ts) adds and removes
+// nodes while the lab runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  bootNodes,
   CLUSTER,
   HARBOR_NAME,
   HARBOR_ISSUER,
@@ -18,19 +23,20 @@ import {
   loopbackPorts,
   NODE_PATH,
   nodeIp,
-  nodeName,
   paths,
   podNetns,
   PORTS,
-  type LabConfig,
   ROBOT_PREFIX,
+  TKC2,
+  tkc2NodeIndexes,
   VKS_CLUSTER,
 } from './config.js';
+import { serveControl } from './control.js';
+import { labNodeSpec, tkcServerOn } from './tkcserver.js';
 import { HarborFront } from './harbor/front.js';
 import { pkiFiles } from './labpki.js';
-import { nodeDir } from './nodes/nodes.js';
 import { startSupervisor, writeKubeconfig, type SupervisorLab } from './apiserver/supervisor.js';
-import { containerdPuller, imageFetcher } from './apiserver/pullers.js';
+import { imageFetcher } from './apiserver/pullers.js';
 
 const c = labConfig();
 const p = paths(c);
@@ -48,16 +54,10 @@ const supervisorPull = (lab: () => SupervisorLab | undefined) =>
       ),
   });
 
-/** TKC pods pull through the containerd of the node they are scheduled on (CRI PullImage), as the kubelet does. */
-const tkcPull = (cfg: LabConfig) =>
-  containerdPuller({
-    hosts: [hostIp(cfg), HARBOR_NAME],
-    socket: (node) => {
-      const i = Array.from({ length: cfg.nodes }, (_, k) => k + 1).find((k) => nodeName(k) === node);
-      return i === undefined ? undefined : path.join(nodeDir(cfg, i), 'run/containerd/containerd.sock');
-    },
-  });
-const tkcNodes = Array.from({ length: c.nodes }, (_, k) => ({ name: nodeName(k + 1), ip: nodeIp(c, k + 1) }));
+const nodeSpec = (i: number, controlPlane: boolean) => labNodeSpec(c, i, controlPlane);
+const tkcServerFor = (indexes: number[]) => tkcServerOn(c, indexes);
+const tkc1 = Array.from({ length: c.nodes }, (_, k) => k + 1);
+const tkc2 = tkc2NodeIndexes(c);
 
 const front = new HarborFront({
   listeners: [
@@ -95,7 +95,7 @@ const sshKey = {
   privatePem: fs.readFileSync(path.join(p.client, 'id_rsa'), 'utf8'),
   publicOpenSsh: fs.readFileSync(path.join(p.client, 'id_rsa.pub'), 'utf8').trim(),
 };
-const nodes = Array.from({ length: c.nodes }, (_, k) => nodeIp(c, k + 1));
+const nodes = tkc1.map((i) => nodeIp(c, i));
 lab = await startSupervisor({
   harbor,
   sshKey,
@@ -106,6 +106,8 @@ lab = await startSupervisor({
       controlPlaneIps: nodes.slice(0, 1),
       workerIps: nodes.slice(1),
       apiHost: '127.0.0.2',
+      nodes: tkc1.map((i, k) => nodeSpec(i, k === 0)),
+      server: tkcServerFor(tkc1),
     },
     // A VKS 3.x Cluster (v1beta2, builtin-generic) on the same nodes.
     {
@@ -115,7 +117,23 @@ lab = await startSupervisor({
       controlPlaneIps: nodes.slice(0, 1),
       workerIps: nodes.slice(1),
       apiHost: '127.0.0.3',
+      nodes: tkc1.map((i, k) => nodeSpec(i, k === 0)),
+      server: tkcServerFor(tkc1),
     },
+    // A second TanzuKubernetesCluster on nodes of its own.
+    ...(tkc2.length
+      ? [
+          {
+            name: TKC2.name,
+            namespace: TKC2.namespace,
+            controlPlaneIps: tkc2.slice(0, 1).map((i) => nodeIp(c, i)),
+            workerIps: tkc2.slice(1).map((i) => nodeIp(c, i)),
+            apiHost: '127.0.0.4',
+            nodes: tkc2.map((i, k) => nodeSpec(i, k === 0)),
+            server: tkcServerFor(tkc2),
+          },
+        ]
+      : []),
   ],
   // Harbor as a Supervisor Service, with a CA of its own: the lab's main Harbor stays an
   // embedded/external one, whose CA push-ca and trust must install (VKS distributes only
@@ -139,21 +157,19 @@ lab = await startSupervisor({
       ],
     }),
   },
-  // The TKC's kubelet stand-in pulls through the nodes' real containerd.
-  tkcServer: {
-    port: loopbackPorts(c).apiserver,
-    extraHosts: [],
-    kubelet: { startDelayMs: 300, retryMs: 2000, pull: tkcPull(c), nodes: tkcNodes },
-  },
+  // The TKCs' kubelet stand-ins pull through the nodes' real containerd (tkcServerFor).
+  tkcServer: { port: loopbackPorts(c).apiserver, extraHosts: [] },
 });
 const tkc = lab.tkcs.get(CLUSTER.name)!;
 for (const who of ['admin', 'devops', 'viewer'] as const)
   writeKubeconfig(p.state, lab.kubeconfig(who), who === 'devops' ? 'kubeconfig' : `${who}.kubeconfig`);
 writeKubeconfig(p.state, lab.vcfKubeconfig('devops'), 'vcf.kubeconfig');
+const control = await serveControl(c, lab, sshKey.publicOpenSsh, bootNodes(c).length);
 fs.writeFileSync(path.join(p.state, 'daemon.ready'), `${process.pid}\n`);
 log(`ready: harbor ${harbor}, supervisor ${lab.supervisor.url}, tkc ${tkc.url}`);
 
 const stop = async (): Promise<void> => {
+  control.close();
   await lab?.close();
   await front.close();
   process.exit(0);

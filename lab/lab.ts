@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BASIC_USER,
+  bootNodes,
   bridgeName,
   CLUSTER,
   HARBOR_PROJECTS,
@@ -27,8 +28,11 @@ import {
   SSH_USER,
   type LabConfig,
   loopbackPorts,
+  TKC2,
+  tkc2NodeIndexes,
   VKS_CLUSTER,
 } from './config.js';
+import { extraNodes } from './control.js';
 import { buildImage } from './harbor/image.js';
 import { startRegistries } from './harbor/registry.js';
 import { makeLabPki, pkiFiles } from './labpki.js';
@@ -81,8 +85,19 @@ export interface LabInfo {
   vksCluster: { name: string; namespace: string };
   /** Harbor as a Supervisor Service: its namespace and labelled TLS secret. */
   harborService: { namespace: string; secret: string };
-  nodes: Array<{ name: string; ip: string; os: 'photon' | 'ubuntu'; hostKey: string; containerdSocket: string }>;
+  /** tkc-1's nodes (n1 its control plane). */
+  nodes: LabNode[];
+  /** The second TanzuKubernetesCluster (LAB_TKC2_NODES nodes of its own; absent when 0), API on 127.0.0.4. */
+  tkc2?: { name: string; namespace: string; nodes: LabNode[] };
   vspherePassword: string;
+}
+
+export interface LabNode {
+  name: string;
+  ip: string;
+  os: 'photon' | 'ubuntu';
+  hostKey: string;
+  containerdSocket: string;
 }
 
 const DEBIAN_PACKAGES = [
@@ -178,11 +193,19 @@ export async function status(c: LabConfig = labConfig()): Promise<Status> {
     lines.push(`${d.name}: ${pid ? `running, pid ${pid}` : 'down'}`);
     if (!pid) up = false;
   }
-  for (let i = 1; i <= c.nodes; i++) {
+  const tkc2 = tkc2NodeIndexes(c);
+  for (const i of bootNodes(c)) {
     const pid = nodePid(c, i);
     const ok = pid !== undefined && (await sshdUp(c, i));
-    lines.push(`node ${nodeName(i)} (${nodeOs(i)}, ${nodeIp(c, i)}): ${ok ? `up, pid ${pid}` : 'down'}`);
+    const of = tkc2.includes(i) ? `, ${TKC2.name}` : '';
+    lines.push(`node ${nodeName(i)} (${nodeOs(i)}, ${nodeIp(c, i)}${of}): ${ok ? `up, pid ${pid}` : 'down'}`);
     if (!ok) up = false;
+  }
+  // Nodes added with add-node: shown, but the lab is up without them.
+  for (const n of extraNodes(c)) {
+    const pid = nodePid(c, n.index);
+    const ok = pid !== undefined && (await sshdUp(c, n.index));
+    lines.push(`node ${n.name} (${nodeOs(n.index)}, ${n.ip}, ${n.cluster}, added): ${ok ? `up, pid ${pid}` : 'down'}`);
   }
   return { up, lines };
 }
@@ -226,6 +249,16 @@ function clientFiles(c: LabConfig): { privatePem: string; publicOpenSsh: string 
 
 /** Harbor's robot_name_prefix for the lab: LAB_HARBOR_ROBOT_PREFIX, else `robot$`. */
 const robotPrefix = (): string => process.env.LAB_HARBOR_ROBOT_PREFIX || ROBOT_PREFIX;
+
+function labNode(c: LabConfig, i: number): LabNode {
+  return {
+    name: nodeName(i),
+    ip: nodeIp(c, i),
+    os: nodeOs(i),
+    hostKey: hostKey(c, i),
+    containerdSocket: path.join(paths(c).nodes, nodeName(i), 'run/containerd/containerd.sock'),
+  };
+}
 
 function writeInfo(c: LabConfig): LabInfo {
   const p = paths(c);
@@ -274,19 +307,12 @@ function writeInfo(c: LabConfig): LabInfo {
     cluster: { ...CLUSTER },
     vksCluster: { ...VKS_CLUSTER },
     harborService: { namespace: HARBOR_SERVICE_NS, secret: HARBOR_TLS_SECRET },
-    nodes: Array.from({ length: c.nodes }, (_, k) => {
-      const i = k + 1;
-      return {
-        name: nodeName(i),
-        ip: nodeIp(c, i),
-        os: nodeOs(i),
-        hostKey: hostKey(c, i),
-        containerdSocket: path.join(p.nodes, nodeName(i), 'run/containerd/containerd.sock'),
-      };
-    }),
+    nodes: Array.from({ length: c.nodes }, (_, k) => labNode(c, k + 1)),
+    ...(c.tkc2Nodes ? { tkc2: { ...TKC2, nodes: tkc2NodeIndexes(c).map((i) => labNode(c, i)) } } : {}),
     vspherePassword: HARBOR_USERS['devops@vsphere.local']!.password,
   };
-  fs.writeFileSync(info.knownHosts, info.nodes.map((n) => `${n.ip} ${n.hostKey}\n`).join(''));
+  const known = [...info.nodes, ...(info.tkc2?.nodes ?? [])];
+  fs.writeFileSync(info.knownHosts, known.map((n) => `${n.ip} ${n.hostKey}\n`).join(''));
   fs.writeFileSync(path.join(p.state, 'lab.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const sh = (k: string, v: string): string => `export ${k}='${v.replace(/'/g, `'\\''`)}'`;
   fs.writeFileSync(
@@ -336,7 +362,7 @@ export async function up(
     const pki = makeLabPki(c, p.pki);
     const key = clientFiles(c);
     await networkUp(c);
-    say(`network ${bridgeName(c)} ${hostIp(c)}/24 with ${c.nodes} nodes`);
+    say(`network ${bridgeName(c)} ${hostIp(c)}/24 with ${c.nodes} + ${c.tkc2Nodes} nodes`);
     await startRegistries(c, pki);
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -344,6 +370,7 @@ export async function up(
       LAB_PREFIX: c.prefix,
       LAB_NET: c.net,
       LAB_NODES: String(c.nodes),
+      LAB_TKC2_NODES: String(c.tkc2Nodes),
       LAB_PORT_OFFSET: String(c.portOffset),
       LAB_HARBOR_ROBOT_PREFIX: robotPrefix(),
     };
@@ -355,7 +382,7 @@ export async function up(
       env,
       ROOT,
     );
-    for (let i = 1; i <= c.nodes; i++) await startNode(c, i, { authorizedKey: key.publicOpenSsh });
+    for (const i of bootNodes(c)) await startNode(c, i, { authorizedKey: key.publicOpenSsh });
     const failed = (name: string, log: string): never => {
       throw new LabError(
         `${name} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log'}`,
@@ -380,7 +407,7 @@ export async function up(
         ? Promise.reject(e)
         : failed('lab-daemon', daemonLog),
     );
-    for (let i = 1; i <= c.nodes; i++) {
+    for (const i of bootNodes(c)) {
       const boot = path.join(p.nodes, nodeName(i), 'boot.log');
       await waitFor(
         `node ${nodeName(i)}`,
@@ -395,7 +422,7 @@ export async function up(
           : failed(`node ${nodeName(i)}`, boot),
       );
     }
-    say(`registries, API emulators and ${c.nodes} nodes up`);
+    say(`registries, API emulators and ${bootNodes(c).length} nodes up`);
     const image = path.join(p.state, 'image');
     await buildImage(image, IMAGE.tag);
     const harbor = `${hostIp(c)}:${PORTS.harbor}`;

@@ -90,6 +90,15 @@ const story = async (rerun: boolean): Promise<void> => {
     check(/x509: certificate signed by unknown authority/.test(await podEvents()), 'no x509 event');
     return 'x509: certificate signed by unknown authority';
   });
+  await step(`1b. doctor says why, and prints the fix${tag}`, async () => {
+    if (rerun) return 'skipped';
+    const r = await sh(`kubectl harbor --context ${lab.cluster.name} doctor app`);
+    check(r.code === 1, `exit ${r.code}, not 1`);
+    check(/error ca-untrusted: /.test(r.out), 'no ca-untrusted finding');
+    const fix = `kubectl harbor push-ca ${lab.cluster.name} -n ${lab.cluster.namespace} --from-registry ${lab.harbor} --fingerprint ${fp}`;
+    check(r.out.includes(`fix: ${fix}`), `the fix printed is not: ${fix}`);
+    return 'ca-untrusted; fix: push-ca (run in step 3)';
+  });
   await step(`2. trust the registry CA on the Supervisor and for new clusters${tag}`, async () => {
     if (!rerun) await sh(`kubectl harbor trust ${lab.harbor}`);
     const r = await sh(

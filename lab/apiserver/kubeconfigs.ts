@@ -69,3 +69,32 @@ export function writeKubeconfig(dir: string, text: string, name = 'config'): str
   fs.writeFileSync(file, text, { mode: 0o600 });
   return file;
 }
+
+/**
+ * Cluster API's kubeconfig secret for a workload cluster, in its vSphere Namespace
+ * (docs/book/src/developer/core/controllers/cluster.md, "Kubeconfig Secrets"): name
+ * `<cluster>-kubeconfig`, key `value`, type `cluster.x-k8s.io/secret`, label
+ * `cluster.x-k8s.io/cluster-name`. Its kubeconfig names cluster `<cluster>`, user
+ * `<cluster>-admin` and context `<cluster>-admin@<cluster>` as kubeadm's does; the user (a
+ * bearer token here, a client certificate on a real cluster) is cluster admin.
+ */
+export function clusterKubeconfigSecret(cluster: string, namespace: string, tkc: ApiServer, admin: User): Obj {
+  const user = `${cluster}-admin`;
+  const context = `${user}@${cluster}`;
+  const kubeconfig = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: cluster, cluster: { server: tkc.url, 'certificate-authority-data': b64(tkc.ca.certPem) } }],
+    contexts: [{ name: context, context: { cluster, user } }],
+    'current-context': context,
+    preferences: {},
+    users: [{ name: user, user: { token: admin.token } }],
+  });
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${cluster}-kubeconfig`, namespace, labels: { 'cluster.x-k8s.io/cluster-name': cluster } },
+    type: 'cluster.x-k8s.io/secret',
+    data: { value: b64(kubeconfig) },
+  };
+}

@@ -43,14 +43,31 @@ export class Kubelet {
   private seq = 0;
   private next = 0;
   readonly nodeName: string;
-  private readonly nodes: KubeletNode[];
+  private nodes: KubeletNode[];
+  private defaultNodes: boolean;
 
   constructor(
     private readonly reg: Registry,
     private readonly opts: KubeletOptions = {},
   ) {
     this.nodeName = opts.nodeName ?? opts.nodes?.[0]?.name ?? 'esx-01a.lab.local';
-    this.nodes = opts.nodes?.length ? opts.nodes : [{ name: this.nodeName, ip: '192.168.100.11' }];
+    this.defaultNodes = !opts.nodes?.length;
+    this.nodes = opts.nodes?.length ? [...opts.nodes] : [{ name: this.nodeName, ip: '192.168.100.11' }];
+  }
+
+  /** A node joined: pods without spec.nodeName may land on it (the stand-in node goes once a real one joins). */
+  addNode(n: KubeletNode): void {
+    if (this.defaultNodes) [this.nodes, this.defaultNodes] = [[], false];
+    if (!this.nodes.some((x) => x.name === n.name)) this.nodes.push(n);
+  }
+
+  removeNode(name: string): void {
+    if (this.nodes.length > 1) this.nodes = this.nodes.filter((x) => x.name !== name);
+  }
+
+  /** The node named `name`, when the kubelet knows it. */
+  node(name: string): KubeletNode | undefined {
+    return this.nodes.find((n) => n.name === name);
   }
 
   /** spec.nodeName when it names a node, else the next node round-robin. */
@@ -122,6 +139,15 @@ export class Kubelet {
       reportingComponent: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet',
       reportingInstance: reason === 'Scheduled' ? '' : node,
     });
+  }
+
+  /** Pull `image` for `pod` on `node` through the pull hooks: the runtime's error text, or undefined when it worked. */
+  async pullImage(pod: Obj, node: KubeletNode, image: string): Promise<string | undefined> {
+    const err = this.opts.pullError?.(image, pod);
+    if (err) return err;
+    if (!this.opts.pull) return undefined;
+    const types = { secrets: this.reg.type('', 'secrets')!, serviceaccounts: this.reg.type('', 'serviceaccounts')! };
+    return this.opts.pull(image, { pod, node, auths: resolvePullAuths(this.reg.store, types, pod, image) });
   }
 
   podCreated(pod: Obj): void {

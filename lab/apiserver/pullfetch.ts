@@ -28,6 +28,23 @@ function request(url: string, ca: string, headers: Record<string, string>, metho
   });
 }
 
+/**
+ * Node says `IP: 10.0.0.1 is not in the cert's list: <IPs>` or `Host: x. is not in the cert's
+ * altnames: DNS:a, IP Address:b`; Go (crypto/x509 HostnameError) says "doesn't contain any IP SANs"
+ * for an IP when the certificate has none, else "certificate is valid for <names>, not <host>".
+ */
+function altnameError(message: string, name: string): string {
+  const prefix = 'tls: failed to verify certificate: x509:';
+  const list = /(?:cert's list|cert's altnames):\s*(.*)$/.exec(message)?.[1]?.trim() ?? '';
+  const names = list
+    .split(/,\s*/)
+    .map((n) => n.replace(/^(DNS|IP Address):/, ''))
+    .filter((n) => n && (/^[\d.]+$/.test(name) ? /^[\d.]+$/.test(n) : true));
+  if (/^[\d.]+$/.test(name) && names.length === 0)
+    return `${prefix} cannot validate certificate for ${name} because it doesn't contain any IP SANs`;
+  return `${prefix} certificate is valid for ${names.join(', ') || 'no names'}, not ${name}`;
+}
+
 /** A Node TLS or socket failure as Go's net/http and crypto/x509 print it. */
 export function goError(e: NodeJS.ErrnoException, host: string): string {
   const name = host.replace(/:\d+$/, '');
@@ -41,9 +58,7 @@ export function goError(e: NodeJS.ErrnoException, host: string): string {
     case 'CERT_HAS_EXPIRED':
       return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return /^[\d.]+$/.test(name) && !/IP:/.test(e.message)
-        ? `tls: failed to verify certificate: x509: cannot validate certificate for ${name} because it doesn't contain any IP SANs`
-        : `tls: failed to verify certificate: x509: certificate is not valid for ${name}`;
+      return altnameError(e.message, name);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `dial tcp: lookup ${name}: no such host`;

@@ -44,6 +44,29 @@ const PATCH_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/** Kinds whose metadata.generation counts spec changes (custom resources and workloads). */
+const generational = (t: ResourceType): boolean => t.custom || t.kind === 'DaemonSet';
+
+/** The defaults kube-apiserver fills into a pod spec (a Pod's, or a workload's template). */
+function podSpecDefaults(spec: Obj): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    c.imagePullPolicy ??= /:latest$|^[^:]*$/.test(String(c.image ?? '')) ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+  }
+  for (const v of spec.volumes ?? []) if (isObj(v.hostPath)) v.hostPath.type ??= '';
+}
+
+/** Five characters from the alphabet generateName uses (k8s.io/apimachinery utilrand.String). */
+export function randomSuffix(n = 5): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return Array.from(crypto.randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
+}
+
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Everything but resourceVersion and managedFields: what makes two versions "the same". */
@@ -183,34 +206,32 @@ export class Registry {
     }
     if (t.kind === 'Pod') {
       const spec = (o.spec ??= {});
-      spec.restartPolicy ??= 'Always';
-      spec.dnsPolicy ??= 'ClusterFirst';
-      spec.terminationGracePeriodSeconds ??= 30;
-      spec.schedulerName ??= 'default-scheduler';
+      podSpecDefaults(spec);
       spec.serviceAccountName ??= 'default';
-      for (const c of spec.containers ?? []) {
-        c.imagePullPolicy ??= /:latest$|^[^:]*$/.test(String(c.image ?? '')) ? 'Always' : 'IfNotPresent';
-        c.terminationMessagePath ??= '/dev/termination-log';
-        c.terminationMessagePolicy ??= 'File';
-      }
+    }
+    if (t.kind === 'DaemonSet') {
+      const spec = (o.spec ??= {});
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      if (isObj(spec.template)) podSpecDefaults((spec.template.spec ??= {}));
     }
   }
 
-  create(x: Target, body: unknown, dryRun: boolean): Obj {
+  create(x: Target, body: unknown, dryRun: boolean, warnings?: string[]): Obj {
     const o = this.checkBody(x, body);
     if (o.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-    if (!o.metadata.name && o.metadata.generateName) {
-      o.metadata.name = `${o.metadata.generateName}${crypto.randomBytes(3).toString('hex').slice(0, 5)}`;
-    }
+    const generated = !o.metadata.name && o.metadata.generateName;
+    if (generated) o.metadata.name = `${o.metadata.generateName}${randomSuffix()}`;
     this.requireNamespace(x);
     this.defaults(x.t, o);
     const causes = validate(o, x.t.kind);
     if (causes.length) throw invalid(x.t, o.metadata.name ?? '', causes);
-    this.admit(x, o);
+    // Admission sees the object before its name is generated (admission.NewForbidden then names the generateName).
+    this.admit(x, generated ? { ...o, metadata: { ...o.metadata, name: undefined } } : o, undefined, warnings);
     if (this.store.get(x.t, x.namespace, o.metadata.name)) throw alreadyExists(x.t, o.metadata.name);
     o.metadata.uid = crypto.randomUUID();
     o.metadata.creationTimestamp = now();
-    if (x.t.custom) o.metadata.generation = 1;
+    if (generational(x.t)) o.metadata.generation = 1;
     if (x.t.kind === 'Pod') o.status = { phase: 'Pending', qosClass: 'Burstable' };
     if (dryRun) return this.present(x.t, this.storage(x.t, o), x.version);
     const stored = this.store.put(x.t, this.storage(x.t, this.fromClient(x, o)));
@@ -219,11 +240,12 @@ export class Registry {
   }
 
   /** The type's schema validation and validating webhooks, on the object as the client sent it. */
-  private admit(x: Target, o: Obj, old?: Obj): void {
+  private admit(x: Target, o: Obj, old?: Obj, warnings?: string[]): void {
     x.t.admit?.({
       object: { ...o, apiVersion: apiVersionOf(x.t.group, x.version), kind: x.t.kind },
       version: x.version,
       old,
+      warn: (m) => warnings?.push(m),
       lookup: (group, plural, ns, name) => {
         const t = this.type(group, plural);
         return t && this.store.get(t, ns, name);
@@ -236,7 +258,7 @@ export class Registry {
     return { ...o, apiVersion: apiVersionOf(x.t.group, x.version) };
   }
 
-  update(x: Target, body: unknown, dryRun: boolean): Obj {
+  update(x: Target, body: unknown, dryRun: boolean, warnings?: string[]): Obj {
     const o = this.checkBody(x, body);
     if (o.metadata.name !== x.name) {
       throw badRequest(
@@ -254,10 +276,10 @@ export class Registry {
         },
       ]);
     }
-    return this.write(x, cur, o, dryRun);
+    return this.write(x, cur, o, dryRun, warnings);
   }
 
-  patch(x: Target, contentType: string, body: unknown, dryRun: boolean): Obj {
+  patch(x: Target, contentType: string, body: unknown, dryRun: boolean, warnings?: string[]): Obj {
     const cur = this.store.get(x.t, x.namespace, x.name!);
     if (!cur) throw notFound(x.t, x.name!);
     const type = contentType.split(';')[0]!.trim();
@@ -283,11 +305,11 @@ export class Registry {
       throw badRequest(
         `the name of the object (${o.metadata.name ?? ''}) does not match the name on the URL (${x.name})`,
       );
-    return this.write(x, cur, o, dryRun);
+    return this.write(x, cur, o, dryRun, warnings);
   }
 
   /** Shared tail of update and patch: preconditions, system fields, validation, no-op detection. */
-  private write(x: Target, cur: Obj, o: Obj, dryRun: boolean): Obj {
+  private write(x: Target, cur: Obj, o: Obj, dryRun: boolean, warnings?: string[]): Obj {
     if (o.metadata.resourceVersion && o.metadata.resourceVersion !== cur.metadata.resourceVersion)
       throw conflict(x.t, x.name!);
     if (o.metadata.uid && o.metadata.uid !== cur.metadata.uid) {
@@ -313,9 +335,9 @@ export class Registry {
     this.defaults(x.t, next);
     const causes = [...validate(next, x.t.kind), ...validateUpdate(next, cur, x.t.kind)];
     if (causes.length) throw invalid(x.t, x.name!, causes);
-    if (x.subresource !== 'status') this.admit(x, o, cur);
+    if (x.subresource !== 'status') this.admit(x, o, cur, warnings);
     if (sameContent(next, cur)) return this.present(x.t, cur, x.version);
-    if (x.t.custom && JSON.stringify(sortKeys(next.spec)) !== JSON.stringify(sortKeys(cur.spec))) {
+    if (generational(x.t) && JSON.stringify(sortKeys(next.spec)) !== JSON.stringify(sortKeys(cur.spec))) {
       next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     }
     if (dryRun) return this.present(x.t, next, x.version);
@@ -383,7 +405,7 @@ export class Registry {
       creationTimestamp: obj.metadata?.creationTimestamp ?? now(),
     };
     if (!t.namespaced) delete obj.metadata.namespace;
-    if (t.custom) obj.metadata.generation ??= 1;
+    if (generational(t)) obj.metadata.generation ??= 1;
     this.defaults(t, obj);
     const causes = validate(obj, t.kind);
     if (causes.length) throw invalid(t, obj.metadata.name ?? '', causes);

@@ -30,6 +30,11 @@ import { fieldSelector, labelSelector } from './selectors.js';
 import { builtinTypes, type Obj, type ResourceType } from './types.js';
 import { capiTypes } from './capi.js';
 import { unknownFields } from './validate.js';
+import { nodeImages, nodeObject, type NodeOptions, type NodeSpec } from './nodes.js';
+import { workloadTypes } from './workloads.js';
+import { PodLogs } from './podlogs.js';
+import { PodRuntime, type RuntimeOptions } from './podruntime.js';
+import { DaemonSetController } from './daemonset.js';
 
 export interface ApiServerOptions {
   /** Loopback address to listen on (the whole of 127.0.0.0/8 is local). Default 127.0.0.1. */
@@ -50,6 +55,15 @@ export interface ApiServerOptions {
   extraHosts?: string[];
   /** Called for every request, after it is answered. */
   onRequest?: (r: RequestRecord) => void;
+  /** Node objects to register at start (a TKC's nodes); more with addNode(). */
+  nodes?: NodeSpec[];
+  nodeOptions?: NodeOptions;
+  /** What a node's containerd holds now (status.images beside the preloaded TKR images). */
+  nodeImages?: (node: string) => Promise<Array<{ names: string[]; sizeBytes: number }>>;
+  /** How often nodeImages is asked again (the kubelet's node status update). Default 10 s. */
+  nodeImagesEveryMs?: number;
+  /** How DaemonSet pods' containers run (podruntime.ts); default: the command on this host. */
+  runtime?: RuntimeOptions;
 }
 
 export interface RequestRecord {
@@ -83,7 +97,13 @@ export class ApiServer {
   readonly registry: Registry;
   readonly kubelet: Kubelet;
   readonly users: User[];
+  /** Containers' stdout and stderr, served as pods/log. */
+  readonly logs = new PodLogs();
   private readonly execs: ExecSessions;
+  readonly runtime: PodRuntime;
+  readonly daemonsets: DaemonSetController;
+  private nodeTimer?: NodeJS.Timeout;
+  private eventSeq = 0;
   private readonly types: ResourceType[];
   private readonly wss: WebSocketServer;
   private server!: https.Server;
@@ -96,24 +116,62 @@ export class ApiServer {
     readonly ca: KeyCert,
     private readonly serving: KeyCert,
   ) {
-    this.types = [...builtinTypes(), ...capiTypes()]
+    this.types = [...builtinTypes(), ...workloadTypes(), ...capiTypes()]
       .map((t) => ({
         ...t,
         versions: t.versions.filter((v) => !opts.served?.[t.group] || opts.served[t.group]!.includes(v)),
       }))
       .filter((t) => t.versions.length > 0);
     this.users = opts.users ?? [{ name: ADMIN_TOKEN_USER, token: 'admin-token', rules: [ALLOW_ALL] }];
-    this.execs = new ExecSessions(opts.exec ?? hostSpawner);
+    // Exec into a pod the runtime runs enters its container's kind of process (on its node); other pods as before.
+    this.execs = new ExecSessions((r) =>
+      this.runtime.runs(r.pod) ? this.runtime.execSpec(r.pod, r.container, r.command) : (opts.exec ?? hostSpawner)(r),
+    );
     this.registry = new Registry(this.types, this.store, {
       created: (t, o) => this.created(t, o),
       deleted: (t, o) => {
-        if (t.kind === 'Pod') {
-          this.kubelet.podDeleted(o);
-          this.execs.killPod(o.metadata.uid);
-        }
+        if (t.kind === 'Pod') this.podGone(o);
+        this.collectGarbage(o);
       },
     });
     this.kubelet = new Kubelet(this.registry, opts.kubelet);
+    this.runtime = new PodRuntime(this.registry, this.kubelet, this.logs, opts.runtime, (n) =>
+      this.refreshNodeImages(n),
+    );
+    this.daemonsets = new DaemonSetController(this.registry, {
+      createPod: (namespace, pod) => {
+        const created = this.registry.create({ t: this.type('pods'), version: 'v1', namespace }, pod, false);
+        this.controllerEvent(
+          pod.metadata.ownerReferences[0],
+          namespace,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${created.metadata.name}`,
+        );
+        return created;
+      },
+      deletePod: (namespace, name) => {
+        const pod = this.store.get(this.type('pods'), namespace, name);
+        if (!pod) return;
+        this.registry.delete({ t: this.type('pods'), version: 'v1', namespace, name }, undefined, false);
+        this.controllerEvent(
+          pod.metadata.ownerReferences?.[0],
+          namespace,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${name}`,
+        );
+      },
+      event: (ds, type, reason, message) =>
+        this.controllerEvent(
+          { kind: 'DaemonSet', apiVersion: 'apps/v1', name: ds.metadata.name, uid: ds.metadata.uid },
+          ds.metadata.namespace,
+          type,
+          reason,
+          message,
+        ),
+    });
+    this.daemonsets.start();
     this.wss = new WebSocketServer({
       noServer: true,
       handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
@@ -130,6 +188,12 @@ export class ApiServer {
       dns: ['localhost', 'kubernetes.default.svc'],
     });
     const s = new ApiServer(opts, ca, serving);
+    for (const n of opts.nodes ?? []) s.addNode(n);
+    if (opts.nodeImages) {
+      await s.refreshNodeImages();
+      s.nodeTimer = setInterval(() => void s.refreshNodeImages(), opts.nodeImagesEveryMs ?? 10_000);
+      s.nodeTimer.unref();
+    }
     await s.listen(host, opts.port ?? 0);
     return s;
   }
@@ -166,6 +230,9 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.nodeTimer);
+    this.daemonsets.stop();
+    this.runtime.close();
     this.kubelet.close();
     this.execs.closeAll();
     for (const w of this.watches) w.end();
@@ -175,6 +242,143 @@ export class ApiServer {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
     }
+  }
+
+  /** Register a Node (as its kubelet would); the DaemonSet controller schedules onto it. */
+  addNode(n: NodeSpec): Obj {
+    const existing = this.store.list(this.type('nodes')).length;
+    this.kubelet.addNode({ name: n.name, ip: n.ip });
+    return this.seed(nodeObject(n, this.opts.nodeOptions, existing));
+  }
+
+  /** Remove a Node (a VM gone); its pods go with it, as the pod GC does for an orphaned node. */
+  removeNode(name: string): void {
+    const gone = this.store.remove(this.type('nodes'), undefined, name);
+    if (!gone) return;
+    this.kubelet.removeNode(name);
+    for (const p of this.store.list(this.type('pods')).filter((p) => p.spec?.nodeName === name)) {
+      const removed = this.store.remove(this.type('pods'), p.metadata.namespace, p.metadata.name);
+      if (removed) this.podGone(removed);
+    }
+  }
+
+  /**
+   * The node's kubelet stops (false) or comes back (true). Stopped: the Node's conditions go
+   * Unknown ("Kubelet stopped posting node status.") and the node lifecycle controller's
+   * unreachable taints (NoSchedule, NoExecute) are added, so DaemonSets no longer count it;
+   * its pods' Ready goes False and new pods there stay Pending. Back: all undone.
+   */
+  setKubelet(name: string, up: boolean): void {
+    const nodes = this.type('nodes');
+    if (!this.store.get(nodes, undefined, name)) throw new Error(`no node ${name}`);
+    this.runtime.setNodeUp(name, up);
+    const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const unreachable = 'node.kubernetes.io/unreachable';
+    this.registry.mutate(nodes, undefined, name, (n) => {
+      n.status.conditions = (n.status.conditions ?? []).map((c: Obj) =>
+        up
+          ? nodeObject({ name, ip: '' }).status.conditions.find((x: Obj) => x.type === c.type)
+          : {
+              ...c,
+              status: 'Unknown',
+              reason: 'NodeStatusUnknown',
+              message: 'Kubelet stopped posting node status.',
+              lastTransitionTime: ts,
+            },
+      );
+      const taints = (n.spec.taints ?? []).filter((t: Obj) => t.key !== unreachable);
+      if (!up)
+        taints.push(
+          { key: unreachable, effect: 'NoSchedule', timeAdded: ts },
+          { key: unreachable, effect: 'NoExecute', timeAdded: ts },
+        );
+      if (taints.length) n.spec.taints = taints;
+      else delete n.spec.taints;
+    });
+  }
+
+  /** Refresh the Nodes' (or one Node's) status.images from containerd (nodeImages option). */
+  async refreshNodeImages(only?: string): Promise<void> {
+    const list = this.opts.nodeImages;
+    if (!list) return;
+    for (const n of this.store.list(this.type('nodes')).filter((x) => !only || x.metadata.name === only)) {
+      const held = await list(n.metadata.name).catch(() => undefined);
+      if (!held) continue;
+      this.registry.mutate(this.type('nodes'), undefined, n.metadata.name, (o) => {
+        o.status.images = nodeImages(held);
+      });
+    }
+  }
+
+  private podGone(o: Obj): void {
+    this.kubelet.podDeleted(o);
+    this.runtime.podDeleted(o);
+    this.execs.killPod(o.metadata.uid);
+  }
+
+  /** The garbage collector (background propagation): dependents whose every owner is gone are deleted. */
+  private collectGarbage(owner: Obj): void {
+    const uid = owner.metadata?.uid;
+    if (!uid) return;
+    setTimeout(() => {
+      for (const t of this.types) {
+        if (owner.metadata.namespace === undefined && t.namespaced) continue;
+        for (const o of this.store.list(t, owner.metadata.namespace)) {
+          const refs: Obj[] = o.metadata.ownerReferences ?? [];
+          if (!refs.some((r) => r.uid === uid)) continue;
+          const alive = refs.some((r) => r.uid !== uid && this.ownerExists(r, o.metadata.namespace));
+          if (alive) continue;
+          const target = { t, version: t.versions[0]!, namespace: o.metadata.namespace, name: o.metadata.name };
+          if (this.store.get(t, o.metadata.namespace, o.metadata.name)) this.registry.delete(target, undefined, false);
+        }
+      }
+    }, 10).unref();
+  }
+
+  private ownerExists(ref: Obj, namespace: string | undefined): boolean {
+    const group = String(ref.apiVersion ?? '').includes('/') ? String(ref.apiVersion).split('/')[0]! : '';
+    const t = this.types.find((x) => x.group === group && x.kind === ref.kind);
+    return !!t && this.store.get(t, t.namespaced ? namespace : undefined, ref.name)?.metadata.uid === ref.uid;
+  }
+
+  /** An Event a controller writes about its object (source: the controller). */
+  private controllerEvent(
+    ref: Obj | undefined,
+    namespace: string,
+    type: string,
+    reason: string,
+    message: string,
+  ): void {
+    if (!ref) return;
+    const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const events = this.type('events');
+    const same = this.store
+      .list(events, namespace)
+      .find((e) => e.involvedObject?.uid === ref.uid && e.reason === reason && e.message === message);
+    if (same) {
+      this.registry.mutate(events, namespace, same.metadata.name, (e) => {
+        e.count = (e.count ?? 1) + 1;
+        e.lastTimestamp = ts;
+      });
+      return;
+    }
+    const component = `${String(ref.kind).toLowerCase()}-controller`;
+    this.registry.seed(events, {
+      metadata: {
+        name: `${ref.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.eventSeq++)).toString(16)}`,
+        namespace,
+      },
+      involvedObject: { kind: ref.kind, namespace, name: ref.name, uid: ref.uid, apiVersion: ref.apiVersion },
+      reason,
+      message,
+      source: { component },
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      type,
+      reportingComponent: component,
+      reportingInstance: '',
+    });
   }
 
   /** The resource type for a plural (and group), for tests and fixtures. */
@@ -228,7 +432,10 @@ export class ApiServer {
   }
 
   private created(t: ResourceType, o: Obj): void {
-    if (t.kind === 'Pod') this.kubelet.podCreated(o);
+    if (t.kind === 'Pod') {
+      if (this.runtime.runs(o)) this.runtime.podCreated(o);
+      else this.kubelet.podCreated(o);
+    }
     if (t.kind === 'Namespace') {
       // What the ServiceAccount and root-CA controllers add to every new namespace.
       const ns = o.metadata.name;
@@ -498,6 +705,28 @@ export class ApiServer {
       });
     }
     if (parsed.subresource === 'exec') throw badRequest('Upgrade request required');
+    if (parsed.subresource === 'log') {
+      if (parsed.verb !== 'get') throw methodNotAllowed();
+      const pod = this.registry.get(parsed);
+      const lq = {
+        container: q.get('container') ?? undefined,
+        previous: q.get('previous') === 'true',
+        tailLines: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+      };
+      const text = this.logs.read(pod, lq);
+      const running = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(
+        (c: Obj) => c.name === this.logs.containerOf(pod, lq) && c.state?.running,
+      );
+      if (q.get('follow') !== 'true' || lq.previous || !running) return this.send(res, 200, text, 'text/plain');
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+      res.write(text);
+      const off = this.logs.follow(pod.metadata.uid, this.logs.containerOf(pod, lq), (chunk) => {
+        if (chunk === null) res.end();
+        else res.write(chunk);
+      });
+      res.on('close', off);
+      return 200;
+    }
     const validation = q.get('fieldValidation') ?? 'Ignore';
     if (!['Ignore', 'Warn', 'Strict'].includes(validation))
       throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, not ${validation}`);
@@ -517,6 +746,18 @@ export class ApiServer {
     if (q.getAll('dryRun').some((d) => d !== 'All'))
       throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}`);
     const r = this.registry;
+    const warnings: string[] = [];
+    const warned = (): void => {
+      if (!warnings.length) return;
+      const prior = res.getHeader('Warning');
+      res.setHeader(
+        'Warning',
+        [
+          ...(prior ? [String(prior)] : []),
+          ...warnings.map((w) => `299 - "${w.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`),
+        ].join(', '),
+      );
+    };
     switch (parsed.verb) {
       case 'get':
         return this.respond(res, accept, q, parsed.t, [r.get(parsed)], 200, true);
@@ -542,13 +783,22 @@ export class ApiServer {
       }
       case 'watch':
         return this.watch(req, res, parsed, q, accept);
-      case 'create':
+      case 'create': {
         if (parsed.name) throw methodNotAllowed();
-        return this.send(res, 201, r.create(parsed, body, dryRun));
-      case 'update':
-        return this.send(res, 200, r.update(parsed, body, dryRun));
-      case 'patch':
-        return this.send(res, 200, r.patch(parsed, req.headers['content-type'] ?? '', body, dryRun));
+        const created = r.create(parsed, body, dryRun, warnings);
+        warned();
+        return this.send(res, 201, created);
+      }
+      case 'update': {
+        const updated = r.update(parsed, body, dryRun, warnings);
+        warned();
+        return this.send(res, 200, updated);
+      }
+      case 'patch': {
+        const patched = r.patch(parsed, req.headers['content-type'] ?? '', body, dryRun, warnings);
+        warned();
+        return this.send(res, 200, patched);
+      }
       case 'delete': {
         const { object, returnObject } = r.delete(parsed, body, dryRun);
         if (returnObject) return this.send(res, 200, object);

@@ -10,6 +10,9 @@ import crypto from 'node:crypto';
 import ssh2 from 'ssh2';
 import { makeCa, makeCert, type KeyCert } from '../pki.js';
 import { ALLOW_ALL, type User } from './auth.js';
+import { clusterKubeconfigSecret } from './kubeconfigs.js';
+import type { NodeSpec } from './nodes.js';
+import { ENFORCE_LABEL } from './podsecurity.js';
 import { ApiServer, type ApiServerOptions } from './server.js';
 import type { Obj } from './types.js';
 import { vcfKubeconfig, vsphereKubeconfig } from './kubeconfigs.js';
@@ -39,7 +42,17 @@ export interface ClusterSpec extends CapiClusterSpec {
   labels?: LabelStyle;
   /** The API server address of the cluster (a loopback address). */
   apiHost?: string;
+  /** The cluster's Node objects (control plane first); default: one per VM, named as the VM. */
+  nodes?: NodeSpec[];
+  /** Options for this cluster's API server, over SupervisorOptions.tkcServer. */
+  server?: Omit<ApiServerOptions, 'host' | 'users'>;
 }
+
+/** The TKC namespace PodSecurity baseline enforces, for tests of refused DaemonSet pods. */
+export const RESTRICTED_NS = 'restricted-ns';
+
+/** The user of each cluster's Cluster API kubeconfig secret: cluster admin in the TKC emulator. */
+export const CAPI_ADMIN = 'kubernetes-admin';
 
 export interface SupervisorOptions {
   namespaces?: string[];
@@ -208,16 +221,26 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     for (const c of clusters) {
       const apiHost = c.apiHost ?? `127.0.0.${apiHostIndex++}`;
       c.apiHost = apiHost;
-      seedCluster(supervisor, c, sshKey);
+      const vms = seedCluster(supervisor, c, sshKey);
+      const admin: User = { name: CAPI_ADMIN, token: `capi-${suffix()}${suffix()}${suffix()}`, rules: [ALLOW_ALL] };
       const tkc = await ApiServer.start({
         ...o.server,
         ...o.tkcServer,
+        ...c.server,
         host: apiHost,
-        users: Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })),
+        nodes: c.nodes ?? vms.map((v) => ({ name: v.name, ip: v.ip, controlPlane: v.role === 'controlplane' })),
+        users: [...Object.values(users).map((u) => ({ ...u, rules: [ALLOW_ALL] })), admin],
       });
-      for (const ns of ['kube-system', 'default'])
-        tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       tkcs.set(c.name, tkc);
+      // kube-system is privileged, as on a real cluster; restricted-ns enforces baseline.
+      const nsLabels: Record<string, Record<string, string>> = {
+        'kube-system': { [ENFORCE_LABEL]: 'privileged' },
+        default: {},
+        [RESTRICTED_NS]: { [ENFORCE_LABEL]: 'baseline' },
+      };
+      for (const [ns, labels] of Object.entries(nsLabels))
+        tkc.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } });
+      supervisor.seed(clusterKubeconfigSecret(c.name, c.namespace, tkc, admin));
     }
   } catch (e) {
     await supervisor.close();
@@ -244,7 +267,60 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   return lab;
 }
 
-function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; publicOpenSsh: string }): void {
+type Role = 'controlplane' | 'node';
+
+/** A cluster's VirtualMachine on the Supervisor. */
+function vmObject(c: ClusterSpec, name: string, ip: string, role: Role): Obj {
+  const style = c.labels ?? (c.api === 'cluster-v1beta2' ? 'capi' : 'capw');
+  return {
+    apiVersion: 'vmoperator.vmware.com/v1alpha2',
+    kind: 'VirtualMachine',
+    metadata: { name, namespace: c.namespace, labels: vmLabels(style, c.name, role) },
+    spec: {
+      className: 'best-effort-small',
+      imageName: 'ob-22036214-ubuntu-2004-amd64-vmi-k8s-v1.26.5',
+      powerState: 'PoweredOn',
+      storageClass: 'vsan-default-storage-policy',
+    },
+    status: {
+      powerState: 'PoweredOn',
+      network: { primaryIP4: ip },
+      conditions: [{ type: 'VirtualMachinePrereqReady', status: 'True' }],
+    },
+  };
+}
+
+/**
+ * A worker joins `cluster` (the lab's add-node): its VirtualMachine on the Supervisor and its
+ * Node in the cluster's emulator, where the DaemonSet controller schedules onto it.
+ */
+export function addClusterNode(lab: SupervisorLab, cluster: string, node: NodeSpec): string {
+  const c = lab.clusters.find((x) => x.name === cluster);
+  const tkc = lab.tkcs.get(cluster);
+  if (!c || !tkc) throw new Error(`no cluster ${cluster}`);
+  const vm = `${c.name}-workers-${suffix()}-${suffix()}`;
+  lab.supervisor.seed(vmObject(c, vm, node.ip, 'node'));
+  tkc.addNode(node);
+  return vm;
+}
+
+/** The worker leaves: its Node (and so its pods) and its VirtualMachine go. */
+export function removeClusterNode(lab: SupervisorLab, cluster: string, node: NodeSpec): void {
+  const c = lab.clusters.find((x) => x.name === cluster);
+  const tkc = lab.tkcs.get(cluster);
+  if (!c || !tkc) throw new Error(`no cluster ${cluster}`);
+  tkc.removeNode(node.name);
+  const vmType = lab.supervisor.type('virtualmachines', 'vmoperator.vmware.com');
+  for (const vm of lab.supervisor.store.list(vmType, c.namespace))
+    if (vm.status?.network?.primaryIP4 === node.ip || vm.status?.vmIp === node.ip)
+      lab.supervisor.store.remove(vmType, c.namespace, vm.metadata.name);
+}
+
+function seedCluster(
+  s: ApiServer,
+  c: ClusterSpec,
+  key: { privatePem: string; publicOpenSsh: string },
+): Array<{ name: string; ip: string; role: Role }> {
   const ns = c.namespace;
   if (c.api === 'cluster' || c.api === 'cluster-v1beta2') {
     s.seed(capiCluster(c));
@@ -293,33 +369,16 @@ function seedCluster(s: ApiServer, c: ClusterSpec, key: { privatePem: string; pu
     type: 'Opaque',
     data: { 'ssh-passwordkey': b64(crypto.randomBytes(16).toString('base64')) },
   });
-  const style = c.labels ?? (c.api === 'cluster-v1beta2' ? 'capi' : 'capw');
-  const vms: Array<[string, string, 'controlplane' | 'node']> = [
-    ...c.controlPlaneIps.map((ip): [string, string, 'controlplane'] => [
-      `${c.name}-control-plane-${suffix()}`,
+  const vms: Array<{ name: string; ip: string; role: Role }> = [
+    ...c.controlPlaneIps.map((ip) => ({
+      name: `${c.name}-control-plane-${suffix()}`,
       ip,
-      'controlplane',
-    ]),
-    ...c.workerIps.map((ip): [string, string, 'node'] => [`${c.name}-workers-${suffix()}-${suffix()}`, ip, 'node']),
+      role: 'controlplane' as const,
+    })),
+    ...c.workerIps.map((ip) => ({ name: `${c.name}-workers-${suffix()}-${suffix()}`, ip, role: 'node' as const })),
   ];
-  for (const [name, ip, role] of vms) {
-    s.seed({
-      apiVersion: 'vmoperator.vmware.com/v1alpha2',
-      kind: 'VirtualMachine',
-      metadata: { name, namespace: ns, labels: vmLabels(style, c.name, role) },
-      spec: {
-        className: 'best-effort-small',
-        imageName: 'ob-22036214-ubuntu-2004-amd64-vmi-k8s-v1.26.5',
-        powerState: 'PoweredOn',
-        storageClass: 'vsan-default-storage-policy',
-      },
-      status: {
-        powerState: 'PoweredOn',
-        network: { primaryIP4: ip },
-        conditions: [{ type: 'VirtualMachinePrereqReady', status: 'True' }],
-      },
-    } as Obj);
-  }
+  for (const v of vms) s.seed(vmObject(c, v.name, v.ip, v.role));
+  return vms;
 }
 
 /** A CA and a Harbor certificate signed by it, for `harborService: true`. */

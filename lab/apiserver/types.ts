@@ -1,5 +1,7 @@
 // The resource types the emulator serves, described once: discovery, routing, Table
 // columns, strategic-merge keys and version conversion all read from here.
+import { podSecurityAdmit } from './podsecurity.js';
+
 export type Obj = Record<string, any>;
 
 export interface Column {
@@ -40,6 +42,8 @@ export interface Admission {
   old?: Obj;
   /** Another stored object (in its storage version). */
   lookup: (group: string, plural: string, namespace: string | undefined, name: string) => Obj | undefined;
+  /** Add a warning to the response (a `Warning: 299 - "..."` header), as admission plugins may. */
+  warn?: (message: string) => void;
 }
 
 export const CORE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -55,6 +59,14 @@ export const ageCol: Column = { name: 'Age', cell: age };
 
 const podStatus = (o: Obj): string => {
   if (o.metadata?.deletionTimestamp) return 'Terminating';
+  const inits: Obj[] = o.status?.initContainerStatuses ?? [];
+  for (const [i, c] of inits.entries()) {
+    if (c.state?.terminated?.exitCode === 0) continue;
+    if (c.state?.terminated) return `Init:${c.state.terminated.reason ?? `ExitCode:${c.state.terminated.exitCode}`}`;
+    const waiting = c.state?.waiting?.reason;
+    if (waiting && waiting !== 'PodInitializing') return `Init:${waiting}`;
+    return `Init:${i}/${inits.length}`;
+  }
   for (const c of o.status?.containerStatuses ?? []) {
     if (c.state?.waiting?.reason) return c.state.waiting.reason;
     if (c.state?.terminated?.reason) return c.state.terminated.reason;
@@ -180,6 +192,7 @@ export function builtinTypes(): ResourceType[] {
       custom: false,
       subresources: ['status', 'exec', 'log'],
       mergeKeys: podMergeKeys(),
+      admit: podSecurityAdmit,
       columns: [
         nameCol,
         { name: 'Ready', cell: podReady },

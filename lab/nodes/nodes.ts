@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  bootNodes,
   bridgeName,
   HARBOR_NAME,
   hostIp,
@@ -47,17 +48,48 @@ export async function networkUp(c: LabConfig): Promise<void> {
   await ip('link', 'add', br, 'type', 'bridge');
   await ip('addr', 'add', `${hostIp(c)}/24`, 'dev', br);
   await ip('link', 'set', br, 'up');
-  const attach = async (ns: string, veth: string, addr: string): Promise<void> => {
-    await ip('netns', 'add', ns);
-    await ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-    await ip('link', 'set', veth, 'master', br, 'up');
-    await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
-    await ip('-n', ns, 'link', 'set', 'lo', 'up');
-    await ip('-n', ns, 'link', 'set', 'eth0', 'up');
-    await ip('-n', ns, 'route', 'add', 'default', 'via', hostIp(c));
-  };
-  await attach(podNetns(c), hostVeth(c, 'pods'), podIp(c));
-  for (let i = 1; i <= c.nodes; i++) await attach(netnsName(c, i), hostVeth(c, i), nodeIp(c, i));
+  await attach(c, podNetns(c), hostVeth(c, 'pods'), podIp(c));
+  for (const i of bootNodes(c)) await attachNode(c, i);
+}
+
+async function attach(c: LabConfig, ns: string, veth: string, addr: string): Promise<void> {
+  await ip('netns', 'add', ns);
+  await ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+  await ip('link', 'set', veth, 'master', bridgeName(c), 'up');
+  await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+  await ip('-n', ns, 'link', 'set', 'lo', 'up');
+  await ip('-n', ns, 'link', 'set', 'eth0', 'up');
+  await ip('-n', ns, 'route', 'add', 'default', 'via', hostIp(c));
+}
+
+/** Node i's network namespace on the lab bridge (a node added to a running lab, too). */
+export async function attachNode(c: LabConfig, i: number): Promise<void> {
+  await attach(c, netnsName(c, i), hostVeth(c, i), nodeIp(c, i));
+}
+
+/** Stop node i (everything in its namespace) and remove its namespace, veth and files. */
+export async function stopNode(c: LabConfig, i: number): Promise<void> {
+  await killNetns(netnsName(c, i));
+  await run('ip', ['link', 'del', hostVeth(c, i)]);
+  await run('umount', ['-l', path.join(nodeDir(c, i), 'containerd')]);
+  fs.rmSync(nodeDir(c, i), { recursive: true, force: true });
+  fs.rmSync(path.join(paths(c).pids, `node-${nodeName(i)}.pid`), { force: true });
+}
+
+async function killNetns(ns: string): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, round === 2 ? 'SIGKILL' : 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    for (let t = 0; t < 30 && (await run('ip', ['netns', 'pids', ns])).stdout.trim(); t++) await sleep(100);
+  }
+  await run('ip', ['netns', 'del', ns]);
 }
 
 export interface NodeKeys {
@@ -312,21 +344,7 @@ export async function networkDown(c: LabConfig): Promise<void> {
     .split('\n')
     .map((l) => l.split(' ')[0]!)
     .filter((n) => n.startsWith(`${c.prefix}-`));
-  for (const ns of ours) {
-    for (let round = 0; round < 3; round++) {
-      const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
-      if (pids.length === 0) break;
-      for (const pid of pids) {
-        try {
-          process.kill(pid, round === 2 ? 'SIGKILL' : 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-      for (let t = 0; t < 30 && (await run('ip', ['netns', 'pids', ns])).stdout.trim(); t++) await sleep(100);
-    }
-    await run('ip', ['netns', 'del', ns]);
-  }
+  for (const ns of ours) await killNetns(ns);
   // A deleted netns can live on while its sockets close, keeping its veth: delete host ends explicitly.
   const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
   for (const m of links.matchAll(new RegExp(`^\\d+: (${c.prefix}-[a-z0-9]+-h)[@:]`, 'gm')))

@@ -23,6 +23,8 @@ export interface CommandDef {
 export interface CompletionSources {
   contexts(): Promise<string[]>;
   namespaces(): Promise<string[]>;
+  /** The clusters (TanzuKubernetesClusters and Clusters) of the namespace the words name. */
+  clusters?(): Promise<string[]>;
   /** The values of enumerated flags (`--output`, `--via`, ...). */
   enums: Record<string, readonly string[]>;
 }
@@ -91,6 +93,9 @@ export async function complete(words: string[], defs: CommandDef[], sources: Com
     for (const o of options) for (const n of o.names) if (n.startsWith(current)) out.push(`${n}\t${o.description}`);
     return [...out, `:${Directive.NoFileComp}`];
   }
+  const clusterArgs = cmd && !before.includes('--') ? CLUSTER_ARGS[cmd.path.join(' ')] : undefined;
+  if (clusterArgs !== undefined && sources.clusters && positional.length - depth < clusterArgs)
+    return clusterWords(current, positional.slice(depth), sources.clusters);
   // Next command word: children of the path typed so far.
   const typed = positional.slice(0, depth);
   const children = new Map<string, string>();
@@ -108,6 +113,25 @@ export async function complete(words: string[], defs: CommandDef[], sources: Com
   return [...[...children].map(([w, desc]) => (desc ? `${w}\t${desc}` : w)), `:${Directive.NoFileComp}`];
 }
 
+/** How many CLUSTER arguments a command takes (each may be a comma-separated list). */
+const CLUSTER_ARGS: Record<string, number> = {
+  'push-ca': Number.POSITIVE_INFINITY,
+  'jumpbox exec': 1,
+  'jumpbox ssh': 1,
+  'jumpbox status': 1,
+  'jumpbox create': 1,
+  'jumpbox delete': 1,
+};
+
+/** CLUSTER, or the next name of a list (`tkc-1,tk`): the clusters not named yet. */
+async function clusterWords(current: string, given: string[], clusters: () => Promise<string[]>): Promise<string[]> {
+  const head = current.slice(0, current.lastIndexOf(',') + 1);
+  const named = new Set([...given, head].flatMap((w) => w.split(',')));
+  const names = await clusters().catch(() => []);
+  const out = names.filter((n) => !named.has(n) && n.startsWith(current.slice(head.length))).map((n) => head + n);
+  return [...out, `:${Directive.NoFileComp}`];
+}
+
 function takesValue(word: string | undefined, defs: CommandDef[]): boolean {
   if (!word?.startsWith('-') || word.includes('=')) return false;
   return defs.some((d) => d.options.some((o) => o.takesValue && o.names.includes(word)));
@@ -116,6 +140,7 @@ function takesValue(word: string | undefined, defs: CommandDef[]): boolean {
 async function valuesFor(option: string, sources: CompletionSources): Promise<string[] | undefined> {
   if (option === '--context' || option === '--supervisor-context') return sources.contexts().catch(() => []);
   if (option === '--namespace' || option === '--namespaces') return sources.namespaces().catch(() => []);
+  if (option === '--cluster') return (sources.clusters?.() ?? Promise.resolve([])).catch(() => []);
   if (option === '--kubeconfig' || option.endsWith('-file')) return undefined; // let the shell complete file names
   return [...(sources.enums[option] ?? [])];
 }

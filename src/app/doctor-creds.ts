@@ -1,8 +1,10 @@
-// Which credential the node's runtime would present for an image: the first effective
-// pull secret (in order) with an `auths` entry matching the registry as the kubelet
-// matches it. When there is none, what is near: a secret in the namespace that has one
-// but is not referenced (sa-unbound), or an entry for the same host on another port
-// (secret-host-mismatch).
+// Which credentials the node's runtime would present for an image: every `auths` entry of
+// the effective pull secrets (in order; in a secret, the most specific key first) that
+// matches the registry as the kubelet matches it. The kubelet tries each in turn until one
+// pulls (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_image.go: `for _,
+// currentCreds := range creds`), so doctor probes each too. When there is none, what is
+// near: a secret in the namespace that has one but is not referenced (sa-unbound), or an
+// entry for the same host on another port (secret-host-mismatch).
 import type { V1Secret } from '@kubernetes/client-node';
 import { isManaged } from '../kube/labels.js';
 import { entryCredentials, readDockerConfig, robotMark } from '../kube/dockerconfigjson.js';
@@ -10,13 +12,18 @@ import type { Credentials } from '../registry/verify.js';
 import type { NamespaceEvidence, PodEvidence } from './doctor-evidence.js';
 import { type ImageRef, matchingKeys, nearMisses } from './doctor-match.js';
 
-export interface EntryChoice {
-  kind: 'entry';
+export interface Entry {
   secret: string;
   key: string;
   creds: Credentials;
   /** The robot annotations' expiry when it is in the past. */
   expiredAt: string | undefined;
+}
+
+export interface EntryChoice {
+  kind: 'entry';
+  /** In the order the kubelet tries them; never empty. */
+  entries: Entry[];
 }
 
 export interface NoChoice {
@@ -46,6 +53,7 @@ export function chooseCredentials(
   now = Date.now(),
 ): CredChoice {
   const missing: string[] = [];
+  const entries: Entry[] = [];
   let nearMiss: NoChoice['nearMiss'];
   for (const name of pod.pullSecrets) {
     const secret = ns.secrets.get(name);
@@ -54,14 +62,14 @@ export function chooseCredentials(
       continue;
     }
     const keys = keysOf(secret);
-    const key = matchingKeys(keys, ref)[0];
-    if (key) {
+    for (const key of matchingKeys(keys, ref)) {
       const creds = entryCredentials(secret, key);
-      return { kind: 'entry', secret: name, key, creds, expiredAt: expiredAt(secret, key, creds.username, now) };
+      entries.push({ secret: name, key, creds, expiredAt: expiredAt(secret, key, creds.username, now) });
     }
     const near = nearMisses(keys, ref)[0];
     if (near && !nearMiss) nearMiss = { secret: name, key: near, user: entryCredentials(secret, near).username };
   }
+  if (entries.length) return { kind: 'entry', entries };
   const referenced = new Set(pod.pullSecrets);
   const unbound = [...ns.secrets.entries()]
     .filter(([name, s]) => !referenced.has(name) && matchingKeys(keysOf(s), ref).length > 0)

@@ -4,10 +4,13 @@
 // credentials"), the scope for the image's repository (empty access: expired robot by
 // its annotations, missing project by Harbor's API, else no permission), then the
 // manifest. The first failure is the finding; later probes need the earlier ones to pass.
+// With several matching `auths` entries each is tried, as the kubelet does: one that pulls
+// means no finding, and a credential finding is reported only when every entry fails.
 import { CliError } from '../errors.js';
 import type { Registry } from '../registry/endpoint.js';
 import {
   basicAuthorization,
+  type ChallengeReply,
   challenge,
   leafProblems,
   manifest,
@@ -17,7 +20,7 @@ import {
 } from '../registry/probe.js';
 import { tokenAccess, type VerifyOptions } from '../registry/verify.js';
 import { fetchRegistryCa } from '../tls/fetch.js';
-import type { CredChoice } from './doctor-creds.js';
+import type { CredChoice, Entry } from './doctor-creds.js';
 import { type ImageRef, projectOf } from './doctor-match.js';
 import { type Finding, type FixContext, finding } from './doctor-verdict.js';
 
@@ -39,7 +42,7 @@ const pulls = (tok: string | undefined, repository: string): boolean =>
   );
 
 /** The registry CA's fingerprint as `trust --from-registry` would pin it, or undefined. */
-async function caFingerprint(host: string, timeoutMs: number): Promise<string | undefined> {
+export async function caFingerprint(host: string, timeoutMs: number): Promise<string | undefined> {
   try {
     const got = await fetchRegistryCa(host, timeoutMs || 10_000);
     return (got.certs.find((c) => c.isCa && c.selfSigned) ?? got.certs.at(-1))?.fingerprint;
@@ -68,43 +71,73 @@ export async function probe(c: ProbeContext): Promise<Finding[]> {
   }
 }
 
+/** Codes about one credential: another matching entry may still pull. */
+const CREDENTIAL_CODES = new Set(['bad-credentials', 'robot-expired', 'no-pull-permission', 'project-missing']);
+
 async function steps(c: ProbeContext): Promise<Finding[]> {
   const { ref, choice, options: o, fix } = c;
   const registry: Registry = { host: ref.registry, plainHttp: false };
-  const where = `${ref.registry}/${ref.repository}:${ref.reference}`;
   const ch = await challenge(registry, o);
+  if (ch.status === 401 && (ch.scheme === 'bearer' || ch.scheme === 'basic') && choice.kind === 'entry') {
+    // As the kubelet does: each matching entry in turn; a credential problem only when none pulls.
+    const failed: Finding[] = [];
+    for (const entry of choice.entries) {
+      const got = await withEntry(c, registry, ch, entry);
+      if (got.length === 0) return [];
+      if (!got.every((f) => CREDENTIAL_CODES.has(f.code))) return got;
+      failed.push(...got);
+    }
+    return failed;
+  }
   let authorization: string | undefined;
   if (ch.status === 401 && ch.scheme === 'bearer' && ch.realm) {
-    const scope = `repository:${ref.repository}:pull`;
-    if (choice.kind === 'none') {
-      const anon = await token(ch.realm, undefined, scope, o);
-      if (!pulls(anon.token, ref.repository)) return [noCredentials(c)];
-      authorization = `Bearer ${anon.token}`;
-    } else {
-      const who = `"${choice.creds.username}" (secret ${choice.secret}, auths key ${choice.key})`;
-      const f = { ...fix, secret: choice.secret, user: choice.creds.username };
-      const plain = await token(ch.realm, choice.creds, undefined, o);
-      if (plain.status === 401 || plain.status === 403) {
-        if (choice.expiredAt) return [finding('robot-expired', `robot ${who} expired at ${choice.expiredAt}`, f)];
-        return [finding('bad-credentials', `${ref.registry} refuses ${who} (token service: HTTP ${plain.status})`, f)];
-      }
-      const scoped = await token(ch.realm, choice.creds, scope, o);
-      if (!pulls(scoped.token, ref.repository)) return [await noAccess(c, registry, who)];
-      authorization = `Bearer ${scoped.token}`;
-    }
+    const anon = await token(ch.realm, undefined, `repository:${ref.repository}:pull`, o);
+    if (!pulls(anon.token, ref.repository)) return [noCredentials(c)];
+    authorization = `Bearer ${anon.token}`;
   } else if (ch.status === 401 && ch.scheme === 'basic') {
-    if (choice.kind === 'none') return [noCredentials(c)];
-    authorization = basicAuthorization(choice.creds);
+    return [noCredentials(c)];
   } else if (ch.status !== 200) {
     return [finding('unknown', `GET https://${ref.registry}/v2/ answered HTTP ${ch.status}`, fix)];
   }
+  return manifestFindings(c, registry, authorization);
+}
+
+/** The probes with one `auths` entry: the scope-less token, the scoped one, then the manifest. */
+async function withEntry(c: ProbeContext, registry: Registry, ch: ChallengeReply, entry: Entry): Promise<Finding[]> {
+  const { ref, options: o, fix } = c;
+  const who = `"${entry.creds.username}" (secret ${entry.secret}, auths key ${entry.key})`;
+  const f = { ...fix, secret: entry.secret, user: entry.creds.username };
+  if (ch.scheme === 'basic') return manifestFindings(c, registry, basicAuthorization(entry.creds), f, who);
+  if (!ch.realm)
+    return [finding('unknown', `GET https://${ref.registry}/v2/: a Bearer challenge without a realm`, fix)];
+  const plain = await token(ch.realm, entry.creds, undefined, o);
+  if (plain.status === 401 || plain.status === 403) {
+    if (entry.expiredAt) return [finding('robot-expired', `robot ${who} expired at ${entry.expiredAt}`, f)];
+    return [finding('bad-credentials', `${ref.registry} refuses ${who} (token service: HTTP ${plain.status})`, f)];
+  }
+  const scoped = await token(ch.realm, entry.creds, `repository:${ref.repository}:pull`, o);
+  if (!pulls(scoped.token, ref.repository)) return [await noAccess(c, registry, entry, who)];
+  return manifestFindings(c, registry, `Bearer ${scoped.token}`, f, who);
+}
+
+async function manifestFindings(
+  c: ProbeContext,
+  registry: Registry,
+  authorization: string | undefined,
+  fix: FixContext = c.fix,
+  who?: string,
+): Promise<Finding[]> {
+  const { ref, options: o } = c;
+  const where = `${ref.registry}/${ref.repository}:${ref.reference}`;
   const status = await manifest(registry, ref.repository, ref.reference, authorization, o);
   if (status === 200) return [];
   if (status === 404) return [finding('image-not-found', `${where}: the manifest is not there (HTTP 404)`, fix)];
   if (status === 429) return [finding('rate-limited', `${where}: HTTP 429 Too Many Requests`, fix)];
   if (status === 412) return [finding('policy-blocked', `${where}: HTTP 412 Precondition Failed`, fix)];
-  if (status === 401 || status === 403)
-    return [finding('no-pull-permission', `${where}: the registry refused the manifest (HTTP ${status})`, fix)];
+  if (status === 401 || status === 403) {
+    const as = who ? ` to ${who}` : '';
+    return [finding('no-pull-permission', `${where}: the registry refused the manifest${as} (HTTP ${status})`, fix)];
+  }
   return [finding('unknown', `${where}: the manifest request answered HTTP ${status}`, fix)];
 }
 
@@ -136,13 +169,12 @@ function noCredentials(c: ProbeContext): Finding {
   );
 }
 
-async function noAccess(c: ProbeContext, registry: Registry, who: string): Promise<Finding> {
-  const { choice, ref, fix, options } = c;
-  if (choice.kind !== 'entry') throw new Error('noAccess without a credential');
-  const f = { ...fix, secret: choice.secret, user: choice.creds.username };
-  if (choice.expiredAt) return finding('robot-expired', `robot ${who} expired at ${choice.expiredAt}`, f);
+async function noAccess(c: ProbeContext, registry: Registry, entry: Entry, who: string): Promise<Finding> {
+  const { ref, fix, options } = c;
+  const f = { ...fix, secret: entry.secret, user: entry.creds.username };
+  if (entry.expiredAt) return finding('robot-expired', `robot ${who} expired at ${entry.expiredAt}`, f);
   const project = projectOf(ref.repository);
-  if ((await projectStatus(registry, choice.creds, project, options)) === 404)
+  if ((await projectStatus(registry, entry.creds, project, options)) === 404)
     return finding(
       'project-missing',
       `${ref.registry} says project "${project}" does not exist (HTTP 404 to ${who})`,

@@ -22,7 +22,14 @@
 // | dns                  | the registry's name does not resolve (as this workstation sees it)       | DNS                                   |
 // | unreachable          | refused, reset or no route (as this workstation sees it)                 | network / registry                    |
 // | timeout              | no answer in time (as this workstation sees it)                          | network / registry                    |
-// | unknown              | the node failed to pull and no probe found why                           | the event text                        |
+// | unknown              | the node failed to pull and no probe found why; as a warning also: only  | the event text                        |
+// |                      | Back-off events, --from-node could not reach a node, or TLS verifies     |                                       |
+// |                      | from the node but not from this workstation (pass --ca-file)             |                                       |
+//
+// With --from-node the TLS and network codes rest on a handshake from one node of the
+// cluster against that node's own trust (doctor-node.ts), and their evidence says so.
+// A finding that is a warning because the node's trust could not be read (a TKC node without
+// --ca-file or --from-node) becomes an error when the node's own pull event says the same.
 import { defaultSecretName } from '../registry/endpoint.js';
 
 export const CODES = [
@@ -68,12 +75,16 @@ export interface FixContext {
   nodeKind: NodeKind;
   /** For push-ca: the cluster of a TKC context (or --cluster). */
   cluster: string | undefined;
+  /** The cluster's vSphere Namespace, when a TKC context is used (push-ca needs it there as -n). */
+  clusterNamespace?: string | undefined;
   /** The registry CA's fingerprint, when it could be fetched. */
   fingerprint?: string | undefined;
   /** The secret the finding is about. */
   secret?: string | undefined;
   /** The user of the `auths` entry the finding is about. */
   user?: string | undefined;
+  /** Whose view a network finding is (default: this workstation's). */
+  seenFrom?: string | undefined;
 }
 
 const H = 'kubectl harbor';
@@ -86,7 +97,8 @@ function trustFix(c: FixContext): string[] {
   const pin = c.fingerprint ? ` --fingerprint ${c.fingerprint}` : '';
   if (c.nodeKind === 'vsphere-pod') return [`${H} trust --supervisor --from-registry ${c.registry}${pin}`];
   const cluster = c.cluster ?? '# name the cluster with --cluster:';
-  return [`${H} push-ca ${cluster} --from-registry ${c.registry}${pin}`];
+  const ns = c.clusterNamespace ? ` -n ${c.clusterNamespace}` : '';
+  return [`${H} push-ca ${cluster}${ns} --from-registry ${c.registry}${pin}`];
 }
 
 const robotCreate = (c: FixContext): string =>
@@ -132,7 +144,9 @@ export function fixFor(code: Code, c: FixContext): string[] {
     case 'dns':
     case 'unreachable':
     case 'timeout':
-      return [`# check the network between the nodes and ${c.registry} (this is the workstation's view)`];
+      return [
+        `# check the network between the nodes and ${c.registry} (${c.seenFrom ? `as ${c.seenFrom} sees it` : "this is the workstation's view"})`,
+      ];
     default:
       return [];
   }

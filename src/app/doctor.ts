@@ -2,14 +2,17 @@
 // command that fixes it. Reads the evidence (doctor-evidence.ts), picks the credential the
 // runtime would present (doctor-creds.ts), probes the registry as the node would with the
 // trust of its kind (doctor-probes.ts: the Supervisor's image-fetcher-ca-bundle for a
-// vSphere Pod; the system roots or --ca-file for a TKC node, whose own store needs
-// --from-node, not built yet), and prints the findings (doctor-report.ts). It never
-// writes: only get and list calls. Exit 0 when nothing is wrong, 1 when a problem was found.
+// vSphere Pod; the system roots or --ca-file for a TKC node, or with --from-node a
+// handshake from one of its nodes against the node's own trust, doctor-node.ts), and prints
+// the findings (doctor-report.ts). It only reads (with --from-node the jumpbox pod is made
+// for the check and removed, as push-ca does). Exit 0 when nothing is wrong, 1 when a
+// problem was found.
 import { CliError } from '../errors.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import type { TlsSettings } from '../net/http.js';
 import { tlsSettings } from '../tls/roots.js';
 import { SupervisorStore } from '../trust/supervisor.js';
+import { clusterNamespaceOf } from './doctor-cluster.js';
 import { chooseCredentials } from './doctor-creds.js';
 import {
   failingPods,
@@ -21,7 +24,8 @@ import {
 } from './doctor-evidence.js';
 import { latestByImage } from './doctor-events.js';
 import { parseImage, projectOf } from './doctor-match.js';
-import { probe } from './doctor-probes.js';
+import { NodeTlsProbe, probeFromNode } from './doctor-node.js';
+import { type ProbeContext, probe } from './doctor-probes.js';
 import { printResults, type PodResult } from './doctor-report.js';
 import { exitCodeOf, type Finding, type FixContext, finding, type NodeKind } from './doctor-verdict.js';
 import type { Session } from './session.js';
@@ -33,6 +37,8 @@ export interface DoctorRequest {
   caFile: string | undefined;
   /** The cluster push-ca fixes name (default: the TKC context's). */
   cluster: string | undefined;
+  /** TLS checked by a handshake from one node of the pod's cluster, against its own trust. */
+  fromNode: boolean;
 }
 
 interface Trust {
@@ -75,6 +81,8 @@ interface Scope {
   kind: NodeKind;
   trust: Trust;
   cluster: string | undefined;
+  clusterNamespace: string | undefined;
+  node: NodeTlsProbe | undefined;
 }
 
 async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image: string): Promise<PodResult> {
@@ -88,16 +96,18 @@ async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image
     pod: pod.name === '-' ? undefined : pod.name,
     nodeKind: x.kind,
     cluster: x.cluster,
+    clusterNamespace: x.clusterNamespace,
   };
   if (!ref) return { ...result, findings: [finding('unknown', `"${image}" is not an image reference`, fix)] };
-  const findings = await probe({
+  const c: ProbeContext = {
     ref,
     choice: chooseCredentials(pod, ns, ref),
     options: { tls: x.trust.tls, timeoutMs: x.s.timeoutMs, log: x.s.trace },
     trustFrom: x.trust.from,
     trustCertain: x.trust.certain,
     fix,
-  });
+  };
+  const findings = x.node ? await probeFromNode(x.node, pod.node, c) : await probe(c);
   return { ...result, findings: withEvents(pod, image, findings, fix) };
 }
 
@@ -109,7 +119,13 @@ function withEvents(pod: PodEvidence, image: string, findings: Finding[], fix: F
     const why = `the container waits in ${pod.waiting.get(image)}, yet every probe passes from this workstation`;
     return [finding('unknown', why, fix, 'warning')];
   }
-  if (findings.length) return findings.map((f) => ({ ...f, evidence: `${f.evidence}; the node reported: ${e.cause}` }));
+  // A warning (the node's trust unread) is certain when the node's own words say the same.
+  if (findings.length)
+    return findings.map((f) => ({
+      ...f,
+      severity: f.severity === 'warning' && e.hint === f.code ? 'error' : f.severity,
+      evidence: `${f.evidence}; the node reported: ${e.cause}`,
+    }));
   if (e.backOff) {
     const why = `only "${e.cause}" events; every probe passes from this workstation: the next retry may succeed`;
     return [finding('unknown', why, fix, 'warning')];
@@ -118,11 +134,31 @@ function withEvents(pod: PodEvidence, image: string, findings: Finding[], fix: F
   return [finding((e.hint as Finding['code'] | undefined) ?? 'unknown', why, fix)];
 }
 
+/** --from-node applies to a TKC node whose cluster the Supervisor knows; else one line says why not. */
+function nodeProbe(s: Session, kind: NodeKind, cluster?: string, namespace?: string): NodeTlsProbe | undefined {
+  if (kind === 'vsphere-pod') {
+    s.printer.warn(
+      "--from-node does not apply to a vSphere Pod (no node to log in to): TLS is checked against the Supervisor's image-fetcher-ca-bundle",
+    );
+    return undefined;
+  }
+  if (kind === 'tkc-node' && cluster && namespace) return new NodeTlsProbe(s, cluster, namespace);
+  const why = kind === 'tkc-node' ? `the Supervisor has no cluster "${cluster}" you can read` : 'not a TKC context';
+  s.printer.warn(`--from-node needs a TKC context (${why}): TLS is checked from this workstation`);
+  return undefined;
+}
+
 export async function doctor(s: Session, r: DoctorRequest): Promise<number> {
   const client = await s.kube();
   const kind = nodeKindOf(client.target.vsphere?.kind);
   const tkcName = kind === 'tkc-node' ? client.target.contextName.split(':').at(-1) : undefined;
-  const x: Scope = { s, r, kind, trust: await trustFor(s, kind, r), cluster: r.cluster ?? tkcName };
+  const cluster = r.cluster ?? tkcName;
+  const clusterNamespace =
+    kind === 'tkc-node' && cluster && client.target.vsphere?.kind === 'tkc'
+      ? await clusterNamespaceOf(s, cluster)
+      : undefined;
+  const node = r.fromNode ? nodeProbe(s, kind, cluster, clusterNamespace) : undefined;
+  const x: Scope = { s, r, kind, trust: await trustFor(s, kind, r), cluster, clusterNamespace, node };
   s.printer.debug(`node kind: ${kind}; TLS checked against ${x.trust.from}`);
   const results: PodResult[] = [];
   for (const namespace of await resolveNamespaces(r.namespaces, client)) {

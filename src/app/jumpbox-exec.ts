@@ -17,10 +17,18 @@ import {
   type NodeResult,
   type NodeSession,
 } from './nodes.js';
+import {
+  type ClusterChoice,
+  finishClusters,
+  fromNodes,
+  onClusters,
+  resolveClusters,
+  singleCluster,
+} from './clusters.js';
 import type { Session } from './session.js';
 
 export interface JumpboxExecRequest {
-  cluster: string;
+  clusters: ClusterChoice;
   access: NodeAccess;
   pick: NodePick;
   sudo: boolean;
@@ -55,23 +63,42 @@ const execRecord = (r: NodeResult<RunResult>) => ({
 });
 
 /** A node's line in the closing count: succeeded, skipped (interrupted), or why it failed. */
-function outcome(r: NodeResult<RunResult>): { target: string; action?: string; error?: string } {
+function outcome(r: NodeResult<RunResult>, prefix = ''): { target: string; action?: string; error?: string } {
   const target = r.node.name;
   if (r.skipped) return { target, action: `skipped (${r.skipped})` };
   if (r.error !== undefined) return { target, error: r.error };
-  if (r.result.code !== 0) return { target, error: `[${target}] exited ${r.result.code}` };
+  if (r.result.code !== 0) return { target, error: `[${prefix}${target}] exited ${r.result.code}` };
   return { target, action: 'succeeded' };
 }
 
-export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<number> {
+/** One cluster's nodes run the command; text output prefixed by `prefix` + node as it arrives. */
+function execOn(
+  s: Session,
+  f: JumpboxExecRequest,
+  cluster: string,
+  prefix = '',
+  /** One of several clusters, in this namespace. */
+  namespace?: string,
+): Promise<Array<NodeResult<RunResult>>> {
   const command = remoteCommand(f.command, f.sudo);
   const p = s.printer;
-  const run = { label: 'jumpbox exec', abortInFlight: true };
-  const results = await onNodes(s, f.cluster, selectNodes(f.pick), f.access, run, async (n) => {
+  const run = {
+    label: 'jumpbox exec',
+    abortInFlight: true,
+    ...(namespace ? { namespace, quiet: true } : {}),
+  };
+  return onNodes(s, cluster, selectNodes(f.pick), f.access, run, async (n) => {
     const r = await n.run(command);
-    if (!p.structured) echo(p, n.node.name, r);
+    if (!p.structured) echo(p, `${prefix}${n.node.name}`, r);
     return r;
   });
+}
+
+export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<number> {
+  const one = singleCluster(f.clusters);
+  if (one === undefined) return execClusters(s, f);
+  const p = s.printer;
+  const results = await execOn(s, f, one);
   const report = new Report(p, (o) => `jumpbox exec: ${plural(o.length, 'node')}`);
   for (const r of results) {
     const o = outcome(r);
@@ -80,6 +107,25 @@ export async function jumpboxExec(s: Session, f: JumpboxExecRequest): Promise<nu
   }
   if (p.structured) await p.document(results.map(execRecord), () => '');
   return report.exitCode();
+}
+
+/** Several clusters: each one's nodes, lines prefixed by cluster/node, then a summary per cluster. */
+async function execClusters(s: Session, f: JumpboxExecRequest): Promise<number> {
+  const p = s.printer;
+  const empty = { nodes: [] as Array<ReturnType<typeof execRecord>> };
+  const { refs, failed } = await resolveClusters(s, f.clusters, empty);
+  const run = { label: 'jumpbox exec', inFlight: 'stopping' as const, parallel: f.clusters.parallel };
+  const done = await onClusters(s, refs, run, empty, async (ref, label) => {
+    const results = await execOn(s, f, ref.cluster, `${label}/`, ref.namespace);
+    const outcomes = results.map((r) => outcome(r, `${label}/`));
+    for (const o of outcomes) if (o.error && !p.structured) p.error(o.error);
+    return fromNodes(
+      outcomes.map((o) => o.action ?? 'failed'),
+      { nodes: results.map(execRecord) },
+    );
+  });
+  if (!p.structured && done.length > 0) p.line('');
+  return finishClusters(s, 'jumpbox exec', [...failed, ...done]);
 }
 
 /** The local end of an interactive shell: the session's streams, and the terminal when both ends are one. */

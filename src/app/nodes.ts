@@ -7,6 +7,7 @@ import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { deleteJumpbox, ensureJumpbox, jumpboxName, readJumpbox } from '../kube/jumpbox.js';
 import { clusterNodes, type Node, type Role } from '../kube/virtualmachines.js';
+import { Tally } from '../output/spinner.js';
 import { mapPool } from '../pool.js';
 import { KnownHosts, knownHostsFile } from '../ssh/knownhosts.js';
 import { connect, nodeCredentials, run, type NodeCredentials, type RunResult } from '../ssh/session.js';
@@ -68,6 +69,7 @@ async function openPath(
   namespace: string,
   cluster: string,
   f: NodeAccess,
+  quiet = false,
 ): Promise<Path> {
   if (f.direct) return { open: (ip) => direct(ip, s.timeoutMs), done: async () => undefined };
   const { pod, created } = await ensureJumpbox(client, namespace, cluster, {
@@ -75,7 +77,7 @@ async function openPath(
     pullSecrets: f.pullSecrets,
     ttlSeconds: f.ttlSeconds,
     progress: (l) => s.printer.status(l),
-    spin: (text) => s.spinner(text),
+    spin: quiet ? undefined : (text) => s.spinner(text),
     signal: s.signal,
   });
   const name = pod.metadata!.name!;
@@ -102,6 +104,8 @@ async function openPath(
     },
   };
 }
+
+const SILENT = { update: () => undefined, stop: () => undefined };
 
 export interface NodeSession {
   node: Node;
@@ -134,6 +138,10 @@ export interface NodeRun {
    * instead of letting them end (push-ca: its node script is short and must not be cut).
    */
   abortInFlight: boolean;
+  /** The cluster's vSphere Namespace (default: -n, else the context's). */
+  namespace?: string | undefined;
+  /** One of several clusters at once: no spinners and no interrupt notice of its own (the cluster pool has them). */
+  quiet?: boolean;
 }
 
 interface Reach {
@@ -190,7 +198,7 @@ export async function onNodes<R>(
   o: NodeRun,
   work: (n: NodeSession) => Promise<R>,
 ): Promise<Array<NodeResult<R>>> {
-  const [client, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
+  const [client, namespace] = await Promise.all([s.supervisor(), o.namespace ?? s.clusterNamespace()]);
   const nodes = pick(await clusterNodes(client, namespace, cluster));
   const creds = await nodeCredentials(client, namespace, cluster);
   const known = new KnownHosts(knownHostsFile(s.env, s.homedir), f.acceptNewHostKey, (l) => s.printer.status(l));
@@ -203,9 +211,9 @@ export async function onNodes<R>(
       `interrupted: starting no more nodes; ${o.abortInFlight ? 'stopping' : 'finishing'} those in flight, then cleaning up (again to exit at once)`,
     );
   return s.cancellable(async () => {
-    s.signal.addEventListener('abort', notice, { once: true });
+    if (!o.quiet) s.signal.addEventListener('abort', notice, { once: true });
     try {
-      const path = await openPath(s, client, namespace, cluster, f);
+      const path = await openPath(s, client, namespace, cluster, f, o.quiet);
       const reach = {
         cluster,
         creds,
@@ -214,7 +222,9 @@ export async function onNodes<R>(
         timeoutMs: s.timeoutMs,
         signal: o.abortInFlight ? s.signal : undefined,
       };
-      const tally = await s.tally(o.label, nodes.length, 'nodes');
+      const tally = o.quiet
+        ? new Tally(o.label, nodes.length, 'nodes', SILENT)
+        : await s.tally(o.label, nodes.length, 'nodes');
       try {
         return await mapPool(nodes, f.parallel, (node) =>
           s.signal.aborted

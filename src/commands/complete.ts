@@ -43,6 +43,20 @@ export class CompleteCommand extends Command<HarborContext> {
           client.close();
         }
       },
+      clusters: async () => {
+        const [{ resolveTarget }, { KubeClient }, { listClusters }] = await Promise.all([
+          import('../kube/config.js'),
+          import('../kube/client.js'),
+          import('../trust/cluster-list.js'),
+        ]);
+        const target = resolveTarget(flags, environment);
+        const client = new KubeClient(target, { timeoutMs: 3000 });
+        try {
+          return await listClusters(client, flag('-n') ?? flag('--namespace') ?? target.namespace);
+        } finally {
+          client.close();
+        }
+      },
     });
     this.context.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -5,6 +5,7 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import type { CaSource } from '../app/ca.js';
+import type { ClusterChoice } from '../app/clusters.js';
 import type { NodeAccess, NodePick } from '../app/nodes.js';
 import { DRY_RUN_VALUES, parseDryRun, type DryRun } from '../dryrun.js';
 import { parseDuration } from '../duration.js';
@@ -89,6 +90,31 @@ export function parseSeconds(flag: string, v: string, minSeconds: number, exampl
   return Math.round(ms / 1000);
 }
 
+/** -n, --namespaces a,b or -A (at most one): the namespaces a command works in. */
+export function parseNamespaceSelection(f: {
+  namespace: string | undefined;
+  namespaces: string | undefined;
+  all: boolean;
+  includeSystem: boolean;
+}): NamespaceSelection {
+  const chosen = [f.namespace !== undefined, f.namespaces !== undefined, f.all].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('use only one of -n/--namespace, --namespaces and -A/--all-namespaces');
+  if (f.namespaces !== undefined) {
+    const names = [
+      ...new Set(
+        f.namespaces
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
+    if (names.length === 0)
+      throw new UsageError('--namespaces needs at least one namespace, e.g. --namespaces dev,prod');
+    return { kind: 'list', names: names.map((n) => checkNamespaceName(n)) };
+  }
+  return f.all ? { kind: 'all', includeSystem: f.includeSystem } : { kind: 'context' };
+}
+
 /** login, logout, bind-sa: where (-n, --namespaces, -A, --include-system), how many at once, dry runs. */
 export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
   namespaces = Option.String('--namespaces', { description: 'Comma-separated namespaces' });
@@ -109,22 +135,7 @@ export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
   }
 
   protected namespaceSelection(): NamespaceSelection {
-    const chosen = [this.namespace !== undefined, this.namespaces !== undefined, this.all].filter(Boolean).length;
-    if (chosen > 1) throw new UsageError('use only one of -n/--namespace, --namespaces and -A/--all-namespaces');
-    if (this.namespaces !== undefined) {
-      const names = [
-        ...new Set(
-          this.namespaces
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      ];
-      if (names.length === 0)
-        throw new UsageError('--namespaces needs at least one namespace, e.g. --namespaces dev,prod');
-      return { kind: 'list', names: names.map((n) => checkNamespaceName(n)) };
-    }
-    return this.all ? { kind: 'all', includeSystem: this.includeSystem } : { kind: 'context' };
+    return parseNamespaceSelection(this);
   }
 
   protected get parallelism(): number {
@@ -197,4 +208,58 @@ export function optionalPath(flag: string, v: string | boolean | undefined): str
   if (v === undefined || v === false) return undefined;
   if (v === true) return true;
   return nonEmpty(flag, v);
+}
+
+/**
+ * push-ca, jumpbox exec, trust --cluster: which clusters (CLUSTER arguments, each may be a
+ * comma-separated list, or --all-clusters in -n, --namespaces or -A) and how many at once.
+ */
+export const ClusterOptions = {
+  allClusters: () =>
+    Option.Boolean('--all-clusters', false, {
+      description: 'Every TanzuKubernetesCluster and Cluster in the namespace (-n), --namespaces or -A',
+    }),
+  namespaces: () =>
+    Option.String('--namespaces', { description: 'With --all-clusters: comma-separated vSphere Namespaces' }),
+  allNamespaces: () =>
+    Option.Boolean('-A,--all-namespaces', false, {
+      description: 'With --all-clusters: every vSphere Namespace except kube-* and vmware-system-*',
+    }),
+  parallelClusters: () =>
+    Option.String('--parallel-clusters', '4', {
+      validator: t.applyCascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]),
+      description: 'Clusters worked on at once',
+    }),
+};
+
+export function parseClusterChoice(f: {
+  /** CLUSTER arguments as given; `a,b` names two. */
+  names: readonly string[];
+  /** How the names are given, for messages: `CLUSTER` or `--cluster`. */
+  what: string;
+  allClusters: boolean;
+  namespace: string | undefined;
+  namespaces: string | undefined;
+  allNamespaces: boolean;
+  parallelClusters: number | string;
+}): ClusterChoice {
+  const names = [...new Set(f.names.flatMap((n) => n.split(',')).map((n) => checkObjectName(n.trim(), f.what)))];
+  const parallel = Number(f.parallelClusters);
+  if (f.allClusters && names.length > 0)
+    throw new UsageError(`name clusters (${f.what}) or use --all-clusters, not both`);
+  if (!f.allClusters) {
+    if (names.length === 0) throw new UsageError(`name the cluster: ${f.what} (several, or --all-clusters)`);
+    if (f.namespaces !== undefined || f.allNamespaces)
+      throw new UsageError(
+        '--namespaces and -A say where --all-clusters looks; the namespace of a named cluster is -n',
+      );
+    return { selection: { kind: 'named', names }, parallel };
+  }
+  const namespaces = parseNamespaceSelection({
+    namespace: f.namespace,
+    namespaces: f.namespaces,
+    all: f.allNamespaces,
+    includeSystem: false,
+  });
+  return { selection: { kind: 'all', namespaces }, parallel };
 }

@@ -8,9 +8,11 @@ import type { OutputFormat } from '../output/printer.js';
 import { parseRegistry } from '../registry/endpoint.js';
 import {
   CaOptions,
+  ClusterOptions,
   NodeAccessCommand,
   nonEmpty,
   parseCaSource,
+  parseClusterChoice,
   parseNodePick,
   parseSeconds,
   RESTART,
@@ -30,6 +32,8 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
 
       The CA comes from \`--ca-file\` or \`--from-registry\` with the same inspection and pinning as \`trust\`. A re-run changes nothing and restarts nothing.
 
+      Several clusters: name them (\`push-ca tkc-1 tkc-2\`, in the namespace of \`-n\`), or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`. \`--parallel-clusters\` are worked on at once; a failing cluster fails alone. The node rows gain a CLUSTER column and a summary per cluster follows (CLUSTER NAMESPACE RESULT DETAIL); \`-o json\` nests the nodes under \`clusters[]\`.
+
       \`--via daemonset\` goes through the cluster's own API instead of SSH (its context in the kubeconfig, else the Cluster API secret \`<cluster>-kubeconfig\` in the vSphere Namespace): a DaemonSet in kube-system writes containerd's \`certs.d/<host>/ca.crt\` and \`hosts.toml\` on every node (no restart), with an image every node already holds (\`imagePullPolicy: Never\`) or \`--image\`. Each node reports in its pod's log; the DaemonSet is removed once all did (\`--keep\` leaves it, so nodes added later get the CA). Nodes whose containerd has no \`config_path\` are \`needs-restart\`; \`--allow-restart\` updates their OS trust store and restarts containerd, one node at a time, from a privileged pod. \`--remove\` puts back what it replaced on every node.
     `,
     examples: [
@@ -39,13 +43,21 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
       ],
       ['Every node, CA pinned', '$0 push-ca tkc-1 --from-registry harbor.example.com --fingerprint sha256:…'],
       [
+        'Every cluster of two vSphere Namespaces, four at a time',
+        '$0 push-ca --all-clusters --namespaces dev,prod --from-registry harbor.example.com --fingerprint sha256:…',
+      ],
+      [
         'From a file, workers only, preview',
         '$0 push-ca tkc-1 --ca-file ca.crt --registry harbor.example.com --role node --dry-run',
       ],
     ],
   });
 
-  cluster = Option.String({ name: 'CLUSTER' });
+  clusters = Option.Rest({ name: 'CLUSTER' });
+  allClusters = ClusterOptions.allClusters();
+  namespaces = ClusterOptions.namespaces();
+  allNamespaces = ClusterOptions.allNamespaces();
+  parallelClusters = ClusterOptions.parallelClusters();
   caFile = CaOptions.caFile();
   fromRegistry = CaOptions.fromRegistry();
   fingerprint = CaOptions.fingerprint();
@@ -91,6 +103,15 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
     if (this.via === 'daemonset') return this.daemonSetRequest();
     if (this.remove || this.allowRestart || this.timeout !== undefined)
       throw new UsageError('--remove, --allow-restart and --timeout go with --via daemonset');
+    const clusters = parseClusterChoice({
+      names: this.clusters,
+      what: 'CLUSTER',
+      allClusters: this.allClusters,
+      namespace: this.namespace,
+      namespaces: this.namespaces,
+      allNamespaces: this.allNamespaces,
+      parallelClusters: this.parallelClusters,
+    });
     const source = parseCaSource(this);
     const host =
       this.registry !== undefined
@@ -103,7 +124,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
     if (!source.caFile && !source.fromRegistry)
       throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
     return {
-      cluster: checkObjectName(this.cluster, 'CLUSTER'),
+      clusters,
       access: this.nodeAccess(this.via === 'direct' || this.direct),
       source,
       host,
@@ -124,6 +145,8 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
       throw new UsageError(
         '--via daemonset runs on every node through the cluster API: --direct, --nodes, --role and --restart are for --via jumpbox|direct (use --allow-restart)',
       );
+    if (this.allClusters || this.namespaces !== undefined || this.allNamespaces || this.clusters.length !== 1)
+      throw new UsageError('--via daemonset takes one CLUSTER (not several, nor --all-clusters, --namespaces or -A)');
     if (this.remove && (this.allowRestart || this.keep))
       throw new UsageError('--remove takes neither --allow-restart nor --keep');
     const source = parseCaSource(this);
@@ -135,7 +158,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
       throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
     return {
       via: 'daemonset',
-      cluster: checkObjectName(this.cluster, 'CLUSTER'),
+      cluster: checkObjectName(this.clusters[0]!, 'CLUSTER'),
       source: this.remove ? undefined : source,
       host,
       name: checkCaName(this.name ?? caNameFor(host)),

@@ -13,7 +13,7 @@ import { namedCas, upsertNamed } from './lists.js';
 import { getServed, TANZU_GROUP, type Obj, type Served } from './served.js';
 import type { ApplyOptions, Change, Entry, TrustedCa } from './store.js';
 
-const TKC = { plural: 'tanzukubernetesclusters', versions: ['v1alpha3', 'v1alpha2'] } as const;
+export const TKC = { plural: 'tanzukubernetesclusters', versions: ['v1alpha3', 'v1alpha2'] } as const;
 
 export const tkcDeprecation = (cluster: string): string =>
   `${cluster} is a TanzuKubernetesCluster: that API is deprecated since TKG Service 3.2 and will be removed; ` +

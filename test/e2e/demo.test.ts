@@ -19,6 +19,7 @@ describe('npm run demo', { skip: !canRunLab && 'needs root for the lab' }, () =>
     const r = await exec('bash', [`${ROOT}/scripts/demo.sh`], env);
     assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr.slice(-2000));
     assert.match(r.stdout, /x509: certificate signed by unknown authority/);
+    assert.match(r.stdout, /\$ kubectl harbor --context tkc-1 doctor app\n[^$]*error ca-untrusted: /);
     assert.match(r.stdout, /\$ kubectl harbor --context dev push-ca tkc-1 --from-registry/);
     assert.match(r.stdout, /#\s+n1 \(photon\): pulled /);
     assert.match(r.stdout, /#\s+n2 \(ubuntu\): pulled /);

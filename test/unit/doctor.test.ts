@@ -129,6 +129,21 @@ test('fixes: complete commands with the real names', () => {
   assert.deepEqual(fixFor('ca-untrusted', { ...c, nodeKind: 'tkc-node', cluster: 'tkc-1' }), [
     `kubectl harbor push-ca tkc-1 --from-registry h.example.com --fingerprint sha256:${'a'.repeat(64)}`,
   ]);
+  assert.deepEqual(
+    fixFor('ca-untrusted', {
+      ...c,
+      nodeKind: 'tkc-node',
+      cluster: 'tkc-1',
+      clusterNamespace: 'dev',
+      fingerprint: undefined,
+    }),
+    ['kubectl harbor push-ca tkc-1 -n dev --from-registry h.example.com'],
+  );
+  assert.match(fixFor('dns', c)[0]!, /\(this is the workstation's view\)$/);
+  assert.match(
+    fixFor('timeout', { ...c, seenFrom: 'node n2 (10.0.0.12)' })[0]!,
+    /\(as node n2 \(10\.0\.0\.12\) sees it\)$/,
+  );
   assert.deepEqual(fixFor('sa-unbound', c), [
     'kubectl harbor bind-sa harbor-h.example.com builder -n dev',
     'kubectl delete pod web-1 -n dev',
@@ -158,5 +173,4 @@ test('doctor: usage errors exit 2 before any I/O', async () => {
   await usage(['doctor', '--image='], /--image needs a value/);
   await usage(['doctor', 'Bad_Pod'], /POD "Bad_Pod" is not a valid/);
   await usage(['doctor', '-o', 'wide'], /does not support -o wide/);
-  await usage(['doctor', '--from-node'], /Unsupported option name|--from-node/);
 });

@@ -1,12 +1,22 @@
 import path from 'node:path';
 import { Command, Option } from 'clipanion';
+import type { ClusterChoice } from '../../app/clusters.js';
 import type { Session } from '../../app/session.js';
 import type { TrustRequest } from '../../app/trust.js';
 import { UsageError } from '../../errors.js';
-import { caNameFor, checkCaName, checkObjectName } from '../../names.js';
+import { caNameFor, checkCaName } from '../../names.js';
 import { parseRegistry } from '../../registry/endpoint.js';
 import { BaseCommand } from '../base.js';
-import { CaOptions, dryRunOption, nonEmpty, parseCaSource, parseDryRun, supervisorContextOption } from '../options.js';
+import {
+  CaOptions,
+  ClusterOptions,
+  dryRunOption,
+  nonEmpty,
+  parseCaSource,
+  parseClusterChoice,
+  parseDryRun,
+  supervisorContextOption,
+} from '../options.js';
 
 export class TrustCommand extends BaseCommand<TrustRequest> {
   static override paths = [['trust']];
@@ -19,7 +29,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
 
       The CA comes from \`--ca-file\` (PEM, a chain, a bundle, or DER) or from the registry (\`--from-registry\`, the default when a registry is named): Harbor's \`/api/v2.0/systeminfo/getcert\`, the Harbor 1.x \`/api/systeminfo/getcert\`, or the root of the chain the server presents. A CA from the network must be pinned with \`--fingerprint sha256:…\`, or confirmed with \`--yes\` or on a terminal. Expired certificates, certificates that are not CAs (unless \`--allow-leaf\` for a self-signed server certificate) and anything that is not a certificate are refused.
 
-      Targets: \`--supervisor\` appends to kube-system/image-fetcher-ca-bundle (vSphere Pods); \`--tkgs\` upserts into TkgServiceConfiguration (new clusters only: existing ones get it after a rolling update, or now with \`kubectl harbor push-ca\`); \`--cluster NAME\` sets the cluster's own trust (this rolls its nodes, so it asks first); \`--local\` writes certs.d for docker (and containerd with \`--containerd-dir\`, podman and skopeo as root). With no target, the CA is printed as PEM.
+      Targets: \`--supervisor\` appends to kube-system/image-fetcher-ca-bundle (vSphere Pods); \`--tkgs\` upserts into TkgServiceConfiguration (new clusters only: existing ones get it after a rolling update, or now with \`kubectl harbor push-ca\`); \`--cluster NAME\` sets the cluster's own trust (this rolls its nodes, so it asks first; several: \`--cluster a,b\` or repeated, or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`, \`--parallel-clusters\` at once, then a summary per cluster, and \`-o json\` nests the objects under \`clusters[]\`); \`--local\` writes certs.d for docker (and containerd with \`--containerd-dir\`, podman and skopeo as root). With no target, the CA is printed as PEM.
 
       \`--remove\` takes the CA (by \`--name\`, or by its fingerprint) out of the chosen targets and nothing else. A new CA under an existing name replaces the old one in TKGS and a TanzuKubernetesCluster, and says so; on a Cluster (ClusterClass) it goes under a new key beside the old one, because VKS does not watch the secret: the nodes roll, and the old one stays until you remove it.
 
@@ -33,6 +43,10 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       ],
       ['From a file, for docker and skopeo on this machine', '$0 trust harbor.example.com --ca-file ca.crt --local'],
       ['Rotate or remove by name', '$0 trust --tkgs --name harbor-ca --remove'],
+      [
+        'Every cluster of a vSphere Namespace',
+        '$0 trust harbor.example.com --all-clusters -n dev --fingerprint sha256:… --yes',
+      ],
     ],
   });
 
@@ -53,7 +67,13 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
   tkgs = Option.Boolean('--tkgs', false, {
     description: 'TkgServiceConfiguration: trusted by clusters created from now on',
   });
-  cluster = Option.String('--cluster', { description: "This cluster's own trust (rolls its nodes)" });
+  cluster = Option.Array('--cluster', {
+    description: "This cluster's own trust (rolls its nodes); repeatable, or a,b",
+  });
+  allClusters = ClusterOptions.allClusters();
+  namespaces = ClusterOptions.namespaces();
+  allNamespaces = ClusterOptions.allNamespaces();
+  parallelClusters = ClusterOptions.parallelClusters();
   local = Option.Boolean('--local', false, {
     description: 'certs.d on this machine for docker (and containerd, podman, skopeo)',
   });
@@ -81,9 +101,9 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
     const registry = this.registry === undefined ? undefined : parseRegistry(this.registry);
     const host = registry?.host ?? (source.fromRegistry ? parseRegistry(source.fromRegistry).host : undefined);
     const fromRegistry = source.fromRegistry ?? (registry && !source.caFile ? host : undefined);
-    const cluster = this.cluster === undefined ? undefined : checkObjectName(this.cluster, '--cluster');
+    const clusters = this.clusterChoice();
     const containerdDir = nonEmpty('--containerd-dir', this.containerdDir);
-    const targets = [this.supervisor, this.tkgs, cluster !== undefined, this.local].filter(Boolean).length;
+    const targets = [this.supervisor, this.tkgs, clusters !== undefined, this.local].filter(Boolean).length;
     if (containerdDir && !this.local) throw new UsageError('--containerd-dir goes with --local');
     if (this.local && !host)
       throw new UsageError('--local needs the registry: name it (host[:port]), the certs.d directory is per host');
@@ -115,7 +135,7 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       name,
       supervisor: this.supervisor,
       tkgs: this.tkgs,
-      cluster,
+      clusters,
       local: this.local,
       containerdDir,
       remove: this.remove,
@@ -123,6 +143,24 @@ export class TrustCommand extends BaseCommand<TrustRequest> {
       evenIfDistributed: this.evenIfDistributed,
       dryRun: parseDryRun(this.dryRun),
     };
+  }
+
+  /** --cluster NAME..., --all-clusters, or no cluster target (then --namespaces and -A have nothing to choose). */
+  private clusterChoice(): ClusterChoice | undefined {
+    if (this.cluster === undefined && !this.allClusters) {
+      if (this.namespaces !== undefined || this.allNamespaces)
+        throw new UsageError('--namespaces and -A say where --all-clusters looks');
+      return undefined;
+    }
+    return parseClusterChoice({
+      names: this.cluster ?? [],
+      what: '--cluster',
+      allClusters: this.allClusters,
+      namespace: this.namespace,
+      namespaces: this.namespaces,
+      allNamespaces: this.allNamespaces,
+      parallelClusters: this.parallelClusters,
+    });
   }
 
   protected async run(session: Session, request: TrustRequest): Promise<number> {
