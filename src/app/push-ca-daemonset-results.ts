@@ -63,29 +63,22 @@ export interface PodState {
   problem?: { reason: string; final: boolean };
 }
 
+const ended = (t: { reason?: string; exitCode?: number; message?: string }): string =>
+  `${t.reason ?? 'exit'} ${t.exitCode ?? ''}`.trim() + (t.message ? `: ${t.message}` : '');
+
 /** What a pod's status says while it has printed nothing. */
 export function podState(pod: V1Pod): PodState {
   const st = pod.status?.containerStatuses?.[0];
   const started = Boolean(st?.state?.running || st?.state?.terminated || st?.lastState?.terminated);
   const waiting = st?.state?.waiting;
-  if (waiting?.reason && FINAL_WAITING.test(waiting.reason))
-    return {
-      started,
-      problem: { reason: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`, final: true },
-    };
-  const ended = st?.state?.terminated;
-  if (ended)
-    return {
-      started,
-      problem: {
-        reason:
-          `container ended (${ended.reason ?? 'exit'} ${ended.exitCode ?? ''})${ended.message ? `: ${ended.message}` : ''}`.replace(
-            ' )',
-            ')',
-          ),
-        final: true,
-      },
-    };
+  const last = st?.lastState?.terminated;
+  if (waiting?.reason && FINAL_WAITING.test(waiting.reason)) {
+    // A crash loop is named by its last exit (StartError: no /bin/sh, say), not by the back-off.
+    const why = waiting.reason === 'CrashLoopBackOff' && last ? `container ended (${ended(last)})` : waiting.message;
+    return { started, problem: { reason: `${waiting.reason}${why ? `: ${why}` : ''}`, final: true } };
+  }
+  const terminated = st?.state?.terminated;
+  if (terminated) return { started, problem: { reason: `container ended (${ended(terminated)})`, final: true } };
   if (waiting?.reason)
     return {
       started,

@@ -109,6 +109,7 @@ async function pass(s: Session, p: Plan, purpose: Purpose, nodes: ClusterNode[],
     rows = await waitForNodes(s, {
       client: p.client,
       daemonSet: name,
+      uid: applied.object.metadata?.uid,
       selector: runSelector(p.id, purpose, p.run),
       nodes,
       deadline: Date.now() + p.timeoutMs,

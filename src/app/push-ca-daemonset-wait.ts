@@ -31,6 +31,8 @@ export interface WaitSpec {
   client: KubeClient;
   /** The DaemonSet whose events say why pods are missing. */
   daemonSet: string;
+  /** Its uid: events of an earlier DaemonSet of the same name (kept for an hour) are not about this one. */
+  uid: string | undefined;
   /** This run's pods. */
   selector: string;
   nodes: readonly ClusterNode[];
@@ -71,7 +73,9 @@ function podsByNode(pods: V1Pod[]): Map<string, V1Pod> {
 /** Why pods are missing, from the DaemonSet's FailedCreate events; throws on a PodSecurity refusal. */
 async function createFailure(w: WaitSpec): Promise<string | undefined> {
   const events = await eventsFor(w.client, 'DaemonSet', w.daemonSet);
-  const messages = events.filter((e) => e.reason === 'FailedCreate').map((e) => e.message ?? '');
+  const messages = events
+    .filter((e) => e.reason === 'FailedCreate' && (!w.uid || e.involvedObject?.uid === w.uid))
+    .map((e) => e.message ?? '');
   const refused = podSecurityRefusal(messages);
   if (refused) throw new PodSecurityRefused(refused);
   return messages.at(-1);
