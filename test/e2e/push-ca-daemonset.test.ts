@@ -28,7 +28,8 @@ describe('kubectl harbor push-ca --via daemonset', needsLab, () => {
       lab.info.harbor,
       ...args,
     ]);
-  const tkc = (args: string[]): Promise<Result> => h.kubectl(['--context', 'tkc-1', ...args]);
+  const tkc = (args: string[], o: { input?: string } = {}): Promise<Result> =>
+    h.kubectl(['--context', 'tkc-1', ...args], o);
   const socket = (i: number) => path.join(paths(lab.cfg).nodes, nodeName(i), 'run/containerd/containerd.sock');
   const pull = (i: number) =>
     criPull(socket(i), lab.info.image, { username: 'admin', password: lab.info.users.admin! });
@@ -185,6 +186,16 @@ describe('kubectl harbor push-ca --via daemonset', needsLab, () => {
         'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; fi; systemctl restart containerd';
       await nodeExec(lab.cfg, 1, ['sh', '-c', reset]);
     }
+  });
+
+  test('--dry-run -o yaml prints a DaemonSet that kubectl apply accepts (server dry run); nothing is applied', async () => {
+    const r = await push(['--dry-run', '-o', 'yaml']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /imagePullPolicy: Never/);
+    const applied = await tkc(['apply', '--dry-run=server', '-f', '-'], { input: r.stdout });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /daemonset.apps\/kubectl-harbor-ca-\S+ created \(server dry run\)/);
+    assert.equal(await dsLeft(), '');
   });
 
   test('PodSecurity refusing kube-system pods: exit 1, the label named, nothing left behind', async () => {
