@@ -103,6 +103,10 @@ describe('kubectl harbor push-ca --via daemonset', needsLab, () => {
       if (!ok) await new Promise((res) => setTimeout(res, 1000));
     }
     assert.equal(ok, true, 'the new node pulls');
+    // A re-run against the kept DaemonSet rolls its pods (a new run label) and reads fresh results.
+    const again = await push(['--keep', '-o', 'json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(rows(again), [...lab.info.nodes.map(() => 'unchanged'), 'unchanged']);
   });
 
   test('--remove restores every node byte for byte and removes the DaemonSet; again: unchanged', async () => {
