@@ -15,7 +15,7 @@ import { checkNamespaceName, checkObjectName, normalizeFingerprint } from '../na
 import { OUTPUT_FORMATS } from '../output/printer.js';
 import { BaseCommand } from './base.js';
 
-export const VIA = ['jumpbox', 'direct'] as const;
+export const VIA = ['jumpbox', 'direct', 'daemonset'] as const;
 export const RESTART = ['auto', 'always', 'never'] as const;
 export const ROLES = ['controlplane', 'node'] as const;
 export type Via = (typeof VIA)[number];
@@ -149,14 +149,17 @@ export abstract class MultiNamespaceCommand<R> extends BaseCommand<R> {
 
 /** The jumpbox commands and push-ca: the pod (image, pull secrets, lifetime), the path to the nodes, host keys. */
 export abstract class NodeAccessCommand<R> extends BaseCommand<R> {
-  image = Option.String('--image', 'photon:3.0', {
-    description: 'Jumpbox image: any image with nc or bash (air-gapped: one in the embedded Harbor)',
+  image = Option.String('--image', {
+    description:
+      'Jumpbox image: any image with nc or bash (air-gapped: one in the embedded Harbor); default photon:3.0. push-ca --via daemonset: the DaemonSet image (default: one every node holds)',
   });
   pullSecret = Option.Array('--pull-secret', { description: 'imagePullSecret for the jumpbox image (repeatable)' });
   ttl = Option.String('--ttl', '1h', {
     description: 'The jumpbox ends itself after this long (activeDeadlineSeconds)',
   });
-  keep = Option.Boolean('--keep', false, { description: 'Keep a jumpbox this command created' });
+  keep = Option.Boolean('--keep', false, {
+    description: 'Keep a jumpbox this command created (push-ca --via daemonset: keep the DaemonSet, for new nodes)',
+  });
   direct = Option.Boolean('--direct', false, {
     description: 'Connect to the nodes directly (this machine routes to them), no jumpbox',
   });
@@ -174,7 +177,7 @@ export abstract class NodeAccessCommand<R> extends BaseCommand<R> {
   }
 
   protected nodeAccess(direct = this.direct): NodeAccess {
-    const image = nonEmpty('--image', this.image)!;
+    const image = nonEmpty('--image', this.image) ?? 'photon:3.0';
     return {
       image,
       pullSecrets: (this.pullSecret ?? []).map((s) => checkObjectName(s, '--pull-secret')),

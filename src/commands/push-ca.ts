@@ -1,24 +1,27 @@
 import { Command, Option } from 'clipanion';
 import type { PushCaRequest } from '../app/push-ca.js';
+import type { PushCaDaemonSetRequest } from '../app/push-ca-daemonset.js';
 import type { Session } from '../app/session.js';
 import { UsageError } from '../errors.js';
-import { caNameFor, checkCaName } from '../names.js';
+import { caNameFor, checkCaName, checkObjectName } from '../names.js';
 import type { OutputFormat } from '../output/printer.js';
 import { parseRegistry } from '../registry/endpoint.js';
 import {
   CaOptions,
   ClusterOptions,
   NodeAccessCommand,
+  nonEmpty,
   parseCaSource,
   parseClusterChoice,
   parseNodePick,
+  parseSeconds,
   RESTART,
   roleOption,
   VIA,
 } from './options.js';
 import * as t from 'typanion';
 
-export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
+export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemonSetRequest> {
   static override paths = [['push-ca']];
 
   static override usage = Command.Usage({
@@ -30,8 +33,14 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
       The CA comes from \`--ca-file\` or \`--from-registry\` with the same inspection and pinning as \`trust\`. A re-run changes nothing and restarts nothing.
 
       Several clusters: name them (\`push-ca tkc-1 tkc-2\`, in the namespace of \`-n\`), or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`. \`--parallel-clusters\` are worked on at once; a failing cluster fails alone. The node rows gain a CLUSTER column and a summary per cluster follows (CLUSTER NAMESPACE RESULT DETAIL); \`-o json\` nests the nodes under \`clusters[]\`.
+
+      \`--via daemonset\` goes through the cluster's own API instead of SSH (its context in the kubeconfig, else the Cluster API secret \`<cluster>-kubeconfig\` in the vSphere Namespace): a DaemonSet in kube-system writes containerd's \`certs.d/<host>/ca.crt\` and \`hosts.toml\` on every node (no restart), with an image every node already holds (\`imagePullPolicy: Never\`) or \`--image\`. Each node reports in its pod's log; the DaemonSet is removed once all did (\`--keep\` leaves it, so nodes added later get the CA). Nodes whose containerd has no \`config_path\` are \`needs-restart\`; \`--allow-restart\` updates their OS trust store and restarts containerd, one node at a time, from a privileged pod. \`--remove\` puts back what it replaced on every node.
     `,
     examples: [
+      [
+        'Through a DaemonSet, kept for new nodes',
+        '$0 push-ca tkc-1 --via daemonset --ca-file ca.crt --registry harbor.example.com --keep',
+      ],
       ['Every node, CA pinned', '$0 push-ca tkc-1 --from-registry harbor.example.com --fingerprint sha256:…'],
       [
         'Every cluster of two vSphere Namespaces, four at a time',
@@ -60,7 +69,10 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
   name = Option.String('--name', { description: 'File name of the CA on the nodes (default from the registry)' });
   nodes = Option.Array('--nodes', { description: 'Only these nodes (VM name, prefix or IP; repeatable)' });
   role = roleOption();
-  via = Option.String('--via', 'jumpbox', { validator: t.isEnum([...VIA]), description: 'jumpbox or direct' });
+  via = Option.String('--via', 'jumpbox', {
+    validator: t.isEnum([...VIA]),
+    description: 'jumpbox, direct (SSH) or daemonset (the cluster API)',
+  });
   restart = Option.String('--restart', 'auto', {
     validator: t.isEnum([...RESTART]),
     description: 'Restart containerd: auto (when the system bundle changed), always or never',
@@ -69,14 +81,28 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     description: 'Install the CA even when VKS already does (the Harbor Supervisor Service CA)',
   });
   dryRun = Option.Boolean('--dry-run', false, {
-    description: 'Connect and report what each node would change; change nothing',
+    description:
+      'Connect and report what each node would change; change nothing (--via daemonset: print the DaemonSet)',
+  });
+  remove = Option.Boolean('--remove', false, {
+    description: '--via daemonset: take the CA files it wrote away again on every node, and the DaemonSet',
+  });
+  allowRestart = Option.Boolean('--allow-restart', false, {
+    description:
+      '--via daemonset: on nodes whose containerd has no config_path, update the OS trust store and restart containerd',
+  });
+  timeout = Option.String('--timeout', {
+    description: '--via daemonset: how long to wait for every node to report (default 2m)',
   });
 
   protected override outputFormats(): readonly OutputFormat[] {
     return ['json', 'yaml', 'wide'];
   }
 
-  protected request(): PushCaRequest {
+  protected request(): PushCaRequest | PushCaDaemonSetRequest {
+    if (this.via === 'daemonset') return this.daemonSetRequest();
+    if (this.remove || this.allowRestart || this.timeout !== undefined)
+      throw new UsageError('--remove, --allow-restart and --timeout go with --via daemonset');
     const clusters = parseClusterChoice({
       names: this.clusters,
       what: 'CLUSTER',
@@ -114,7 +140,41 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest> {
     };
   }
 
-  protected async run(session: Session, request: PushCaRequest): Promise<number> {
+  private daemonSetRequest(): PushCaDaemonSetRequest {
+    if (this.direct || (this.nodes ?? []).length > 0 || this.role !== undefined || this.restart !== 'auto')
+      throw new UsageError(
+        '--via daemonset runs on every node through the cluster API: --direct, --nodes, --role and --restart are for --via jumpbox|direct (use --allow-restart)',
+      );
+    if (this.allClusters || this.namespaces !== undefined || this.allNamespaces || this.clusters.length !== 1)
+      throw new UsageError('--via daemonset takes one CLUSTER (not several, nor --all-clusters, --namespaces or -A)');
+    if (this.remove && (this.allowRestart || this.keep))
+      throw new UsageError('--remove takes neither --allow-restart nor --keep');
+    const source = parseCaSource(this);
+    const from = this.registry ?? source.fromRegistry;
+    if (!from)
+      throw new UsageError('name the registry the nodes pull from: --registry HOST[:PORT] (or --from-registry)');
+    const host = parseRegistry(from).host;
+    if (!this.remove && !source.caFile && !source.fromRegistry)
+      throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
+    return {
+      via: 'daemonset',
+      cluster: checkObjectName(this.clusters[0]!, 'CLUSTER'),
+      source: this.remove ? undefined : source,
+      host,
+      name: checkCaName(this.name ?? caNameFor(host)),
+      image: nonEmpty('--image', this.image),
+      pullSecrets: (this.pullSecret ?? []).map((s) => checkObjectName(s, '--pull-secret')),
+      keep: this.keep,
+      remove: this.remove,
+      allowRestart: this.allowRestart,
+      timeoutMs: parseSeconds('--timeout', this.timeout ?? '2m', 10, '2m or 5m') * 1000,
+      evenIfDistributed: this.evenIfDistributed,
+      dryRun: this.dryRun,
+    };
+  }
+
+  protected async run(session: Session, request: PushCaRequest | PushCaDaemonSetRequest): Promise<number> {
+    if ('via' in request) return (await import('../app/push-ca-daemonset.js')).pushCaDaemonSet(session, request);
     return (await import('../app/push-ca.js')).pushCa(session, request);
   }
 }

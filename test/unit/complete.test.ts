@@ -29,7 +29,7 @@ test('command words: top level and subcommands', async () => {
 });
 
 test('enumerated values come from the typed option groups', async () => {
-  assert.deepEqual(await run('push-ca', 'tkc-1', '--via', ''), ['jumpbox', 'direct', NOFILE]);
+  assert.deepEqual(await run('push-ca', 'tkc-1', '--via', ''), ['jumpbox', 'direct', 'daemonset', NOFILE]);
   assert.deepEqual(await run('push-ca', 'tkc-1', '--restart=a'), ['--restart=auto', '--restart=always', NOFILE]);
   assert.deepEqual(await run('jumpbox', 'exec', 'tkc-1', '--role', 'c'), ['controlplane', NOFILE]);
   assert.deepEqual(await run('login', '--dry-run=s'), ['--dry-run=server', NOFILE]);

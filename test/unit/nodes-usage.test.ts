@@ -29,7 +29,7 @@ const cases: Array<[string, string[], RegExp]> = [
   [
     'push-ca --via bogus',
     [...pushCa, '--via', 'bogus'],
-    /Invalid value for --via: expected one of "jumpbox" or "direct" \(got "bogus"\)/,
+    /Invalid value for --via: expected one of "jumpbox", "direct", or "daemonset" \(got "bogus"\)/,
   ],
   [
     'push-ca --restart bogus',

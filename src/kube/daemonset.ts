@@ -1,0 +1,139 @@
+// The DaemonSets `push-ca --via daemonset` runs in a cluster's kube-system: applied by
+// create, or read-modify-write through write.ts (a DaemonSet kubectl-harbor did not make is
+// never touched), with the API server's warnings kept (PodSecurity answers a workload it
+// would refuse pods of with a `299` warning); their pods, pod logs and events, read back.
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type CoreV1Event,
+  type V1DaemonSet,
+  type V1Pod,
+  type HttpInfo,
+} from '@kubernetes/client-node';
+import { ApiError, CliError } from '../errors.js';
+import type { KubeClient } from './client.js';
+import { FIELD_MANAGER, isManaged } from './labels.js';
+import { getOptional, isNotFound, update } from './write.js';
+
+export const SYSTEM_NAMESPACE = 'kube-system';
+
+/** The texts of `Warning: 299 - "..."` headers. */
+export function warningsOf(headers: Record<string, string> | undefined): string[] {
+  const raw = Object.entries(headers ?? {})
+    .filter(([k]) => k.toLowerCase() === 'warning')
+    .map(([, v]) => v)
+    .join(', ');
+  return [...raw.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+}
+
+export interface Applied {
+  object: V1DaemonSet;
+  action: 'created' | 'configured' | 'unchanged';
+  warnings: string[];
+}
+
+const where = (name: string): string => `daemonset/${name} in namespace "${SYSTEM_NAMESPACE}"`;
+
+/** The desired fields only: what `apply` compares, so an equal spec writes nothing. */
+const desired = (d: V1DaemonSet): string =>
+  JSON.stringify([d.metadata?.labels, d.metadata?.annotations, d.spec?.template, d.spec?.updateStrategy]);
+
+/** Create the DaemonSet, or update ours in place; another owner's object of that name is an error. */
+export async function applyDaemonSet(client: KubeClient, ds: V1DaemonSet): Promise<Applied> {
+  const apps = client.api(AppsV1Api);
+  const name = ds.metadata!.name!;
+  const namespace = SYSTEM_NAMESPACE;
+  const read = () => apps.readNamespacedDaemonSet({ name, namespace });
+  const current = await getOptional(client, `reading ${where(name)}`, read);
+  let info: HttpInfo<V1DaemonSet> | undefined;
+  if (!current) {
+    info = await client.call(`creating ${where(name)}`, () =>
+      apps.createNamespacedDaemonSetWithHttpInfo({ namespace, body: ds, fieldManager: FIELD_MANAGER }),
+    );
+    return { object: info.data, action: 'created', warnings: warningsOf(info.headers) };
+  }
+  if (!isManaged(current))
+    throw new CliError(
+      'NOT_OURS',
+      `${where(name)} exists and is not managed by kubectl-harbor (no app.kubernetes.io/managed-by=kubectl-harbor label); rename or remove it first`,
+    );
+  const r = await update(client, {
+    doing: `updating ${where(name)}`,
+    initial: current,
+    read,
+    modify: (cur) => {
+      if (desired(cur) === desired(ds)) return undefined;
+      return {
+        ...cur,
+        metadata: { ...cur.metadata, labels: ds.metadata?.labels, annotations: ds.metadata?.annotations },
+        spec: ds.spec,
+      };
+    },
+    write: async (body) => {
+      info = await apps.replaceNamespacedDaemonSetWithHttpInfo({ name, namespace, body, fieldManager: FIELD_MANAGER });
+      return info.data;
+    },
+    dryRun: undefined,
+  });
+  return { object: r.object, action: r.changed ? 'configured' : 'unchanged', warnings: warningsOf(info?.headers) };
+}
+
+/** Delete a DaemonSet of ours (its pods go with it); false when there was none. */
+export async function deleteDaemonSet(client: KubeClient, name: string): Promise<boolean> {
+  const apps = client.api(AppsV1Api);
+  const namespace = SYSTEM_NAMESPACE;
+  const current = await getOptional(client, `reading ${where(name)}`, () =>
+    apps.readNamespacedDaemonSet({ name, namespace }),
+  );
+  if (!current) return false;
+  if (!isManaged(current))
+    throw new CliError('NOT_OURS', `${where(name)} is not managed by kubectl-harbor; it was left alone`);
+  try {
+    await client.call(`deleting ${where(name)}`, () =>
+      apps.deleteNamespacedDaemonSet({ name, namespace, propagationPolicy: 'Background' }),
+    );
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  return true;
+}
+
+/** The DaemonSet as it is now, or undefined. */
+export function readDaemonSet(client: KubeClient, name: string): Promise<V1DaemonSet | undefined> {
+  return getOptional(client, `reading ${where(name)}`, () =>
+    client.api(AppsV1Api).readNamespacedDaemonSet({ name, namespace: SYSTEM_NAMESPACE }),
+  );
+}
+
+/** The pods a label selector picks in kube-system. */
+export async function listPods(client: KubeClient, labelSelector: string): Promise<V1Pod[]> {
+  const list = await client.call(`listing pods (${labelSelector}) in namespace "${SYSTEM_NAMESPACE}"`, () =>
+    client.api(CoreV1Api).listNamespacedPod({ namespace: SYSTEM_NAMESPACE, labelSelector }),
+  );
+  return list.items;
+}
+
+/** The end of a pod's log (at most 64 KiB); '' when there is none yet. */
+export async function podLog(client: KubeClient, pod: string): Promise<string> {
+  try {
+    return await client.call(`reading the log of pod/${pod}`, () =>
+      client.api(CoreV1Api).readNamespacedPodLog({ name: pod, namespace: SYSTEM_NAMESPACE, limitBytes: 65536 }),
+    );
+  } catch (e) {
+    // A container that has not started has no log yet (400 or 404 depending on the server).
+    if (e instanceof ApiError && (e.status === 404 || e.status === 400)) return '';
+    throw e;
+  }
+}
+
+/** Events about one object of kube-system, oldest first. */
+export async function eventsFor(client: KubeClient, kind: string, name: string): Promise<CoreV1Event[]> {
+  const list = await client.call(`reading the events of ${kind.toLowerCase()}/${name}`, () =>
+    client.api(CoreV1Api).listNamespacedEvent({
+      namespace: SYSTEM_NAMESPACE,
+      fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+    }),
+  );
+  const at = (e: CoreV1Event) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '');
+  return list.items.sort((a, b) => at(a).localeCompare(at(b)));
+}
