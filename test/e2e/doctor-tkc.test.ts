@@ -10,15 +10,8 @@ import fs from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { UNTRUST_NODE } from '../helpers/lab.js';
 import type { Result } from '../helpers/run.js';
-
-/** Every node without the lab CA, whatever an earlier run left behind (as push-ca.test.ts does). */
-const RESET = [
-  'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-  'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
-  'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
-  'systemctl restart containerd',
-].join('; ');
 
 interface Finding {
   code: string;
@@ -66,7 +59,7 @@ describe('kubectl harbor doctor: a TKC pod on real containerd', needsLab, () => 
 
   before(async () => {
     for (let i = 1; i <= lab.cfg.nodes; i++) {
-      const r = await nodeExec(lab.cfg, i, ['sh', '-c', RESET]);
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', UNTRUST_NODE]);
       assert.equal(r.code, 0, r.stderr);
     }
     await startPod(`${run}-web`);

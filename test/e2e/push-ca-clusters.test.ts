@@ -11,6 +11,7 @@ import { tkc2NodeIndexes } from '../../lab/config.js';
 import { criPull } from '../../lab/cri.js';
 import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
 import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { UNTRUST_NODE } from '../helpers/lab.js';
 import { PLUGIN, runAndActWhen } from '../helpers/run.js';
 
 const BROKEN = 'tkc-nonodes';
@@ -39,13 +40,7 @@ describe('kubectl harbor push-ca and jumpbox exec over several clusters', needsL
     // Untrusted nodes, whatever an earlier run left behind.
     const all = [...Array.from({ length: lab.cfg.nodes }, (_, i) => i + 1), ...tkc2NodeIndexes(lab.cfg)];
     for (const i of all) {
-      const reset = [
-        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /var/backups/kubectl-harbor',
-        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
-        'systemctl restart containerd',
-      ].join('; ');
-      const r = await nodeExec(lab.cfg, i, ['sh', '-c', reset]);
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', UNTRUST_NODE]);
       assert.equal(r.code, 0, r.stderr);
     }
     const tkc = {

@@ -11,6 +11,7 @@ import { nodeName, paths } from '../../lab/config.js';
 import { addNode, extraNodes, removeNode } from '../../lab/control.js';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { UNTRUST_NODE } from '../helpers/lab.js';
 import type { Result } from '../helpers/run.js';
 
 describe('kubectl harbor push-ca --via daemonset', needsLab, () => {
@@ -53,9 +54,7 @@ describe('kubectl harbor push-ca --via daemonset', needsLab, () => {
 
   before(async () => {
     for (const i of indexes()) {
-      const reset =
-        'rm -rf /etc/containerd/certs.d/* /var/backups/kubectl-harbor; find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; systemctl restart containerd';
-      assert.equal((await nodeExec(lab.cfg, i, ['sh', '-c', reset])).code, 0);
+      assert.equal((await nodeExec(lab.cfg, i, ['sh', '-c', UNTRUST_NODE])).code, 0);
     }
     // Node 2 already has a (wrong) ca.crt for the registry: --remove must put these bytes back.
     const host = lab.info.harbor;

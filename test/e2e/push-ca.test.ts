@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { e2e, labFixture, needsLab } from '../helpers/e2e.js';
+import { UNTRUST_NODE } from '../helpers/lab.js';
 import type { Result } from '../helpers/run.js';
 import { criPull } from '../../lab/cri.js';
 import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
@@ -33,13 +34,7 @@ describe('kubectl harbor push-ca', needsLab, () => {
     fp = `sha256:${new crypto.X509Certificate(fs.readFileSync(lab.info.ca)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
     // Start from untrusted nodes, whatever an earlier run left behind.
     for (let i = 1; i <= lab.cfg.nodes; i++) {
-      const reset = [
-        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
-        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
-        'systemctl restart containerd',
-      ].join('; ');
-      const r = await nodeExec(lab.cfg, i, ['sh', '-c', reset]);
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', UNTRUST_NODE]);
       assert.equal(r.code, 0, r.stderr);
     }
   });

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { nodeExec } from '../../lab/nodes/nodes.js';
 import type { LabInfo } from '../../lab/lab.js';
 import type { LabConfig } from '../../lab/config.js';
-import { canRunLab, sharedLab } from '../helpers/lab.js';
+import { canRunLab, sharedLab, UNTRUST_NODE } from '../helpers/lab.js';
 
 type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
@@ -127,13 +127,7 @@ describe('the lab kubelets pull for real', { skip: canRunLab ? false : 'needs ro
     sup = client(info.adminKubeconfig, info.cluster.namespace);
     // Untrusted nodes, whatever an earlier run left behind (as push-ca.test.ts starts).
     for (let i = 1; i <= cfg.nodes; i++) {
-      const reset = [
-        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
-        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
-        'systemctl restart containerd',
-      ].join('; ');
-      assert.equal((await nodeExec(cfg, i, ['sh', '-c', reset])).code, 0);
+      assert.equal((await nodeExec(cfg, i, ['sh', '-c', UNTRUST_NODE])).code, 0);
     }
     const secrets = {
       good: ['robot$lab+puller', 'robot-lab-puller-0001'],
