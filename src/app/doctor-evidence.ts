@@ -5,7 +5,7 @@
 import { CoreV1Api, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
-import { type PullEvent, parsePullEvent } from './doctor-events.js';
+import { latestByImage, type PullEvent, parsePullEvent } from './doctor-events.js';
 
 export interface NamespaceEvidence {
   namespace: string;
@@ -94,9 +94,9 @@ export function podEvidence(pod: V1Pod, ns: NamespaceEvidence): PodEvidence {
   };
 }
 
-/** The pods of a namespace that fail to pull: a container waiting on a pull, or a pull-failure event. */
+/** The pods of a namespace that fail to pull: a container waiting on a pull, or a pull-failure event not since pulled. */
 export function failingPods(ns: NamespaceEvidence): PodEvidence[] {
-  return ns.pods.map((p) => podEvidence(p, ns)).filter((p) => p.waiting.size > 0 || p.events.length > 0);
+  return ns.pods.map((p) => podEvidence(p, ns)).filter((p) => p.waiting.size > 0 || latestByImage(p.events).size > 0);
 }
 
 /** `--image` without a pod: a pod of the namespace's default ServiceAccount that does not exist yet. */
