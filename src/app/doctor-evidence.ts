@@ -30,6 +30,8 @@ export interface PodEvidence {
   events: PullEvent[];
   /** Containers waiting on a pull: image -> reason. */
   waiting: Map<string, string>;
+  /** A controller owns the pod (it makes a new one when this one is deleted). */
+  owned: boolean;
 }
 
 const time = (e: CoreV1Event): number =>
@@ -91,6 +93,7 @@ export function podEvidence(pod: V1Pod, ns: NamespaceEvidence): PodEvidence {
     pullSecretsFrom: own.length ? 'pod' : sa.length ? 'serviceaccount' : 'none',
     events: ns.events.get(name) ?? [],
     waiting,
+    owned: (pod.metadata?.ownerReferences ?? []).some((o) => o.controller === true),
   };
 }
 
@@ -112,5 +115,6 @@ export function imageOnly(image: string, ns: NamespaceEvidence): PodEvidence {
     pullSecretsFrom: sa.length ? 'serviceaccount' : 'none',
     events: [],
     waiting: new Map(),
+    owned: false,
   };
 }

@@ -94,12 +94,20 @@ export interface FixContext {
    * ServiceAccount's, so a credential fix writes into one of these (read again at the next retry).
    */
   podSecrets?: string[] | undefined;
+  /** The pod has a controller (ownerReferences controller: true) that makes a new one when it is deleted. */
+  podOwned?: boolean | undefined;
 }
 
 const H = 'kubectl harbor';
 
+/**
+ * A new pod of the same spec: its controller makes one when it is deleted; a pod without one is
+ * deleted and created again from its own manifest (`replace --force`), else it would be gone.
+ */
 function recreate(c: FixContext): string[] {
-  return c.pod ? [`kubectl delete pod ${c.pod} -n ${c.namespace}`] : [];
+  if (!c.pod) return [];
+  if (c.podOwned) return [`kubectl delete pod ${c.pod} -n ${c.namespace}`];
+  return [`kubectl get pod ${c.pod} -n ${c.namespace} -o yaml | kubectl replace --force -f -`];
 }
 
 function trustFix(c: FixContext): string[] {

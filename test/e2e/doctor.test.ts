@@ -178,33 +178,34 @@ describe('kubectl harbor doctor', needsLab, () => {
     }
   });
 
-  test('no-credentials: no pull secret of the pod nor its ServiceAccount; the printed robot create (admin password on stdin) and delete: a fresh pod pulls', async () => {
+  test('no-credentials: no pull secret of the pod nor its ServiceAccount; the printed robot create (admin password on stdin), then the pod made again as printed: it pulls', async () => {
     await failing(N.none, 'web', lab.info.image);
+    const before = fx.sup.supervisor.get('v1', 'pods', N.none, 'web')!.metadata.uid;
     const f = await only(['web', '-n', N.none], 'no-credentials');
     assert.deepEqual(f.fix, [
       `kubectl harbor robot create ${lab.info.harbor} --project lab --name ${N.none} -n ${N.none} --bind-sa default -u admin --password-stdin  # the password of admin on stdin`,
-      `kubectl delete pod web -n ${N.none}`,
+      `kubectl get pod web -n ${N.none} -o yaml | kubectl replace --force -f -`,
     ]);
     await runFix(f.fix, adminPassword());
-    seedPod(N.none, 'web', lab.info.image);
-    await settled(N.none, 'web', true);
+    const p = await settled(N.none, 'web', true);
+    assert.notEqual(p.metadata.uid, before, 'a new pod of the same spec (no controller to make one)');
   });
 
-  test('sa-unbound: found without naming the pod; bind-sa and delete as printed: a fresh pod pulls', async () => {
+  test('sa-unbound: found without naming the pod; bind-sa and the pod made again as printed: it pulls', async () => {
     seedSecret(N.unbound, 'harbor-lab', lab.info.harbor, admin(), adminPassword(), {
       labels: { 'app.kubernetes.io/managed-by': 'kubectl-harbor' },
     });
     seedPod(N.unbound, 'ok-fine', lab.info.publicImage);
     await failing(N.unbound, 'web', lab.info.image);
     await settled(N.unbound, 'ok-fine', true);
+    const before = fx.sup.supervisor.get('v1', 'pods', N.unbound, 'web')!.metadata.uid;
     const f = await only(['-n', N.unbound], 'sa-unbound');
     assert.deepEqual(f.fix, [
       `kubectl harbor bind-sa harbor-lab default -n ${N.unbound}`,
-      `kubectl delete pod web -n ${N.unbound}`,
+      `kubectl get pod web -n ${N.unbound} -o yaml | kubectl replace --force -f -`,
     ]);
     await runFix(f.fix);
-    seedPod(N.unbound, 'web', lab.info.image);
-    await settled(N.unbound, 'web', true);
+    assert.notEqual((await settled(N.unbound, 'web', true)).metadata.uid, before, 'a new pod of the same spec');
     const { r } = await doctor(['--image', lab.info.image, '-n', N.unbound]);
     assert.equal(r.code, 0, r.stdout);
   });

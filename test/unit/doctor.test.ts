@@ -134,6 +134,7 @@ test('fixes: complete commands with the real names', () => {
     fingerprint: `sha256:${'a'.repeat(64)}`,
     secret: 'harbor-h.example.com',
     user: 'alice',
+    podOwned: true,
   };
   assert.deepEqual(fixFor('ca-untrusted', c), [
     `kubectl harbor trust --supervisor --from-registry h.example.com --fingerprint sha256:${'a'.repeat(64)}`,
@@ -172,6 +173,11 @@ test('fixes: complete commands with the real names', () => {
   assert.deepEqual(fixFor('bad-credentials', c), [
     `kubectl harbor login h.example.com -n dev --bind-sa builder --secret-name harbor-h.example.com --overwrite ${pw('alice')}`,
     'kubectl delete pod web-1 -n dev',
+  ]);
+  // A pod without a controller is created again from its own manifest, not just deleted.
+  assert.deepEqual(fixFor('sa-unbound', { ...c, podOwned: false }), [
+    'kubectl harbor bind-sa harbor-h.example.com builder -n dev',
+    'kubectl get pod web-1 -n dev -o yaml | kubectl replace --force -f -',
   ]);
   // A pod that lists its own pull secrets never reads the ServiceAccount's: the fix writes into
   // the one the finding is about (else the first), read again at the next retry; nothing to recreate.
