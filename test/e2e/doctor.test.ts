@@ -34,8 +34,11 @@ interface Pod {
 // Robots are named after the namespace by the printed fix: a suffix per run keeps the shared Harbor's names apart.
 const RUN = crypto.randomBytes(2).toString('hex');
 const N = Object.fromEntries(
-  ['proj', 'ca', 'none', 'unbound', 'host', 'bad', 'perm', 'old', 'tag', 'img'].map((x) => [x, `dr-${x}-${RUN}`]),
-) as Record<'proj' | 'ca' | 'none' | 'unbound' | 'host' | 'bad' | 'perm' | 'old' | 'tag' | 'img', string>;
+  ['proj', 'ca', 'none', 'unbound', 'host', 'bad', 'sabad', 'perm', 'old', 'tag', 'img'].map((x) => [
+    x,
+    `dr-${x}-${RUN}`,
+  ]),
+) as Record<'proj' | 'ca' | 'none' | 'unbound' | 'host' | 'bad' | 'sabad' | 'perm' | 'old' | 'tag' | 'img', string>;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -132,20 +135,24 @@ describe('kubectl harbor doctor', needsLab, () => {
    * Every printed line, run exactly as printed by a shell (kubectl with the built plugin on PATH,
    * the admin kubeconfig); a line that asks for a password on stdin is given `password` there.
    */
+  const sh = (line: string, input?: string): Promise<Result> =>
+    h.run('sh', ['-c', line], {
+      kubeconfig: fx.kubeconfigs.admin,
+      // This workstation trusts the lab CA (as after `trust --from-registry … --local`).
+      extra: { PATH: `${path.dirname(PLUGIN)}${path.delimiter}${process.env.PATH}`, SSL_CERT_FILE: lab.info.ca },
+      ...(input === undefined ? {} : { input }),
+    });
   const runFix = async (fix: string[], password?: string): Promise<void> => {
     for (const line of fix) {
       assert.doesNotMatch(line, /^#/, 'advice, not a command');
       const stdin = /--password-stdin/.test(line);
       assert.ok(!stdin || password !== undefined, `${line}: needs a password on stdin`);
-      const r = await h.run('sh', ['-c', line], {
-        kubeconfig: fx.kubeconfigs.admin,
-        // This workstation trusts the lab CA (as after `trust --from-registry … --local`).
-        extra: { PATH: `${path.dirname(PLUGIN)}${path.delimiter}${process.env.PATH}`, SSL_CERT_FILE: lab.info.ca },
-        ...(stdin ? { input: `${password}\n` } : {}),
-      });
+      const r = await sh(line, stdin ? `${password}\n` : undefined);
       assert.equal(r.code, 0, `${line}: ${r.stderr}`);
     }
   };
+  const secretData = (ns: string, name: string): unknown =>
+    fx.sup.supervisor.get('v1', 'secrets', ns, name)?.data?.['.dockerconfigjson'];
   const adminPassword = (): string => lab.info.users[admin()]!;
 
   test('ca-untrusted: the bundle without the lab CA; the printed trust --supervisor makes a fresh pod pull', async () => {
@@ -234,14 +241,41 @@ describe('kubectl harbor doctor', needsLab, () => {
     await samePodPulls(N.host, f, adminPassword());
   });
 
-  test('bad-credentials: a wrong password; the printed login (password on stdin) rewrites the secret: the pod pulls at its retry', async () => {
+  test('bad-credentials: a wrong password; the printed login refuses a wrong or empty stdin (nothing written), then rewrites the secret: the pod pulls at its retry', async () => {
     seedSecret(N.bad, 'harbor-lab', lab.info.harbor, admin(), 'wrong-password');
     await failing(N.bad, 'web', lab.info.image, ['harbor-lab']);
     const f = await only(['web', '-n', N.bad], 'bad-credentials');
     assert.deepEqual(f.fix, [
       `kubectl harbor login ${lab.info.harbor} -n ${N.bad} --secret-name harbor-lab --overwrite -u admin --password-stdin  # the password of admin on stdin`,
     ]);
+    const was = secretData(N.bad, 'harbor-lab');
+    for (const [input, code, line] of [
+      ['still-wrong\n', 1, /^error: logging in to .*: wrong username or password for "admin"$/],
+      ['', 2, /^error: --password-stdin: standard input was empty$/],
+    ] as const) {
+      const r = await sh(f.fix[0]!, input);
+      assert.equal(r.code, code, r.stderr);
+      // One error line (a usage error adds where to read the usage).
+      assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 1, r.stderr);
+      assert.match(r.stderr.split('\n')[0]!, line);
+      assert.equal(secretData(N.bad, 'harbor-lab'), was, 'nothing written');
+    }
     await samePodPulls(N.bad, f, adminPassword());
+  });
+
+  test('bad-credentials through the ServiceAccount: the printed login rewrites its secret, the pod is made again: it pulls', async () => {
+    seedSecret(N.sabad, 'harbor-lab', lab.info.harbor, admin(), 'wrong-password');
+    fx.sup.supervisor.registry.mutate(fx.sup.supervisor.type('serviceaccounts'), N.sabad, 'default', (sa) => {
+      sa.imagePullSecrets = [{ name: 'harbor-lab' }];
+    });
+    await failing(N.sabad, 'web', lab.info.image);
+    const f = await only(['web', '-n', N.sabad], 'bad-credentials');
+    assert.deepEqual(f.fix, [
+      `kubectl harbor login ${lab.info.harbor} -n ${N.sabad} --bind-sa default --secret-name harbor-lab --overwrite -u admin --password-stdin  # the password of admin on stdin`,
+      `kubectl get pod web -n ${N.sabad} -o yaml | kubectl replace --force -f -`,
+    ]);
+    await runFix(f.fix, adminPassword());
+    await settled(N.sabad, 'web', true);
   });
 
   test('no-pull-permission: a user who authenticates but is a member of nothing; the printed robot create replaces the entry: the pod pulls', async () => {
