@@ -12,12 +12,16 @@ export interface PullEvent {
   /** The message as the event has it. */
   message: string;
   backOff: boolean;
+  /** A pull that worked (`Successfully pulled image`, `already present on machine`): earlier failures are past. */
+  pulled?: boolean;
   /** What the text suggests, when it does. */
   hint: string | undefined;
 }
 
 const FAILED = /^Failed to pull image "([^"]+)": ([\s\S]*)$/;
 const BACKOFF = /^Back-off pulling image "([^"]+)"/;
+// kubernetes pkg/kubelet/images/image_manager.go: the events of a pull that worked.
+const PULLED = /^(?:Successfully pulled image|Container image) "([^"]+)"(?: in | already present on machine)/;
 const RPC = /^rpc error: code = \w+ desc = /;
 const WRAPPERS = [
   /^failed to pull and unpack image "[^"]*": /,
@@ -75,13 +79,23 @@ export function parsePullEvent(message: string): PullEvent | undefined {
   }
   const back = BACKOFF.exec(message.trim());
   if (back) return { image: back[1]!, cause: message.trim(), message, backOff: true, hint: undefined };
+  const pulled = PULLED.exec(message.trim());
+  if (pulled)
+    return { image: pulled[1]!, cause: message.trim(), message, backOff: false, pulled: true, hint: undefined };
   return undefined;
 }
 
-/** The most telling event per image: a Failed one over a Back-off, the latest of each. */
+/**
+ * The most telling failure per image (events oldest first): a Failed one over a Back-off, the
+ * latest of each; a later pull that worked clears the image (its failures are past).
+ */
 export function latestByImage(events: readonly PullEvent[]): Map<string, PullEvent> {
   const out = new Map<string, PullEvent>();
   for (const e of events) {
+    if (e.pulled) {
+      out.delete(e.image);
+      continue;
+    }
     const have = out.get(e.image);
     if (!have || have.backOff || !e.backOff) out.set(e.image, e);
   }

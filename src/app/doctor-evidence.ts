@@ -5,7 +5,7 @@
 import { CoreV1Api, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
-import { type PullEvent, parsePullEvent } from './doctor-events.js';
+import { latestByImage, type PullEvent, parsePullEvent } from './doctor-events.js';
 
 export interface NamespaceEvidence {
   namespace: string;
@@ -30,6 +30,8 @@ export interface PodEvidence {
   events: PullEvent[];
   /** Containers waiting on a pull: image -> reason. */
   waiting: Map<string, string>;
+  /** A controller owns the pod (it makes a new one when this one is deleted). */
+  owned: boolean;
 }
 
 const time = (e: CoreV1Event): number =>
@@ -91,12 +93,13 @@ export function podEvidence(pod: V1Pod, ns: NamespaceEvidence): PodEvidence {
     pullSecretsFrom: own.length ? 'pod' : sa.length ? 'serviceaccount' : 'none',
     events: ns.events.get(name) ?? [],
     waiting,
+    owned: (pod.metadata?.ownerReferences ?? []).some((o) => o.controller === true),
   };
 }
 
-/** The pods of a namespace that fail to pull: a container waiting on a pull, or a pull-failure event. */
+/** The pods of a namespace that fail to pull: a container waiting on a pull, or a pull-failure event not since pulled. */
 export function failingPods(ns: NamespaceEvidence): PodEvidence[] {
-  return ns.pods.map((p) => podEvidence(p, ns)).filter((p) => p.waiting.size > 0 || p.events.length > 0);
+  return ns.pods.map((p) => podEvidence(p, ns)).filter((p) => p.waiting.size > 0 || latestByImage(p.events).size > 0);
 }
 
 /** `--image` without a pod: a pod of the namespace's default ServiceAccount that does not exist yet. */
@@ -112,5 +115,6 @@ export function imageOnly(image: string, ns: NamespaceEvidence): PodEvidence {
     pullSecretsFrom: sa.length ? 'serviceaccount' : 'none',
     events: [],
     waiting: new Map(),
+    owned: false,
   };
 }

@@ -165,7 +165,7 @@ function noCredentials(c: ProbeContext): Finding {
   return finding(
     'no-credentials',
     `no pull secret of the pod has credentials for ${ref.registry}${missing}; ${project}`,
-    fix,
+    { ...fix, secret: choice.missing[0] },
   );
 }
 

@@ -1,6 +1,10 @@
 // The verdict of `doctor`: each finding has a code, a severity, the evidence line it
 // rests on and the fix as complete commands with the real names filled in (a line that
-// starts with `#` is advice where no command of ours fixes it).
+// starts with `#` is advice where no command of ours fixes it). A password goes on stdin
+// (`--password-stdin`, the line says whose), never in argv. A credential fix writes where the
+// kubelet looks: the pod's own pull secret when it lists any (read again at the next retry),
+// else a secret bound to the ServiceAccount, and the pod is recreated (admission copies the
+// ServiceAccount's pull secrets only into new pods).
 //
 // | code                 | meaning                                                                  | fix                                   |
 // | -------------------- | ------------------------------------------------------------------------ | ------------------------------------- |
@@ -9,7 +13,7 @@
 // | name-mismatch        | the certificate is not valid for the image's host name                   | re-issue the certificate              |
 // | cert-expired         | the registry's certificate has expired (or is not yet valid)             | renew the certificate                 |
 // | plain-http           | the registry speaks HTTP where the node speaks HTTPS                     | TLS on the registry                   |
-// | no-credentials       | no pull secret of the pod has an `auths` entry for the registry          | robot create / login --bind-sa        |
+// | no-credentials       | no pull secret of the pod has an `auths` entry for the registry          | robot create                          |
 // | secret-host-mismatch | an entry exists for the same host on another port (or none): unused      | login for the exact host:port         |
 // | sa-unbound           | a pull secret for the registry exists in the namespace, unreferenced     | bind-sa, then recreate the pod        |
 // | bad-credentials      | the registry refuses the entry's user and password (scope-less token)    | login again / robot create            |
@@ -85,12 +89,25 @@ export interface FixContext {
   user?: string | undefined;
   /** Whose view a network finding is (default: this workstation's). */
   seenFrom?: string | undefined;
+  /**
+   * The pod's own imagePullSecrets, when it lists any: the kubelet then never reads the
+   * ServiceAccount's, so a credential fix writes into one of these (read again at the next retry).
+   */
+  podSecrets?: string[] | undefined;
+  /** The pod has a controller (ownerReferences controller: true) that makes a new one when it is deleted. */
+  podOwned?: boolean | undefined;
 }
 
 const H = 'kubectl harbor';
 
+/**
+ * A new pod of the same spec: its controller makes one when it is deleted; a pod without one is
+ * deleted and created again from its own manifest (`replace --force`), else it would be gone.
+ */
 function recreate(c: FixContext): string[] {
-  return c.pod ? [`kubectl delete pod ${c.pod} -n ${c.namespace}`] : [];
+  if (!c.pod) return [];
+  if (c.podOwned) return [`kubectl delete pod ${c.pod} -n ${c.namespace}`];
+  return [`kubectl get pod ${c.pod} -n ${c.namespace} -o yaml | kubectl replace --force -f -`];
 }
 
 function trustFix(c: FixContext): string[] {
@@ -101,11 +118,35 @@ function trustFix(c: FixContext): string[] {
   return [`${H} push-ca ${cluster}${ns} --from-registry ${c.registry}${pin}`];
 }
 
-const robotCreate = (c: FixContext): string =>
-  `${H} robot create ${c.registry} --project ${c.project} -n ${c.namespace} --bind-sa ${c.serviceAccount}`;
+/** Harbor's built-in system admin: the credential robot create needs (a project admin's works too). */
+const HARBOR_ADMIN = 'admin';
 
-const login = (c: FixContext, user: string, extra = ''): string =>
-  `${H} login ${c.registry} -u ${user} --password-stdin -n ${c.namespace} --bind-sa ${c.serviceAccount}${extra}`;
+/**
+ * Where a credential fix writes: into the pod's own pull secret when it lists any (the kubelet
+ * reads it again at its next retry, nothing to recreate); else into a secret bound to the
+ * ServiceAccount, which reaches only pods created after, so the pod is recreated.
+ */
+function target(c: FixContext, secret: string | undefined): { flags: string; after: string[] } {
+  const own = c.podSecrets?.length ? (secret && c.podSecrets.includes(secret) ? secret : c.podSecrets[0]) : undefined;
+  if (own) return { flags: ` --secret-name ${own} --overwrite`, after: [] };
+  const named = secret ? ` --secret-name ${secret} --overwrite` : '';
+  return { flags: ` --bind-sa ${c.serviceAccount}${named}`, after: recreate(c) };
+}
+
+/** The password travels on stdin, never in argv: the line says whose. */
+const stdin = (user: string): string => ` -u ${user} --password-stdin  # the password of ${user} on stdin`;
+
+/** A pull-only robot of the project, named after the namespace (a second robot create of one name is refused). */
+function robotCreate(c: FixContext, secret?: string): string[] {
+  const t = target(c, secret);
+  const cmd = `${H} robot create ${c.registry} --project ${c.project} --name ${c.namespace} -n ${c.namespace}`;
+  return [`${cmd}${t.flags}${stdin(HARBOR_ADMIN)}`, ...t.after];
+}
+
+function login(c: FixContext, user: string, secret?: string): string[] {
+  const t = target(c, secret);
+  return [`${H} login ${c.registry} -n ${c.namespace}${t.flags}${stdin(user)}`, ...t.after];
+}
 
 export function fixFor(code: Code, c: FixContext): string[] {
   switch (code) {
@@ -120,19 +161,16 @@ export function fixFor(code: Code, c: FixContext): string[] {
     case 'plain-http':
       return [`# serve ${c.registry} over HTTPS: the node's runtime speaks HTTPS to it`];
     case 'no-credentials':
-      return [robotCreate(c), ...recreate(c)];
+      return robotCreate(c, c.secret);
     case 'sa-unbound':
       return [`${H} bind-sa ${c.secret} ${c.serviceAccount} -n ${c.namespace}`, ...recreate(c)];
     case 'secret-host-mismatch':
-      return [login(c, c.user ?? 'admin'), ...recreate(c)];
+      return login(c, c.user ?? HARBOR_ADMIN, c.podSecrets?.length ? c.secret : undefined);
     case 'bad-credentials':
-      return [
-        login(c, c.user ?? 'admin', ` --secret-name ${c.secret ?? defaultSecretName(c.registry)} --overwrite`),
-        ...recreate(c),
-      ];
+      return login(c, c.user ?? HARBOR_ADMIN, c.secret ?? defaultSecretName(c.registry));
     case 'robot-expired':
     case 'no-pull-permission':
-      return [robotCreate(c), ...recreate(c)];
+      return robotCreate(c, c.podSecrets?.length ? c.secret : undefined);
     case 'project-missing':
       return [`# project "${c.project}" does not exist on ${c.registry}: correct the image, or create the project`];
     case 'image-not-found':

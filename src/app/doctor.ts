@@ -97,6 +97,8 @@ async function diagnose(x: Scope, pod: PodEvidence, ns: NamespaceEvidence, image
     nodeKind: x.kind,
     cluster: x.cluster,
     clusterNamespace: x.clusterNamespace,
+    podSecrets: pod.pullSecretsFrom === 'pod' ? pod.pullSecrets : undefined,
+    podOwned: pod.owned,
   };
   if (!ref) return { ...result, findings: [finding('unknown', `"${image}" is not an image reference`, fix)] };
   const c: ProbeContext = {

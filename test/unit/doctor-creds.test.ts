@@ -38,6 +38,7 @@ const pod = (pullSecrets: string[]): PodEvidence => ({
   pullSecretsFrom: 'pod',
   events: [],
   waiting: new Map(),
+  owned: false,
 });
 const ns = (...secrets: V1Secret[]): NamespaceEvidence => ({
   namespace: 'dev',

@@ -69,6 +69,18 @@ test('events: Back-off is recognised, a Failed event wins over it, others are no
   assert.equal(latestByImage([back]).get(IMG), back);
 });
 
+test('events: a pull that worked after the failures (the fix took) leaves no failure; a later failure counts again', () => {
+  const failed = parsePullEvent(`Failed to pull image "${IMG}": ${WRAPPED}`)!;
+  const back = parsePullEvent(`Back-off pulling image "${IMG}"`)!;
+  const pulled = parsePullEvent(`Successfully pulled image "${IMG}" in 1.2s (1.2s including waiting)`)!;
+  const present = parsePullEvent(`Container image "${IMG}" already present on machine`)!;
+  assert.equal(pulled.pulled, true);
+  assert.equal(present.pulled, true);
+  assert.equal(latestByImage([failed, back, pulled]).size, 0);
+  assert.equal(latestByImage([failed, present]).size, 0);
+  assert.equal(latestByImage([pulled, failed]).get(IMG), failed);
+});
+
 test('image references: registry, repository, reference', () => {
   assert.deepEqual(parseImage(IMG), { registry: '10.217.0.1:8443', repository: 'lab/tiny', reference: '1' });
   assert.deepEqual(parseImage('harbor.example.com/apps/web'), {
@@ -122,6 +134,7 @@ test('fixes: complete commands with the real names', () => {
     fingerprint: `sha256:${'a'.repeat(64)}`,
     secret: 'harbor-h.example.com',
     user: 'alice',
+    podOwned: true,
   };
   assert.deepEqual(fixFor('ca-untrusted', c), [
     `kubectl harbor trust --supervisor --from-registry h.example.com --fingerprint sha256:${'a'.repeat(64)}`,
@@ -148,14 +161,36 @@ test('fixes: complete commands with the real names', () => {
     'kubectl harbor bind-sa harbor-h.example.com builder -n dev',
     'kubectl delete pod web-1 -n dev',
   ]);
-  assert.equal(
-    fixFor('no-pull-permission', { ...c, pod: undefined })[0],
-    'kubectl harbor robot create h.example.com --project apps -n dev --bind-sa builder',
-  );
-  assert.match(
-    fixFor('secret-host-mismatch', c)[0]!,
-    /^kubectl harbor login h\.example\.com -u alice --password-stdin -n dev/,
-  );
+  // The password goes on stdin and the line says whose; a ServiceAccount binding reaches only new pods.
+  const pw = (u: string): string => `-u ${u} --password-stdin  # the password of ${u} on stdin`;
+  assert.deepEqual(fixFor('no-pull-permission', { ...c, pod: undefined }), [
+    `kubectl harbor robot create h.example.com --project apps --name dev -n dev --bind-sa builder ${pw('admin')}`,
+  ]);
+  assert.deepEqual(fixFor('secret-host-mismatch', c), [
+    `kubectl harbor login h.example.com -n dev --bind-sa builder ${pw('alice')}`,
+    'kubectl delete pod web-1 -n dev',
+  ]);
+  assert.deepEqual(fixFor('bad-credentials', c), [
+    `kubectl harbor login h.example.com -n dev --bind-sa builder --secret-name harbor-h.example.com --overwrite ${pw('alice')}`,
+    'kubectl delete pod web-1 -n dev',
+  ]);
+  // A pod without a controller is created again from its own manifest, not just deleted.
+  assert.deepEqual(fixFor('sa-unbound', { ...c, podOwned: false }), [
+    'kubectl harbor bind-sa harbor-h.example.com builder -n dev',
+    'kubectl get pod web-1 -n dev -o yaml | kubectl replace --force -f -',
+  ]);
+  // A pod that lists its own pull secrets never reads the ServiceAccount's: the fix writes into
+  // the one the finding is about (else the first), read again at the next retry; nothing to recreate.
+  const own = { ...c, podSecrets: ['a', 'harbor-h.example.com'] };
+  assert.deepEqual(fixFor('secret-host-mismatch', own), [
+    `kubectl harbor login h.example.com -n dev --secret-name harbor-h.example.com --overwrite ${pw('alice')}`,
+  ]);
+  assert.deepEqual(fixFor('robot-expired', own), [
+    `kubectl harbor robot create h.example.com --project apps --name dev -n dev --secret-name harbor-h.example.com --overwrite ${pw('admin')}`,
+  ]);
+  assert.deepEqual(fixFor('no-credentials', { ...own, secret: undefined }), [
+    `kubectl harbor robot create h.example.com --project apps --name dev -n dev --secret-name a --overwrite ${pw('admin')}`,
+  ]);
   for (const code of CODES) assert.ok(Array.isArray(fixFor(code, c)));
 });
 
