@@ -133,7 +133,13 @@ export function advise(s: Session, f: PushCaDaemonSetRequest, w: Where, rows: Ds
   return needs.length > 0;
 }
 
-async function finish(s: Session, f: PushCaDaemonSetRequest, w: Where, rows: DsOutcome[], fp: string[]) {
+async function finish(
+  s: Session,
+  f: PushCaDaemonSetRequest,
+  w: Where,
+  rows: DsOutcome[],
+  fp: string[],
+): Promise<number> {
   const p = s.printer;
   if (p.structured)
     await p.document({ cluster: w.cluster, registry: f.host, via: 'daemonset', ca: fp, nodes: rows }, () => '');
@@ -194,7 +200,13 @@ export async function planFor(
 }
 
 /** Install or remove on one cluster's nodes, saying on a second Ctrl-C what may be left behind. */
-export function runPlan(s: Session, f: PushCaDaemonSetRequest, w: Where, plan: Plan, nodes: ClusterNode[]) {
+export function runPlan(
+  s: Session,
+  f: PushCaDaemonSetRequest,
+  w: Where,
+  plan: Plan,
+  nodes: ClusterNode[],
+): Promise<DsOutcome[]> {
   const leftBehind = `daemonset/kubectl-harbor-ca-${plan.id}* may be left in kube-system: kubectl harbor push-ca ${named(w)} --via daemonset --registry ${f.host} --remove`;
   return s.cancellable(
     () => (f.remove ? uninstall(s, plan, nodes) : install(s, plan, nodes, f.allowRestart)),
