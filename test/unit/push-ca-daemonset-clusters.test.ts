@@ -145,6 +145,29 @@ describe('push-ca --via daemonset on several clusters (API emulators)', { timeou
     assert.ok(!fs.existsSync(caPath('tkc-1', 'a1')));
   });
 
+  test('a node without config_path: needs-restart, exit 1, the exact command for its cluster, tagged', async () => {
+    const config = path.join(sup.tkcs.get('vks-1')!.runtime.sandboxRoot!, 'b1', 'etc/containerd/config.toml');
+    const saved = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, 'version = 2\n');
+    try {
+      const r = await run([...ds, '--ca-file', caFile, 'tkc-1', 'vks-1']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /^vks-1\s+dev\s+needs-restart\s+1 node: 1 needs-restart$/m);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^push-ca \\[vks-1\\]: containerd on b1 has no config_path.* Run: kubectl harbor push-ca vks-1 --via daemonset --ca-file ${caFile} --registry ${HOST} --context dev -n dev --allow-restart$`,
+          'm',
+        ),
+      );
+      assert.doesNotMatch(r.stderr, /push-ca \[tkc-1\]: containerd on/);
+      assert.match(r.stderr, /^push-ca: 2 clusters: 1 done, 1 needs-restart$/m);
+    } finally {
+      fs.writeFileSync(config, saved);
+    }
+    assert.equal((await run([...ds, '--remove', 'tkc-1', 'vks-1'])).code, 0);
+  });
+
   test('bad combinations are usage errors, exit 2, before any I/O', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[...ds, '--ca-file', caFile, 'tkc-1', 'vks-1', '--dry-run'], /--dry-run with --via daemonset prints one/],
