@@ -64,8 +64,13 @@ describe('kubectl harbor push-ca --via daemonset over several clusters', needsLa
   before(async () => {
     assert.ok(lab.info.tkc2, 'the lab has tkc-2 (LAB_TKC2_NODES)');
     for (const i of all()) {
-      const reset =
-        'rm -rf /etc/containerd/certs.d/* /var/backups/kubectl-harbor; find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete; systemctl restart containerd';
+      // Untrusted, whatever an earlier run (SSH mode's OS trust store too) left behind.
+      const reset = [
+        'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
+        'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /var/backups/kubectl-harbor',
+        'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
+        'systemctl restart containerd',
+      ].join('; ');
       const r = await nodeExec(lab.cfg, i, ['sh', '-c', reset]);
       assert.equal(r.code, 0, r.stderr);
       initial.set(i, await certsD(i));
