@@ -19,8 +19,8 @@ export interface ClusterAccess {
   close(): void;
 }
 
-async function fromSecret(s: Session, cluster: string): Promise<ClusterAccess> {
-  const [supervisor, namespace] = await Promise.all([s.supervisor(), s.clusterNamespace()]);
+async function fromSecret(s: Session, cluster: string, inNamespace: string | undefined): Promise<ClusterAccess> {
+  const [supervisor, namespace] = await Promise.all([s.supervisor(), inNamespace ?? s.clusterNamespace()]);
   const via = `secret/${kubeconfigSecretName(cluster)} in namespace "${namespace}"`;
   const text = await readKubeconfigSecret(supervisor, namespace, cluster);
   const target = targetFromKubeconfig(text, via);
@@ -29,14 +29,17 @@ async function fromSecret(s: Session, cluster: string): Promise<ClusterAccess> {
   return { client, via, close: () => client.close() };
 }
 
-/** The cluster's API: a context of the kubeconfig, else its kubeconfig secret; one line when neither. */
-export async function reachCluster(s: Session, cluster: string): Promise<ClusterAccess> {
+/**
+ * The cluster's API: a context of the kubeconfig, else its kubeconfig secret in `namespace` (the
+ * vSphere Namespace the cluster was found in; default -n, else the context's); one line when neither.
+ */
+export async function reachCluster(s: Session, cluster: string, namespace?: string): Promise<ClusterAccess> {
   const me = await s.target();
   const prefer = me.vsphere?.login === 'vcf-cli' ? me.vsphere.supervisorContext : undefined;
   const [context] = clusterContexts(me.kc, cluster, prefer);
   if (context) return { client: await s.clientFor(context), via: `context "${context}"`, close: () => undefined };
   try {
-    return await fromSecret(s, cluster);
+    return await fromSecret(s, cluster, namespace);
   } catch (e) {
     if (isUsageError(e)) throw e;
     const err = translate(e, { doing: `reading the kubeconfig of cluster "${cluster}"` });

@@ -32,6 +32,8 @@ export interface Plan {
   client: KubeClient;
   /** The context or secret the client came from, for messages. */
   via: string;
+  /** The cluster as the summary shows it, when it is one of several: its lines are tagged with it. */
+  label?: string;
   id: string;
   host: string;
   /** File name of the CA in the OS trust store (the restart pass). */
@@ -47,7 +49,13 @@ export interface Plan {
 }
 
 /** What a manifest needs: no client. */
-export type Manifestable = Omit<Plan, 'client' | 'via'>;
+export type Manifestable = Omit<Plan, 'client' | 'via' | 'label'>;
+
+/** How a cluster's status lines begin: `push-ca`, or `push-ca [tkc-1]` when it is one of several. */
+export const tagOf = (label: string | undefined): string => (label ? `push-ca [${label}]` : 'push-ca');
+
+/** A warning about one of several clusters names it. */
+const about = (p: Plan, line: string): string => (p.label ? `${p.label}: ${line}` : line);
 
 /** The DaemonSet of one pass. */
 export function manifest(p: Manifestable, purpose: Purpose, node?: ClusterNode): ReturnType<typeof daemonSet> {
@@ -91,7 +99,9 @@ async function remove(s: Session, p: Plan, name: string): Promise<void> {
   try {
     await deleteDaemonSet(p.client, name);
   } catch (e) {
-    s.printer.warn(`could not delete daemonset/${name} in kube-system: ${e instanceof Error ? e.message : e}`);
+    s.printer.warn(
+      about(p, `could not delete daemonset/${name} in kube-system: ${e instanceof Error ? e.message : e}`),
+    );
   }
 }
 
@@ -100,9 +110,9 @@ async function pass(s: Session, p: Plan, purpose: Purpose, nodes: ClusterNode[],
   const ds = manifest(p, purpose, purpose === 'restart' ? nodes[0] : undefined);
   const name = ds.metadata!.name!;
   const applied = await applyDaemonSet(p.client, ds);
-  for (const w of applied.warnings) s.printer.warn(w);
+  for (const w of applied.warnings) s.printer.warn(about(p, w));
   s.printer.status(
-    `push-ca: daemonset/${name} ${applied.action} in kube-system (image ${p.image}); waiting for ${plural(nodes.length, 'node')}`,
+    `${tagOf(p.label)}: daemonset/${name} ${applied.action} in kube-system (image ${p.image}); waiting for ${plural(nodes.length, 'node')}`,
   );
   let rows: DsOutcome[];
   try {
@@ -114,6 +124,7 @@ async function pass(s: Session, p: Plan, purpose: Purpose, nodes: ClusterNode[],
       nodes,
       deadline: Date.now() + p.timeoutMs,
       label: purpose === 'remove' ? 'push-ca --remove' : 'push-ca',
+      quiet: p.label !== undefined,
     });
   } catch (e) {
     await remove(s, p, name);
@@ -143,7 +154,9 @@ export async function install(s: Session, p: Plan, nodes: ClusterNode[], allowRe
   for (const [i, row] of rows.entries()) {
     if (row.result !== 'needs-restart' || s.signal.aborted) continue;
     const node = nodes.find((n) => n.name === row.node)!;
-    s.printer.status(`push-ca: ${node.name}: containerd has no config_path; OS trust store and containerd restart`);
+    s.printer.status(
+      `${tagOf(p.label)}: ${node.name}: containerd has no config_path; OS trust store and containerd restart`,
+    );
     rows[i] = (await pass(s, p, 'restart', [node], false))[0]!;
     await gone(s, p, 'restart');
   }
@@ -154,7 +167,7 @@ export async function install(s: Session, p: Plan, nodes: ClusterNode[], allowRe
 export async function uninstall(s: Session, p: Plan, nodes: ClusterNode[]): Promise<DsOutcome[]> {
   const name = daemonSetName(p.id, 'install');
   if (await deleteDaemonSet(p.client, name)) {
-    s.printer.status(`push-ca: daemonset/${name} deleted from kube-system`);
+    s.printer.status(`${tagOf(p.label)}: daemonset/${name} deleted from kube-system`);
     await gone(s, p, 'install');
   }
   return pass(s, p, 'remove', nodes, false);

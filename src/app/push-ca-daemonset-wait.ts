@@ -40,6 +40,8 @@ export interface WaitSpec {
   deadline: number;
   /** Progress label. */
   label: string;
+  /** No progress of its own (one of several clusters, whose progress is shown). */
+  quiet?: boolean;
   /** Time between rounds; default 1 s. */
   pollMs?: number;
 }
@@ -107,11 +109,11 @@ async function oneRound(w: WaitSpec, r: Round, report: (node: string) => void): 
 /** Wait until every node reported or the deadline passed; one row per node, in `nodes` order. */
 export async function waitForNodes(s: Session, w: WaitSpec): Promise<DsOutcome[]> {
   const r: Round = { done: new Map(), seen: new Map() };
-  const tally = await s.tally(w.label, w.nodes.length, 'nodes');
-  for (const n of w.nodes) tally.begin(n.name);
+  const tally = w.quiet ? undefined : await s.tally(w.label, w.nodes.length, 'nodes');
+  for (const n of w.nodes) tally?.begin(n.name);
   try {
     for (;;) {
-      const pods = await oneRound(w, r, (node) => tally.end(node));
+      const pods = await oneRound(w, r, (node) => tally?.end(node));
       const pending = w.nodes.filter((n) => !r.done.has(n.name));
       if (pending.length === 0) break;
       const why = pending.some((n) => !pods.has(n.name)) ? await createFailure(w) : undefined;
@@ -128,7 +130,7 @@ export async function waitForNodes(s: Session, w: WaitSpec): Promise<DsOutcome[]
       await pause(w.pollMs ?? 1000, s.signal);
     }
   } finally {
-    tally.stop();
+    tally?.stop();
   }
   return w.nodes.map((n) => outcomeFor(n, r.done.get(n.name)!));
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import type { ClusterChoice } from '../app/clusters.js';
 import type { PushCaRequest } from '../app/push-ca.js';
 import type { PushCaDaemonSetRequest } from '../app/push-ca-daemonset.js';
 import type { Session } from '../app/session.js';
@@ -34,7 +35,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
 
       Several clusters: name them (\`push-ca tkc-1 tkc-2\`, in the namespace of \`-n\`), or \`--all-clusters\` for every TanzuKubernetesCluster and Cluster in \`-n\`, \`--namespaces a,b\` or \`-A\`. \`--parallel-clusters\` are worked on at once; a failing cluster fails alone. The node rows gain a CLUSTER column and a summary per cluster follows (CLUSTER NAMESPACE RESULT DETAIL); \`-o json\` nests the nodes under \`clusters[]\`.
 
-      \`--via daemonset\` goes through the cluster's own API instead of SSH (its context in the kubeconfig, else the Cluster API secret \`<cluster>-kubeconfig\` in the vSphere Namespace): a DaemonSet in kube-system writes containerd's \`certs.d/<host>/ca.crt\` and \`hosts.toml\` on every node (no restart), with an image every node already holds (\`imagePullPolicy: Never\`) or \`--image\`. Each node reports in its pod's log; the DaemonSet is removed once all did (\`--keep\` leaves it, so nodes added later get the CA). Nodes whose containerd has no \`config_path\` are \`needs-restart\`; \`--allow-restart\` updates their OS trust store and restarts containerd, one node at a time, from a privileged pod. \`--remove\` puts back what it replaced on every node.
+      \`--via daemonset\` goes through the cluster's own API instead of SSH (its context in the kubeconfig, else the Cluster API secret \`<cluster>-kubeconfig\` in the vSphere Namespace): a DaemonSet in kube-system writes containerd's \`certs.d/<host>/ca.crt\` and \`hosts.toml\` on every node (no restart), with an image every node already holds (\`imagePullPolicy: Never\`) or \`--image\`. Each node reports in its pod's log; the DaemonSet is removed once all did (\`--keep\` leaves it, so nodes added later get the CA). Nodes whose containerd has no \`config_path\` are \`needs-restart\`; \`--allow-restart\` updates their OS trust store and restarts containerd, one node at a time, from a privileged pod. \`--remove\` puts back what it replaced on every node. Several clusters and \`--all-clusters\` work as over SSH: each cluster is reached on its own (its secret read in the vSphere Namespace it was found in), its status lines are tagged \`push-ca [CLUSTER]\`, and \`--dry-run\` takes one CLUSTER.
     `,
     examples: [
       [
@@ -103,15 +104,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
     if (this.via === 'daemonset') return this.daemonSetRequest();
     if (this.remove || this.allowRestart || this.timeout !== undefined)
       throw new UsageError('--remove, --allow-restart and --timeout go with --via daemonset');
-    const clusters = parseClusterChoice({
-      names: this.clusters,
-      what: 'CLUSTER',
-      allClusters: this.allClusters,
-      namespace: this.namespace,
-      namespaces: this.namespaces,
-      allNamespaces: this.allNamespaces,
-      parallelClusters: this.parallelClusters,
-    });
+    const clusters = this.clusterChoice();
     const source = parseCaSource(this);
     const host =
       this.registry !== undefined
@@ -140,13 +133,29 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
     };
   }
 
+  private clusterChoice(): ClusterChoice {
+    return parseClusterChoice({
+      names: this.clusters,
+      what: 'CLUSTER',
+      allClusters: this.allClusters,
+      namespace: this.namespace,
+      namespaces: this.namespaces,
+      allNamespaces: this.allNamespaces,
+      parallelClusters: this.parallelClusters,
+    });
+  }
+
   private daemonSetRequest(): PushCaDaemonSetRequest {
     if (this.direct || (this.nodes ?? []).length > 0 || this.role !== undefined || this.restart !== 'auto')
       throw new UsageError(
         '--via daemonset runs on every node through the cluster API: --direct, --nodes, --role and --restart are for --via jumpbox|direct (use --allow-restart)',
       );
-    if (this.allClusters || this.namespaces !== undefined || this.allNamespaces || this.clusters.length !== 1)
-      throw new UsageError('--via daemonset takes one CLUSTER (not several, nor --all-clusters, --namespaces or -A)');
+    const clusters = this.clusterChoice();
+    const one = clusters.selection.kind === 'named' && clusters.selection.names.length === 1;
+    if (this.dryRun && !one)
+      throw new UsageError(
+        '--dry-run with --via daemonset prints one DaemonSet: name one CLUSTER (not several, nor --all-clusters)',
+      );
     if (this.remove && (this.allowRestart || this.keep))
       throw new UsageError('--remove takes neither --allow-restart nor --keep');
     const source = parseCaSource(this);
@@ -158,7 +167,7 @@ export class PushCaCommand extends NodeAccessCommand<PushCaRequest | PushCaDaemo
       throw new UsageError('say where the CA comes from: --ca-file FILE, or --from-registry HOST[:PORT]');
     return {
       via: 'daemonset',
-      cluster: checkObjectName(this.clusters[0]!, 'CLUSTER'),
+      clusters,
       source: this.remove ? undefined : source,
       host,
       name: checkCaName(this.name ?? caNameFor(host)),
