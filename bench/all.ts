@@ -14,7 +14,11 @@ const BENCHES: Array<[file: string, args: string[], figures: Figure[]]> = [
   ['bench/startup.ts', quick, [FIGURES.seaHelp, FIGURES.bundleHelp]],
   ['bench/login.ts', quick, [FIGURES.login, FIGURES.loginFirst]],
   ['bench/bind-sa.ts', quick, [FIGURES.bindSa]],
-  ['bench/push-ca.ts', quick.length ? [...quick, '--nodes', '3'] : [], [FIGURES.pushCaManual, FIGURES.pushCaOne]],
+  [
+    'bench/push-ca.ts',
+    quick.length ? [...quick, '--nodes', '3'] : [],
+    [FIGURES.pushCaManual, FIGURES.pushCaOne, FIGURES.pushCaRerunOne, FIGURES.pushCaCpuOne],
+  ],
   [
     'bench/fleet.ts',
     quick.length ? [...quick, '--nodes', '2'] : [],

@@ -2,6 +2,8 @@
 // run interleaved in one process against the same Supervisor emulator and the lab's
 // Harbor, so machine load hits every candidate alike. Prints medians and ratios; asserts
 // nothing. Needs root (the lab) and a built plugin:  npm run bench:login [-- --runs 15]
+// [--baseline OLD-PLUGIN]: also runs another build's verified login, interleaved, and prints
+// this build's against it (to measure a change against the build before it).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 const plugin = path.join(root, 'plugin/kubectl-harbor');
+const baselineArg = process.argv.indexOf('--baseline');
+const baseline = baselineArg > 0 ? path.resolve(process.argv[baselineArg + 1]!) : undefined;
 const cannot = !isRoot()
   ? 'needs root for the lab'
   : !fs.existsSync(plugin)
@@ -36,6 +40,7 @@ const password = lab.users['robot$ci']!;
 const cache = path.join(dir, 'cache');
 const VERIFIED = 'harbor login (verified)';
 const FIRST = 'harbor login (verified), first run';
+const BASELINE = 'baseline build: login (verified)';
 
 type Run = { file: string; args: string[]; input?: string; home?: string };
 type Candidate = [name: string, run: (i: number) => Run];
@@ -92,6 +97,18 @@ const candidates: Candidate[] = [
     }),
   ],
 ];
+// Its own HOME: each build removes the other's start-up code cache.
+const baselineHome = path.join(dir, 'home-baseline');
+if (baseline)
+  candidates.push([
+    BASELINE,
+    (i) => ({
+      file: baseline,
+      args: ['login', lab.harbor, '-u', 'robot$ci', '--password-stdin', '--ca-file', lab.ca, '--secret-name', `b-${i}`],
+      input: password,
+      home: fs.mkdirSync(baselineHome, { recursive: true }) ?? baselineHome,
+    }),
+  ]);
 
 const times = new Map<string, number[]>(candidates.map(([n]) => [n, []]));
 // Asynchronous on purpose: the emulator answers from this process's event loop.
@@ -126,4 +143,8 @@ for (const [name] of candidates) {
   console.log(`  ${name.padEnd(38)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x`);
 }
 const ratio = (name: string): number => median(times.get(name)!) / base;
+if (baseline)
+  console.log(
+    `  this build / the baseline build, login (verified): ${(ratio(VERIFIED) / ratio(BASELINE)).toFixed(3)}x`,
+  );
 printResults([resultLine(FIGURES.login, ratio(VERIFIED)), resultLine(FIGURES.loginFirst, ratio(FIRST))]);

@@ -17,6 +17,10 @@ export const FIGURES = {
   bindSa: { name: 'bind-sa-A/floor', op: '<=', target: 2.0 },
   pushCaManual: { name: 'push-ca-all/manual-speedup', op: '>=', target: 10 },
   pushCaOne: { name: 'push-ca-all/one-node', op: '<=', target: 2.0 },
+  // The same with nothing left to install (transport and plugin scaling alone), and the plugin's
+  // own CPU for all nodes against one node (the CPU-bound part, reported apart).
+  pushCaRerunOne: { name: 'push-ca-rerun-all/one-node', op: '<=', target: 2.0 },
+  pushCaCpuOne: { name: 'push-ca-all/one-node-plugin-cpu', op: '<=', target: 2.0 },
   // Issue 19 gives no targets for fleets; these are ours: the DaemonSet as fast as SSH against
   // the manual procedure, no slower than SSH, and a pool of clusters well under their sum.
   daemonsetManual: { name: 'push-ca-daemonset/manual-speedup', op: '>=', target: 10 },

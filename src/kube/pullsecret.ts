@@ -2,8 +2,11 @@
 // existing secret keeps every other registry in `auths` and every other key; a secret
 // kubectl-harbor did not create is left alone unless the user says --overwrite; a run
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
-// retried on 409. What the secret holds is read in dockerconfigjson.ts.
+// retried on 409. What the secret holds is read in dockerconfigjson.ts. login's and logout's
+// reads and writes go as plain JSON (KubeClient.rest), as bind-sa's do: a PUT keeps fields the
+// typed model does not know, and what is returned (and printed) keeps the typed client's shape.
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
 import {
@@ -19,6 +22,28 @@ import {
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
 import { getOptional, serverDryRun, update } from './write.js';
+
+/** The secret as the typed client returns it (its field order, Date timestamps): what -o json and -o yaml print. */
+const typed = (x: V1Secret): V1Secret => ObjectSerializer.deserialize(x, 'V1Secret');
+
+/** The plain-JSON requests for secret `name` in `namespace`. */
+function secretRest(client: KubeClient, name: string, namespace: string) {
+  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+  const path = `${base}/${encodeURIComponent(name)}`;
+  const query = (dryRun: 'All' | undefined) => ({ dryRun, fieldManager: FIELD_MANAGER });
+  return {
+    read: (): Promise<V1Secret> => client.rest('GET', path),
+    create: (body: V1Secret, dryRun: 'All' | undefined): Promise<V1Secret> =>
+      client.rest('POST', base, { body, query: query(dryRun) }),
+    replace: (body: V1Secret, dryRun: 'All' | undefined): Promise<V1Secret> =>
+      client.rest('PUT', path, { body, query: query(dryRun) }),
+    remove: (resourceVersion: string | undefined, dryRun: 'All' | undefined): Promise<unknown> =>
+      client.rest('DELETE', path, {
+        body: { preconditions: { resourceVersion } },
+        query: { dryRun },
+      }),
+  };
+}
 
 const encode = (c: DockerConfig): string => Buffer.from(JSON.stringify(c)).toString('base64');
 
@@ -102,23 +127,16 @@ export async function upsertPullSecret(
   entry: AuthEntry,
   o: UpsertOptions,
 ): Promise<{ secret: V1Secret; action: WriteAction }> {
-  const core = client.api(CoreV1Api);
+  const api = secretRest(client, name, namespace);
   const where = `secret/${name} in namespace "${namespace}"`;
-  const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
+  const read = api.read;
   const existing = await getOptional(client, `reading ${where}`, read);
   if (!existing) {
     const fresh = newPullSecret(name, namespace, host, entry, o.robot);
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
-      const secret = await client.call(`creating ${where}`, () =>
-        core.createNamespacedSecret({
-          namespace,
-          body: fresh,
-          dryRun: serverDryRun(o.dryRun),
-          fieldManager: FIELD_MANAGER,
-        }),
-      );
-      return { secret, action: 'created' };
+      const secret = await client.call(`creating ${where}`, () => api.create(fresh, serverDryRun(o.dryRun)));
+      return { secret: typed(secret), action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -129,11 +147,10 @@ export async function upsertPullSecret(
     initial: existing,
     read,
     modify: (cur) => mergeInto(cur, host, entry, o),
-    write: (next, dryRun) =>
-      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+    write: api.replace,
     dryRun: o.dryRun,
   });
-  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /**
@@ -147,27 +164,20 @@ export async function removeFromPullSecret(
   host: string,
   dryRun: DryRun,
 ): Promise<{ secret?: V1Secret; action: 'deleted' | 'configured' | 'unchanged' }> {
-  const core = client.api(CoreV1Api);
+  const api = secretRest(client, name, namespace);
   const where = `secret/${name} in namespace "${namespace}"`;
-  const read = (): Promise<V1Secret> => core.readNamespacedSecret({ name, namespace });
+  const read = api.read;
   const cur = await getOptional(client, `reading ${where}`, read);
   if (!cur) return { action: 'unchanged' };
   if (!isManaged(cur)) throw new CliError('NOT_MANAGED', `${where} was not created by kubectl-harbor; not touching it`);
   const cfg = readDockerConfig(cur);
-  if (!cfg.auths?.[host]) return { secret: cur, action: 'unchanged' };
+  if (!cfg.auths?.[host]) return { secret: typed(cur), action: 'unchanged' };
   const others = Object.keys(cfg.auths).filter((h) => h !== host);
   if (others.length === 0) {
     if (dryRun !== 'client') {
-      await client.call(`deleting ${where}`, () =>
-        core.deleteNamespacedSecret({
-          name,
-          namespace,
-          dryRun: serverDryRun(dryRun),
-          body: { preconditions: { resourceVersion: cur.metadata?.resourceVersion } },
-        }),
-      );
+      await client.call(`deleting ${where}`, () => api.remove(cur.metadata?.resourceVersion, serverDryRun(dryRun)));
     }
-    return { secret: cur, action: 'deleted' };
+    return { secret: typed(cur), action: 'deleted' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -186,11 +196,10 @@ export async function removeFromPullSecret(
       }
       return next;
     },
-    write: (next, dry) =>
-      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    write: api.replace,
     dryRun,
   });
-  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /** The managed pull secrets in `namespace` whose annotations name a robot (`name` given: only that one). */
