@@ -8,6 +8,14 @@
 # is stopped. Last line: RESULT <installed|unchanged|would-install> <restarted> <verified> <what>.
 set -eu
 umask 022
+# One run at a time on a node: two push-ca runs (two users, or two clusters that share nodes)
+# must not interleave their read-modify-writes of the bundles and backups. flock where the
+# node has it (util-linux: Photon and Ubuntu do); the lock goes when the script ends.
+if [ "$DRY" != 1 ] && command -v flock >/dev/null 2>&1; then
+  mkdir -p /run/lock
+  exec 9>/run/lock/kubectl-harbor.lock
+  flock -w 120 9 || { echo "another kubectl-harbor run has held /run/lock/kubectl-harbor.lock on this node for 120 s" >&2; exit 1; }
+fi
 changed=0
 system=0
 did=""
@@ -96,7 +104,8 @@ if [ -d /etc/docker ]; then put "/etc/docker/certs.d/$HOST/ca.crt" "$CA" && note
 
 restarted=no
 if [ "$DRY" != 1 ] && { [ "$RESTART" = always ] || { [ "$RESTART" = auto ] && [ "$system" = 1 ]; }; }; then
-  if systemctl is-active containerd >/dev/null 2>&1; then systemctl restart containerd && restarted=yes; fi
+  # 9>&-: a service started from here (where no init restarts it) must not inherit the lock.
+  if systemctl is-active containerd >/dev/null 2>&1; then systemctl restart containerd 9>&- && restarted=yes; fi
 fi
 
 verified=unknown

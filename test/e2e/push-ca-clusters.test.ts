@@ -79,7 +79,7 @@ describe('kubectl harbor push-ca and jumpbox exec over several clusters', needsL
   test('push-ca --all-clusters: tkc-2 refusing the key and the cluster without nodes fail alone; tkc-1 and vks-1 done', async () => {
     for (const p of await pull([...lab.info.nodes, ...tkc2().nodes])) assert.equal(p.ok, false, 'untrusted before');
     for (const i of tkc2NodeIndexes(lab.cfg)) await setFault(lab.cfg, i, 'refuse-key');
-    // One cluster at a time: the lab puts tkc-1 and vks-1 on the same nodes.
+    // One cluster at a time, so that which of tkc-1 and vks-1 (same nodes in the lab) installs is known.
     const r = await pushAll(['--parallel-clusters', '1', '-o', 'json']);
     for (const i of tkc2NodeIndexes(lab.cfg)) await setFault(lab.cfg, i, 'clear');
     assert.equal(r.code, 1, r.stderr);
@@ -143,6 +143,38 @@ describe('kubectl harbor push-ca and jumpbox exec over several clusters', needsL
       'the failed cluster: one error line',
     );
     for (const p of await pull([...lab.info.nodes, ...tkc2().nodes])) assert.equal(p.ok, true, JSON.stringify(p));
+  });
+
+  test('clusters that share nodes at once (tkc-1 and vks-1 in the lab): the runs on a node take turns, none fails', async () => {
+    for (let i = 1; i <= lab.cfg.nodes; i++) {
+      const r = await nodeExec(lab.cfg, i, ['sh', '-c', UNTRUST_NODE]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const r = await h.harbor([
+      'push-ca',
+      lab.info.cluster.name,
+      lab.info.vksCluster.name,
+      '-n',
+      lab.info.cluster.namespace,
+      '--from-registry',
+      lab.info.harbor,
+      '--fingerprint',
+      fp,
+      '-o',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as Doc;
+    assert.deepEqual(
+      doc.clusters.map((c) => c.result),
+      ['done', 'done'],
+    );
+    // Each node was installed by exactly one of the two runs; the other found it done.
+    for (const n of lab.info.nodes) {
+      const results = doc.clusters.map((c) => c.nodes.find((x) => x.ip === n.ip)?.result).sort();
+      assert.deepEqual(results, ['installed', 'unchanged'], `${n.ip}: ${results}`);
+    }
+    for (const p of await pull(lab.info.nodes)) assert.ok(p.ok, p.error);
   });
 
   test('jumpbox exec a,b: lines prefixed by cluster/node, a summary per cluster', async () => {
