@@ -12,6 +12,7 @@ import { serialize } from '../output/printer.js';
 import { plural, Report } from '../output/report.js';
 import { type CaSource, loadCa } from './ca.js';
 import { distributedByVks } from './distributed.js';
+import { printRows as printNodeRows } from './push-ca.js';
 import { type ClusterAccess, reachCluster } from './push-ca-daemonset-access.js';
 import { instanceId, pickImage, SHELL_IMAGES } from './push-ca-daemonset-manifest.js';
 import type { DsOutcome } from './push-ca-daemonset-results.js';
@@ -51,32 +52,9 @@ export function chooseImage(
   );
 }
 
+/** push-ca's node table; every error line names its node (and cluster). */
 export function printRows(p: Printer, rows: DsOutcome[], clusters?: string[]): void {
-  const wide = p.output === 'wide';
-  p.table(
-    [
-      ...(clusters ? ['CLUSTER'] : []),
-      'NODE',
-      'ROLE',
-      'IP',
-      'RESULT',
-      'RESTARTED',
-      'VERIFIED',
-      ...(wide ? ['CHANGES'] : []),
-    ],
-    rows.map((r, i) => [
-      ...(clusters ? [clusters[i]!] : []),
-      r.node,
-      r.role,
-      r.ip ?? '<none>',
-      r.result,
-      r.restarted ? 'yes' : 'no',
-      r.verified,
-      ...(wide ? [r.changes.join(',') || '-'] : []),
-    ]),
-  );
-  for (const [i, r] of rows.entries())
-    if (r.error) p.error(`${clusters ? `${clusters[i]}: ` : ''}${r.node}: ${r.error}`);
+  printNodeRows(p, rows, clusters, (r, i) => `${clusters ? `${clusters[i]}: ` : ''}${r.node}: ${r.error}`);
 }
 
 /** One cluster's work: its name; when it is one of several, its vSphere Namespace and its label. */

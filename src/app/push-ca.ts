@@ -47,7 +47,19 @@ function controlPlaneQueue(): <T>(controlPlane: boolean, work: () => Promise<T>)
   };
 }
 
-function printRows(p: Printer, rows: NodeOutcome[], clusters?: string[]): void {
+/** A node's row in push-ca's table, whichever way the node was reached (SSH or a DaemonSet). */
+export type NodeRow = Omit<NodeOutcome, 'result'> & { result: string };
+
+/**
+ * The node table (a CLUSTER column first with several clusters), then the error lines:
+ * by default each failed node's error as it is; `errorLine` words them otherwise.
+ */
+export function printRows<R extends NodeRow>(
+  p: Printer,
+  rows: R[],
+  clusters?: string[],
+  errorLine: (r: R, i: number) => string | undefined = (r) => (r.result === 'failed' ? r.error : undefined),
+): void {
   const wide = p.output === 'wide';
   p.table(
     [
@@ -71,7 +83,10 @@ function printRows(p: Printer, rows: NodeOutcome[], clusters?: string[]): void {
       ...(wide ? [r.changes.join(',') || '-'] : []),
     ]),
   );
-  for (const r of rows) if (r.error && r.result === 'failed') p.error(r.error);
+  for (const [i, r] of rows.entries()) {
+    const line = r.error ? errorLine(r, i) : undefined;
+    if (line) p.error(line);
+  }
 }
 
 const NO_NODES = { nodes: [] as NodeOutcome[] };

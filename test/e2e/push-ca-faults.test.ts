@@ -14,17 +14,11 @@ import { type LabConfig, netnsName } from '../../lab/config.js';
 import type { LabInfo } from '../../lab/lab.js';
 import { nodeExec, setFault } from '../../lab/nodes/nodes.js';
 import { tempDir } from '../helpers/kubeconfig.js';
-import { canRunLab, sharedLab } from '../helpers/lab.js';
+import { canRunLab, sharedLab, UNTRUST_NODE } from '../helpers/lab.js';
 import { baseEnv, exec, PLUGIN, type Result, runAndActWhen } from '../helpers/run.js';
 
-/** Every node without the lab CA, whatever an earlier run left behind (as push-ca.test.ts does). */
-const RESET = [
-  'rm -f /usr/local/sbin/awk /tmp/harbor-test-started',
-  'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-  'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
-  'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
-  'systemctl restart containerd',
-].join('; ');
+/** Every node without the lab CA, and without this file's slow awk. */
+const RESET = `rm -f /usr/local/sbin/awk /tmp/harbor-test-started; ${UNTRUST_NODE}`;
 
 /**
  * A node made slow: every awk (node-trust.sh calls it to compare certificates) first leaves

@@ -55,13 +55,13 @@ export function labFile(info: LabInfo, ...parts: string[]): string {
 }
 
 /**
- * A node as it was booted, trust-wise: no lab CA in its system stores, containerd's certs.d or
- * the backups, whatever an earlier test left (Photon: the distribution bundle back; Ubuntu:
+ * A node as it was booted, trust-wise: no lab CA in its system stores, containerd's or Docker's
+ * certs.d or the backups, whatever an earlier test left (Photon: the distribution bundle back; Ubuntu:
  * update-ca-certificates --fresh), and containerd restarted so it reads that.
  */
 export const UNTRUST_NODE = [
   'find /etc/ssl/certs -maxdepth 1 -type f -name "*.pem" -delete',
-  'rm -rf /etc/containerd/certs.d/* /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
+  'rm -rf /etc/containerd/certs.d/* /etc/docker /usr/local/share/ca-certificates/*.crt /etc/pki/tls/certs/*.harbor-backup /etc/ssl/certs/*.harbor-backup /var/backups/kubectl-harbor',
   'if [ -f /etc/pki/tls/certs/.distribution-bundle.crt ]; then cp /etc/pki/tls/certs/.distribution-bundle.crt /etc/pki/tls/certs/ca-bundle.crt; else update-ca-certificates --fresh >/dev/null 2>&1; fi',
   'systemctl restart containerd',
 ].join('; ');
