@@ -4,7 +4,6 @@
 // append only what is missing (keeping order and every existing entry), PUT with the
 // resourceVersion read, retry on 409. Nothing to add means nothing written.
 import type { V1ServiceAccount, V1ServiceAccountList } from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
@@ -15,6 +14,8 @@ export interface BindOptions {
   unbind?: boolean;
   create?: boolean;
   dryRun?: DryRun;
+  /** The ServiceAccount as a list just read it: no GET of its own (a stale one gets 409, then a fresh read). */
+  current?: V1ServiceAccount | undefined;
 }
 
 export type BindAction = 'bound' | 'unbound' | 'unchanged' | 'created';
@@ -35,12 +36,6 @@ export function bindList(
   return add.length === 0 ? undefined : [...list, ...add.map((name) => ({ name }))];
 }
 
-/**
- * The ServiceAccount as the typed client returns it (its field order, Date timestamps), which
- * is what -o json and -o yaml print: once per ServiceAccount, not on every request.
- */
-const typed = (sa: V1ServiceAccount): V1ServiceAccount => ObjectSerializer.deserialize(sa, 'V1ServiceAccount');
-
 export async function bindServiceAccount(
   client: KubeClient,
   namespace: string,
@@ -54,7 +49,7 @@ export async function bindServiceAccount(
   const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`;
   const path = `${base}/${encodeURIComponent(name)}`;
   const read = (): Promise<V1ServiceAccount> => client.rest('GET', path);
-  const current = await getOptional(client, `reading ${where}`, read);
+  const current = o.current ?? (await getOptional(client, `reading ${where}`, read));
   if (!current) {
     if (o.unbind) return { sa: { metadata: { name, namespace } }, action: 'unchanged' };
     if (!o.create) throw new CliError('SA_NOT_FOUND', `${where} does not exist; pass --create to create it`);
@@ -71,7 +66,7 @@ export async function bindServiceAccount(
         query: { dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER },
       }),
     );
-    return { sa: typed(sa), action: 'created' };
+    return { sa, action: 'created' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -84,7 +79,7 @@ export async function bindServiceAccount(
     write: (next, dryRun) => client.rest('PUT', path, { body: next, query: { dryRun, fieldManager: FIELD_MANAGER } }),
     dryRun: o.dryRun,
   });
-  return { sa: typed(r.object), action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
+  return { sa: r.object, action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
 }
 
 /** The names of the ServiceAccounts in `namespace`. */
@@ -93,4 +88,39 @@ export async function serviceAccountNames(client: KubeClient, namespace: string)
     client.rest<V1ServiceAccountList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
   );
   return list.items.map((x) => x.metadata!.name!);
+}
+
+/**
+ * Every ServiceAccount named `name`, in every namespace, in one paged list: for bind-sa -A,
+ * one request instead of a GET per namespace. Keyed by namespace. Undefined when the list
+ * cannot be had (a user who may not list ServiceAccounts cluster-wide): the caller reads each
+ * one instead, as before.
+ */
+export async function serviceAccountsEverywhere(
+  client: KubeClient,
+  name: string,
+  log: (line: string) => void,
+): Promise<Map<string, V1ServiceAccount> | undefined> {
+  const found = new Map<string, V1ServiceAccount>();
+  let cont: string | undefined;
+  try {
+    do {
+      // As the server sends it: `continue`, which the typed model calls `_continue`.
+      const page = await client.rest<{ items: V1ServiceAccount[]; metadata?: { continue?: string } }>(
+        'GET',
+        '/api/v1/serviceaccounts',
+        {
+          query: { fieldSelector: `metadata.name=${name}`, limit: '500', continue: cont },
+        },
+      );
+      for (const sa of page.items) if (sa.metadata?.namespace) found.set(sa.metadata.namespace, sa);
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+  } catch (e) {
+    log(
+      `listing serviceaccount/${name} in every namespace: ${e instanceof Error ? e.message.split('\n')[0] : e}; reading each instead`,
+    );
+    return undefined;
+  }
+  return found;
 }

@@ -7,7 +7,7 @@ import { type SupervisorLab, startSupervisor, writeKubeconfig } from '../../lab/
 import { ApiError, NetworkError } from '../../src/errors.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
-import { bindServiceAccount, serviceAccountNames } from '../../src/kube/serviceaccounts.js';
+import { bindServiceAccount, serviceAccountNames, serviceAccountsEverywhere } from '../../src/kube/serviceaccounts.js';
 import { getOptional } from '../../src/kube/write.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 
@@ -70,16 +70,43 @@ test('server errors and timeouts become the same one-line errors as the typed cl
   }
 });
 
-test('bindServiceAccount through rest: conflicts retried, re-run unchanged, the typed shape returned', async () => {
+test('bindServiceAccount through rest: conflicts retried, re-run unchanged, the object as the server sent it', async () => {
   const c = make();
   try {
     sup.supervisor.faults.conflicts(2);
     const first = await bindServiceAccount(c, 'qa', 'default', ['harbor-pull']);
     assert.equal(first.action, 'bound');
-    assert.ok(first.sa.metadata?.creationTimestamp instanceof Date, 'as the typed client returned it');
+    assert.equal(
+      typeof first.sa.metadata?.creationTimestamp,
+      'string',
+      'printed as the server sent it, as kubectl does',
+    );
     assert.ok(first.sa.imagePullSecrets?.some((s) => s.name === 'harbor-pull'));
     const again = await bindServiceAccount(c, 'qa', 'default', ['harbor-pull']);
     assert.equal(again.action, 'unchanged');
+  } finally {
+    sup.supervisor.faults.clear();
+    c.close();
+  }
+});
+
+test('serviceAccountsEverywhere: one paged list by name; a stale one from it is retried on 409; no list, no map', async () => {
+  const c = make();
+  const lines: string[] = [];
+  try {
+    const all = await serviceAccountsEverywhere(c, 'default', (l) => lines.push(l));
+    assert.ok(all && all.size >= 2, 'the default ServiceAccount of each namespace');
+    assert.equal(all.get('qa')?.metadata?.name, 'default');
+    const stale = all.get('qa')!;
+    await bindServiceAccount(c, 'qa', 'default', ['other-pull']);
+    // `stale` predates that write: its PUT is refused with 409, and the retry reads afresh.
+    const b = await bindServiceAccount(c, 'qa', 'default', ['third-pull'], { current: stale });
+    assert.equal(b.action, 'bound');
+    const names = b.sa.imagePullSecrets?.map((s) => s.name) ?? [];
+    assert.ok(names.includes('other-pull') && names.includes('third-pull'), 'nothing lost');
+    sup.supervisor.faults.fail(1, 503, { path: /^\/api\/v1\/serviceaccounts$/ });
+    assert.equal(await serviceAccountsEverywhere(c, 'default', (l) => lines.push(l)), undefined);
+    assert.match(lines.join('\n'), /reading each instead/);
   } finally {
     sup.supervisor.faults.clear();
     c.close();
