@@ -15,7 +15,12 @@
 import path from 'node:path';
 
 const NS = 'lean-client-node';
-const LEAN = ['KubeConfig from config.js', 'Exec from exec.js', 'RequestContext from gen/http/http.js', 'ApiException from gen/apis/exception.js'];
+const LEAN = [
+  'KubeConfig from config.js',
+  'Exec from exec.js',
+  'RequestContext from gen/http/http.js',
+  'ApiException from gen/apis/exception.js',
+];
 // The generated modules RequestContext and ApiException live in, and nothing else.
 const ALLOWED_GEN = /\/dist\/gen\/(http\/http|http\/isomorphic-fetch|apis\/exception|rxjsStub)\.js$/;
 
@@ -23,7 +28,8 @@ export function leanClientNode(root) {
   const dist = path.join(root, 'node_modules/@kubernetes/client-node/dist');
   const fromSrc = (importer) => importer.startsWith(path.join(root, 'src') + path.sep);
   const fromDist = (importer) => importer.startsWith(dist + path.sep);
-  const stub = (what) => `() => { throw new Error(${JSON.stringify(`${what} is not bundled (see scripts/lean-client-node.mjs)`)}); }`;
+  const stub = (what) =>
+    `() => { throw new Error(${JSON.stringify(`${what} is not bundled (see scripts/lean-client-node.mjs)`)}); }`;
   return {
     name: NS,
     setup(b) {
@@ -33,7 +39,9 @@ export function leanClientNode(root) {
       b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (a) =>
         a.importer === path.join(dist, 'config.js') ? { path: 'gen', namespace: NS } : undefined,
       );
-      b.onResolve({ filter: /^node-fetch$/ }, (a) => (fromDist(a.importer) ? { path: 'node-fetch', namespace: NS } : undefined));
+      b.onResolve({ filter: /^node-fetch$/ }, (a) =>
+        fromDist(a.importer) ? { path: 'node-fetch', namespace: NS } : undefined,
+      );
       b.onLoad({ filter: /.*/, namespace: NS }, (a) => {
         const contents = {
           index: LEAN.map((l) => {
@@ -52,7 +60,9 @@ export function leanClientNode(root) {
 /** Throws if a build's metafile holds generated client-node code or node-fetch after all. */
 export function checkLean(metafile) {
   const bad = Object.keys(metafile.inputs).filter(
-    (f) => (f.includes('/client-node/dist/gen/') && !ALLOWED_GEN.test(f)) || /node_modules\/(node-fetch|whatwg-url|tr46)\//.test(f),
+    (f) =>
+      (f.includes('/client-node/dist/gen/') && !ALLOWED_GEN.test(f)) ||
+      /node_modules\/(node-fetch|whatwg-url|tr46)\//.test(f),
   );
   if (bad.length) throw new Error(`the lazy part holds generated client-node code: ${bad.slice(0, 5).join(', ')}`);
 }
