@@ -73,12 +73,37 @@ if [ -f /etc/pki/tls/certs/ca-bundle.crt ] && [ ! -L /etc/pki/tls/certs/ca-bundl
     fi
   fi
 elif command -v update-ca-certificates >/dev/null 2>&1; then
-  # Ubuntu/Debian: /usr/local/share/ca-certificates/<name>.crt, then update-ca-certificates.
+  # Ubuntu/Debian: /usr/local/share/ca-certificates/<name>.crt, then what update-ca-certificates
+  # does for one added certificate: the /etc/ssl/certs/<name>.pem link, the certificate
+  # appended to the bundle, the hash links (openssl rehash). Done here directly, because the
+  # tool re-links every certificate with several processes each (~0.7 CPU-s a node) to add one.
+  # The tool itself runs where the node has hooks in /etc/ca-certificates/update.d (a Java
+  # keystore, say), or no openssl; the certificate stays in /usr/local/share, so its later runs
+  # keep it.
   BUNDLE=/etc/ssl/certs/ca-certificates.crt
   if ! has "$BUNDLE"; then
-    put "/usr/local/share/ca-certificates/$NAME.crt" "$CA" || true
-    changed=1; system=1; note ubuntu-update-ca-certificates
-    [ "$DRY" = 1 ] || { backup "$BUNDLE"; update-ca-certificates >/dev/null 2>&1; }
+    LOCAL="/usr/local/share/ca-certificates/$NAME.crt"
+    put "$LOCAL" "$CA" || true
+    changed=1; system=1
+    HOOKS=/etc/ca-certificates/update.d
+    if [ -f "$BUNDLE" ] && [ ! -L "$BUNDLE" ] && command -v openssl >/dev/null 2>&1 && { [ ! -d "$HOOKS" ] || [ -z "$(ls -A "$HOOKS")" ]; }; then
+      note ubuntu-ca-certificates
+      if [ "$DRY" != 1 ]; then
+        backup "$BUNDLE"
+        ln -sf "$LOCAL" "/etc/ssl/certs/$NAME.pem"
+        tmp=$(mktemp /etc/ssl/certs/.harbor.XXXXXX)
+        cat "$BUNDLE" > "$tmp"
+        [ -z "$(tail -c1 "$tmp")" ] || echo >> "$tmp"
+        printf '%s\n' "$CA" >> "$tmp"
+        chmod 644 "$tmp"
+        mv -f "$tmp" "$BUNDLE"
+        tmp=""
+        openssl rehash /etc/ssl/certs >/dev/null 2>&1 || true
+      fi
+    else
+      note ubuntu-update-ca-certificates
+      [ "$DRY" = 1 ] || { backup "$BUNDLE"; update-ca-certificates >/dev/null 2>&1; }
+    fi
   fi
 else
   BUNDLE=""

@@ -87,7 +87,7 @@ describe('kubectl harbor push-ca', needsLab, () => {
     assert.equal(by(lab.info.nodes[0]!.ip).restarted, true, 'the system bundle changed: containerd restarted');
     assert.equal(by(lab.info.nodes[0]!.ip).verified, 'yes');
     assert.ok(
-      by(lab.info.nodes[1]!.ip).changes.includes('ubuntu-update-ca-certificates'),
+      by(lab.info.nodes[1]!.ip).changes.includes('ubuntu-ca-certificates'),
       JSON.stringify(by(lab.info.nodes[1]!.ip)),
     );
     assert.ok(by(lab.info.nodes[0]!.ip).changes.includes('photon-rehash'));
@@ -122,6 +122,40 @@ describe('kubectl harbor push-ca', needsLab, () => {
     assert.ok(
       (await nodeExec(lab.cfg, 1, ['test', '-f', `/etc/containerd/certs.d/${lab.info.harbor}/hosts.toml`])).code === 0,
     );
+  });
+
+  test('Ubuntu: what update-ca-certificates would do, done directly; the tool itself where the node has hooks', async () => {
+    const node2 = lab.info.nodes[1]!.ip;
+    const one = async (): Promise<string[]> => {
+      const r = await push(['--from-registry', lab.info.harbor, '--fingerprint', fp, '--nodes', node2, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout).nodes as Array<{ changes: string[] }>)[0]!.changes;
+    };
+    const sh = async (script: string): Promise<string> => {
+      const r = await nodeExec(lab.cfg, 2, ['sh', '-c', script], fs.readFileSync(lab.info.ca, 'utf8'));
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    await sh(UNTRUST_NODE);
+    assert.ok((await one()).includes('ubuntu-ca-certificates'));
+    // The tool, run afterwards, finds nothing to add, and its rebuilt bundle keeps the CA; the
+    // hash links find it (openssl -CApath) as they would after the tool.
+    assert.match(await sh('update-ca-certificates 2>&1 | grep added'), /0 added, 0 removed/);
+    const body = fs.readFileSync(lab.info.ca, 'utf8').split(/\r?\n/)[3]!;
+    assert.ok((await sh('cat /etc/ssl/certs/ca-certificates.crt')).includes(body));
+    assert.match(await sh('cat > /tmp/lab-ca.pem; openssl verify -CApath /etc/ssl/certs /tmp/lab-ca.pem'), /: OK/);
+    // With a hook (a Java keystore, say), the tool runs, and so does the hook.
+    await sh(UNTRUST_NODE);
+    await sh(
+      'mkdir -p /etc/ca-certificates/update.d && printf "#!/bin/sh\\ncat > /tmp/hook-ran\\n" > /etc/ca-certificates/update.d/lab-hook && chmod 755 /etc/ca-certificates/update.d/lab-hook',
+    );
+    try {
+      assert.ok((await one()).includes('ubuntu-update-ca-certificates'));
+      assert.match(await sh('cat /tmp/hook-ran'), /^\+\/etc\/ssl\/certs\/.*\.pem$/m);
+    } finally {
+      await sh('rm -f /etc/ca-certificates/update.d/lab-hook /tmp/hook-ran /tmp/lab-ca.pem');
+    }
+    for (const p of await pullAll()) assert.equal(p.ok, true, JSON.stringify(p));
   });
 
   test('sudo denied and a read-only /etc fail on that node alone, with a clear line', async () => {
