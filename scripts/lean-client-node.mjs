@@ -12,6 +12,7 @@
 //   throws, as does node-fetch (config.js's Headers serve applyToFetchOptions, the generated
 //   fetch library the typed clients; the plugin calls neither);
 // - checkLean() fails the build if any other generated module got in after all.
+import fs from 'node:fs';
 import path from 'node:path';
 
 const NS = 'lean-client-node';
@@ -25,7 +26,8 @@ const LEAN = [
 const ALLOWED_GEN = /\/dist\/gen\/(http\/http|http\/isomorphic-fetch|apis\/exception|rxjsStub)\.js$/;
 
 export function leanClientNode(root) {
-  const dist = path.join(root, 'node_modules/@kubernetes/client-node/dist');
+  // Real paths, as esbuild reports importers (node_modules may be a symlink, as in a git worktree).
+  const dist = fs.realpathSync(path.join(root, 'node_modules/@kubernetes/client-node/dist'));
   const fromSrc = (importer) => importer.startsWith(path.join(root, 'src') + path.sep);
   const fromDist = (importer) => importer.startsWith(dist + path.sep);
   const stub = (what) =>
