@@ -171,11 +171,38 @@ export class KubeClient {
   /**
    * One JSON request to `path` (`/api/v1/...`) with the typed clients' credentials, shared
    * agent, timeout and -v line, but without their model classes and serializer (about half
-   * the CPU of a request): the object comes back as the server sent it, every field kept.
-   * Failures look like the typed clients' (ApiException with the body as text; a network
-   * failure carries its system code; a timeout is an AbortError), so `call()` reads them alike.
+   * the CPU of a request): the object comes back as the server sent it, every field kept
+   * (timestamps are RFC 3339 strings, not Dates). Failures look like the typed clients'
+   * (ApiException with the body as text; a network failure carries its system code; a
+   * timeout is an AbortError), so `call()` reads them alike.
    */
   async rest<T>(method: RestMethod, path: string, r: RestRequest = {}): Promise<T> {
+    const { text } = await this.exchange(method, path, r, 'application/json');
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** As rest(), with the response headers too (lower-case names, repeated ones joined by ", "): for `Warning`s. */
+  async restInfo<T>(
+    method: RestMethod,
+    path: string,
+    r: RestRequest = {},
+  ): Promise<{ data: T; headers: Record<string, string> }> {
+    const { text, headers } = await this.exchange(method, path, r, 'application/json');
+    return { data: (text ? JSON.parse(text) : undefined) as T, headers };
+  }
+
+  /** As rest(), for an answer that is text, not JSON (`pods/NAME/log`): the body as sent. */
+  async restText(method: RestMethod, path: string, r: RestRequest = {}): Promise<string> {
+    return (await this.exchange(method, path, r, 'application/json, */*;q=0.8')).text;
+  }
+
+  /** The one request path of rest(), restInfo() and restText(): credentials, agent, timeout, -v line, errors. */
+  private async exchange(
+    method: RestMethod,
+    path: string,
+    r: RestRequest,
+    accept: string,
+  ): Promise<{ text: string; headers: Record<string, string> }> {
     const ctx = new RequestContext(this.target.cluster.server + path, method as HttpMethod);
     for (const [k, v] of Object.entries(r.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, v);
     await this.auth.applySecurityAuthentication(ctx);
@@ -183,7 +210,7 @@ export class KubeClient {
     const t0 = Date.now();
     const line = (what: string) => this.log?.(`${method} ${url} ${what} in ${Date.now() - t0}ms`);
     const data = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
-    const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: 'application/json' };
+    const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: accept };
     if (data) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': data.length });
     let res: { status: number; text: string; headers: http.IncomingHttpHeaders };
     try {
@@ -193,7 +220,7 @@ export class KubeClient {
       throw err;
     }
     line(String(res.status));
-    if (res.status >= 200 && res.status <= 299) return (res.text ? JSON.parse(res.text) : undefined) as T;
+    if (res.status >= 200 && res.status <= 299) return { text: res.text, headers: flat(res.headers) };
     if (res.status === 401) throw new ApiException(401, 'Unauthorized', undefined, flat(res.headers));
     throw new ApiException(res.status, 'Unknown API Status Code!', res.text, flat(res.headers));
   }
