@@ -9,7 +9,6 @@ import {
   createConfiguration,
   type HttpMethod,
   KubeConfig,
-  KubernetesObjectApi,
   ServerConfiguration,
   RequestContext,
   type ResponseContext,
@@ -223,10 +222,6 @@ export class KubeClient {
     if (res.status >= 200 && res.status <= 299) return { text: res.text, headers: flat(res.headers) };
     if (res.status === 401) throw new ApiException(401, 'Unauthorized', undefined, flat(res.headers));
     throw new ApiException(res.status, 'Unknown API Status Code!', res.text, flat(res.headers));
-  }
-
-  objects(): KubernetesObjectApi {
-    return this.api(KubernetesObjectApi);
   }
 
   situation(doing: string): Situation {

@@ -119,13 +119,21 @@ export async function podLog(client: KubeClient, pod: string): Promise<string> {
   }
 }
 
+/** An event's timestamps: RFC 3339 strings as the server sends them, Dates as the typed client made them. */
+type Stamp = string | Date | null | undefined;
+export interface EventTimes {
+  lastTimestamp?: Stamp;
+  eventTime?: Stamp;
+  metadata?: { creationTimestamp?: Stamp };
+}
+
 /**
  * When an event last happened, in ms (0 when it says nothing). As the server sends them the
  * timestamps are RFC 3339 strings (the typed client made Dates of them): either is read.
  */
-export function eventTime(e: CoreV1Event): number {
-  const t: string | Date | undefined = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
-  return t === undefined ? 0 : new Date(t).getTime() || 0;
+export function eventTime(e: EventTimes): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t).getTime() || 0 : 0;
 }
 
 /** Events about one object of kube-system, oldest first. */
