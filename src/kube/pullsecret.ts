@@ -4,9 +4,9 @@
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
 // retried on 409. What the secret holds is read in dockerconfigjson.ts. Reads and writes go
 // as plain JSON (KubeClient.rest), as bind-sa's do: a PUT keeps fields the typed model does
-// not know, and what is returned (and printed) keeps the typed client's shape.
+// not know, and what is returned (and printed) is the secret as the server sent it, as kubectl
+// prints it (RFC 3339 timestamps, the server's field order).
 import type { V1Secret, V1SecretList } from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
 import {
@@ -22,9 +22,6 @@ import {
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
 import { getOptional, serverDryRun, update } from './write.js';
-
-/** The secret as the typed client returns it (its field order, Date timestamps): what -o json and -o yaml print. */
-const typed = (x: V1Secret): V1Secret => ObjectSerializer.deserialize(x, 'V1Secret');
 
 const secretsPath = (namespace: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
 
@@ -138,7 +135,7 @@ export async function upsertPullSecret(
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
       const secret = await client.call(`creating ${where}`, () => api.create(fresh, serverDryRun(o.dryRun)));
-      return { secret: typed(secret), action: 'created' };
+      return { secret, action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -152,7 +149,7 @@ export async function upsertPullSecret(
     write: api.replace,
     dryRun: o.dryRun,
   });
-  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /**
@@ -173,13 +170,13 @@ export async function removeFromPullSecret(
   if (!cur) return { action: 'unchanged' };
   if (!isManaged(cur)) throw new CliError('NOT_MANAGED', `${where} was not created by kubectl-harbor; not touching it`);
   const cfg = readDockerConfig(cur);
-  if (!cfg.auths?.[host]) return { secret: typed(cur), action: 'unchanged' };
+  if (!cfg.auths?.[host]) return { secret: cur, action: 'unchanged' };
   const others = Object.keys(cfg.auths).filter((h) => h !== host);
   if (others.length === 0) {
     if (dryRun !== 'client') {
       await client.call(`deleting ${where}`, () => api.remove(cur.metadata?.resourceVersion, serverDryRun(dryRun)));
     }
-    return { secret: typed(cur), action: 'deleted' };
+    return { secret: cur, action: 'deleted' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -201,7 +198,7 @@ export async function removeFromPullSecret(
     write: api.replace,
     dryRun,
   });
-  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /** The managed pull secrets in `namespace` whose annotations name a robot (`name` given: only that one). */
@@ -250,5 +247,5 @@ export async function replaceRobotEntry(
     write: api.replace,
     dryRun,
   });
-  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
