@@ -1,20 +1,16 @@
-// Building Kubernetes API clients for one resolved target: a per-request timeout,
-// -v request logging (method, URL, status, time; never headers or bodies), one
-// keep-alive agent shared by every request, and error translation in one place.
+// Requests to the Kubernetes API of one resolved target as plain JSON (no generated API or
+// model classes): a per-request timeout, -v request logging (method, URL, status, time; never
+// headers or bodies), one keep-alive agent shared by every request, and error translation in
+// one place. client-node is kept for what it is good at: the kubeconfig, auth providers and
+// TLS options (KubeConfig.applySecurityAuthentication); exec plugins run in ExecCredentials.
 import https from 'node:https';
 import http from 'node:http';
 import {
   ApiException,
-  type Configuration,
-  createConfiguration,
   type HttpMethod,
   KubeConfig,
-  ServerConfiguration,
   RequestContext,
-  type ResponseContext,
   type SecurityAuthentication,
-  type HttpLibrary,
-  wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import { CliError, CredentialError } from '../errors.js';
 import { type ExecConfig, ExecCredentials, type ExecStatus } from '../local/execcredential.js';
@@ -28,8 +24,6 @@ export interface ClientOptions {
   /** Called with one line per request when -v is on. */
   log?: ((line: string) => void) | undefined;
 }
-
-type ApiConstructor<T> = new (config: Configuration) => T;
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -106,31 +100,9 @@ class SharedAgentAuth implements SecurityAuthentication {
   }
 }
 
-/** The default fetch library, logging one line per request: method, URL, status and time. */
-function loggingHttp(log: (line: string) => void): HttpLibrary {
-  const inner = createConfiguration().httpApi;
-  return wrapHttpLibrary({
-    async send(req: RequestContext) {
-      const t0 = Date.now();
-      const line = (what: string) => log(`${req.getHttpMethod()} ${req.getUrl()} ${what} in ${Date.now() - t0}ms`);
-      try {
-        const res = await inner.send(req).toPromise();
-        line(String(res.httpStatusCode));
-        return res;
-      } catch (err) {
-        line(`failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-        throw err;
-      }
-    },
-  });
-}
-
 export class KubeClient {
   readonly target: KubeTarget;
-  private readonly config: Configuration;
   private readonly auth: SharedAgentAuth;
-  private readonly cache = new Map<unknown, unknown>();
-
   private readonly log: ((line: string) => void) | undefined;
   private readonly timeoutMs: number;
 
@@ -141,30 +113,6 @@ export class KubeClient {
     const { log, timeoutMs } = opts;
     this.log = log;
     this.timeoutMs = timeoutMs;
-    this.config = createConfiguration({
-      baseServer: new ServerConfiguration(target.cluster.server, {}),
-      authMethods: { default: this.auth },
-      ...(log ? { httpApi: loggingHttp(log) } : {}),
-      promiseMiddleware: [
-        {
-          pre: async (ctx: RequestContext) => {
-            if (timeoutMs > 0) ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return ctx;
-          },
-          post: async (res: ResponseContext) => res,
-        },
-      ],
-    });
-  }
-
-  /** A typed API client (CoreV1Api, CustomObjectsApi, ...) for this target, built once. */
-  api<T>(ctor: ApiConstructor<T>): T {
-    let c = this.cache.get(ctor) as T | undefined;
-    if (!c) {
-      c = new ctor(this.config);
-      this.cache.set(ctor, c);
-    }
-    return c;
   }
 
   /**
