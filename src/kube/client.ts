@@ -1,21 +1,16 @@
-// Building Kubernetes API clients for one resolved target: a per-request timeout,
-// -v request logging (method, URL, status, time; never headers or bodies), one
-// keep-alive agent shared by every request, and error translation in one place.
+// Requests to the Kubernetes API of one resolved target as plain JSON (no generated API or
+// model classes): a per-request timeout, -v request logging (method, URL, status, time; never
+// headers or bodies), one keep-alive agent shared by every request, and error translation in
+// one place. client-node is kept for what it is good at: the kubeconfig, auth providers and
+// TLS options (KubeConfig.applySecurityAuthentication); exec plugins run in ExecCredentials.
 import https from 'node:https';
 import http from 'node:http';
 import {
   ApiException,
-  type Configuration,
-  createConfiguration,
   type HttpMethod,
   KubeConfig,
-  KubernetesObjectApi,
-  ServerConfiguration,
   RequestContext,
-  type ResponseContext,
   type SecurityAuthentication,
-  type HttpLibrary,
-  wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import { CliError, CredentialError } from '../errors.js';
 import { type ExecConfig, ExecCredentials, type ExecStatus } from '../local/execcredential.js';
@@ -29,8 +24,6 @@ export interface ClientOptions {
   /** Called with one line per request when -v is on. */
   log?: ((line: string) => void) | undefined;
 }
-
-type ApiConstructor<T> = new (config: Configuration) => T;
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -107,31 +100,9 @@ class SharedAgentAuth implements SecurityAuthentication {
   }
 }
 
-/** The default fetch library, logging one line per request: method, URL, status and time. */
-function loggingHttp(log: (line: string) => void): HttpLibrary {
-  const inner = createConfiguration().httpApi;
-  return wrapHttpLibrary({
-    async send(req: RequestContext) {
-      const t0 = Date.now();
-      const line = (what: string) => log(`${req.getHttpMethod()} ${req.getUrl()} ${what} in ${Date.now() - t0}ms`);
-      try {
-        const res = await inner.send(req).toPromise();
-        line(String(res.httpStatusCode));
-        return res;
-      } catch (err) {
-        line(`failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-        throw err;
-      }
-    },
-  });
-}
-
 export class KubeClient {
   readonly target: KubeTarget;
-  private readonly config: Configuration;
   private readonly auth: SharedAgentAuth;
-  private readonly cache = new Map<unknown, unknown>();
-
   private readonly log: ((line: string) => void) | undefined;
   private readonly timeoutMs: number;
 
@@ -142,40 +113,43 @@ export class KubeClient {
     const { log, timeoutMs } = opts;
     this.log = log;
     this.timeoutMs = timeoutMs;
-    this.config = createConfiguration({
-      baseServer: new ServerConfiguration(target.cluster.server, {}),
-      authMethods: { default: this.auth },
-      ...(log ? { httpApi: loggingHttp(log) } : {}),
-      promiseMiddleware: [
-        {
-          pre: async (ctx: RequestContext) => {
-            if (timeoutMs > 0) ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return ctx;
-          },
-          post: async (res: ResponseContext) => res,
-        },
-      ],
-    });
-  }
-
-  /** A typed API client (CoreV1Api, CustomObjectsApi, ...) for this target, built once. */
-  api<T>(ctor: ApiConstructor<T>): T {
-    let c = this.cache.get(ctor) as T | undefined;
-    if (!c) {
-      c = new ctor(this.config);
-      this.cache.set(ctor, c);
-    }
-    return c;
   }
 
   /**
    * One JSON request to `path` (`/api/v1/...`) with the typed clients' credentials, shared
    * agent, timeout and -v line, but without their model classes and serializer (about half
-   * the CPU of a request): the object comes back as the server sent it, every field kept.
-   * Failures look like the typed clients' (ApiException with the body as text; a network
-   * failure carries its system code; a timeout is an AbortError), so `call()` reads them alike.
+   * the CPU of a request): the object comes back as the server sent it, every field kept
+   * (timestamps are RFC 3339 strings, not Dates). Failures look like the typed clients'
+   * (ApiException with the body as text; a network failure carries its system code; a
+   * timeout is an AbortError), so `call()` reads them alike.
    */
   async rest<T>(method: RestMethod, path: string, r: RestRequest = {}): Promise<T> {
+    const { text } = await this.exchange(method, path, r, 'application/json');
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** As rest(), with the response headers too (lower-case names, repeated ones joined by ", "): for `Warning`s. */
+  async restInfo<T>(
+    method: RestMethod,
+    path: string,
+    r: RestRequest = {},
+  ): Promise<{ data: T; headers: Record<string, string> }> {
+    const { text, headers } = await this.exchange(method, path, r, 'application/json');
+    return { data: (text ? JSON.parse(text) : undefined) as T, headers };
+  }
+
+  /** As rest(), for an answer that is text, not JSON (`pods/NAME/log`): the body as sent. */
+  async restText(method: RestMethod, path: string, r: RestRequest = {}): Promise<string> {
+    return (await this.exchange(method, path, r, 'application/json, */*;q=0.8')).text;
+  }
+
+  /** The one request path of rest(), restInfo() and restText(): credentials, agent, timeout, -v line, errors. */
+  private async exchange(
+    method: RestMethod,
+    path: string,
+    r: RestRequest,
+    accept: string,
+  ): Promise<{ text: string; headers: Record<string, string> }> {
     const ctx = new RequestContext(this.target.cluster.server + path, method as HttpMethod);
     for (const [k, v] of Object.entries(r.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, v);
     await this.auth.applySecurityAuthentication(ctx);
@@ -183,7 +157,7 @@ export class KubeClient {
     const t0 = Date.now();
     const line = (what: string) => this.log?.(`${method} ${url} ${what} in ${Date.now() - t0}ms`);
     const data = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
-    const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: 'application/json' };
+    const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: accept };
     if (data) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': data.length });
     let res: { status: number; text: string; headers: http.IncomingHttpHeaders };
     try {
@@ -193,13 +167,9 @@ export class KubeClient {
       throw err;
     }
     line(String(res.status));
-    if (res.status >= 200 && res.status <= 299) return (res.text ? JSON.parse(res.text) : undefined) as T;
+    if (res.status >= 200 && res.status <= 299) return { text: res.text, headers: flat(res.headers) };
     if (res.status === 401) throw new ApiException(401, 'Unauthorized', undefined, flat(res.headers));
     throw new ApiException(res.status, 'Unknown API Status Code!', res.text, flat(res.headers));
-  }
-
-  objects(): KubernetesObjectApi {
-    return this.api(KubernetesObjectApi);
   }
 
   situation(doing: string): Situation {

@@ -4,7 +4,7 @@
 //  - else the Cluster API secret `<cluster>-kubeconfig` in the cluster's vSphere Namespace,
 //    whose key `value` holds a kubeconfig (Cluster API book, "Kubeconfig Secrets";
 //    KubeconfigDataName = "value" in util/secret/consts.go; type cluster.x-k8s.io/secret).
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { CliError, ConfigError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import type { KubeTarget } from './config.js';
@@ -61,7 +61,10 @@ export async function readKubeconfigSecret(client: KubeClient, namespace: string
   const name = kubeconfigSecretName(cluster);
   const where = `secret/${name} in namespace "${namespace}"`;
   const secret = await getOptional(client, `reading ${where}`, () =>
-    client.api(CoreV1Api).readNamespacedSecret({ name, namespace }),
+    client.rest<V1Secret>(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`,
+    ),
   );
   if (!secret) throw new CliError('NO_KUBECONFIG_SECRET', `${where} does not exist`);
   const value = secret.data?.[KUBECONFIG_KEY];

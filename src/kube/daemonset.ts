@@ -2,14 +2,7 @@
 // create, or read-modify-write through write.ts (a DaemonSet kubectl-harbor did not make is
 // never touched), with the API server's warnings kept (PodSecurity answers a workload it
 // would refuse pods of with a `299` warning); their pods, pod logs and events, read back.
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type CoreV1Event,
-  type V1DaemonSet,
-  type V1Pod,
-  type HttpInfo,
-} from '@kubernetes/client-node';
+import type { CoreV1Event, CoreV1EventList, V1DaemonSet, V1PodList, V1Pod } from '@kubernetes/client-node';
 import { ApiError, CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged } from './labels.js';
@@ -32,6 +25,11 @@ export interface Applied {
   warnings: string[];
 }
 
+const NS = `/namespaces/${SYSTEM_NAMESPACE}`;
+/** The DaemonSets of kube-system, or one of them. */
+const dsPath = (name?: string): string =>
+  `/apis/apps/v1${NS}/daemonsets${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+
 const where = (name: string): string => `daemonset/${name} in namespace "${SYSTEM_NAMESPACE}"`;
 
 /** The desired fields only: what `apply` compares, so an equal spec writes nothing. */
@@ -40,15 +38,14 @@ const desired = (d: V1DaemonSet): string =>
 
 /** Create the DaemonSet, or update ours in place; another owner's object of that name is an error. */
 export async function applyDaemonSet(client: KubeClient, ds: V1DaemonSet): Promise<Applied> {
-  const apps = client.api(AppsV1Api);
   const name = ds.metadata!.name!;
-  const namespace = SYSTEM_NAMESPACE;
-  const read = () => apps.readNamespacedDaemonSet({ name, namespace });
+  const query = { fieldManager: FIELD_MANAGER };
+  const read = () => client.rest<V1DaemonSet>('GET', dsPath(name));
   const current = await getOptional(client, `reading ${where(name)}`, read);
-  let info: HttpInfo<V1DaemonSet> | undefined;
+  let info: { data: V1DaemonSet; headers: Record<string, string> } | undefined;
   if (!current) {
     info = await client.call(`creating ${where(name)}`, () =>
-      apps.createNamespacedDaemonSetWithHttpInfo({ namespace, body: ds, fieldManager: FIELD_MANAGER }),
+      client.restInfo<V1DaemonSet>('POST', dsPath(), { body: ds, query }),
     );
     return { object: info.data, action: 'created', warnings: warningsOf(info.headers) };
   }
@@ -70,7 +67,7 @@ export async function applyDaemonSet(client: KubeClient, ds: V1DaemonSet): Promi
       };
     },
     write: async (body) => {
-      info = await apps.replaceNamespacedDaemonSetWithHttpInfo({ name, namespace, body, fieldManager: FIELD_MANAGER });
+      info = await client.restInfo<V1DaemonSet>('PUT', dsPath(name), { body, query });
       return info.data;
     },
     dryRun: undefined,
@@ -80,17 +77,15 @@ export async function applyDaemonSet(client: KubeClient, ds: V1DaemonSet): Promi
 
 /** Delete a DaemonSet of ours (its pods go with it); false when there was none. */
 export async function deleteDaemonSet(client: KubeClient, name: string): Promise<boolean> {
-  const apps = client.api(AppsV1Api);
-  const namespace = SYSTEM_NAMESPACE;
   const current = await getOptional(client, `reading ${where(name)}`, () =>
-    apps.readNamespacedDaemonSet({ name, namespace }),
+    client.rest<V1DaemonSet>('GET', dsPath(name)),
   );
   if (!current) return false;
   if (!isManaged(current))
     throw new CliError('NOT_OURS', `${where(name)} is not managed by kubectl-harbor; it was left alone`);
   try {
     await client.call(`deleting ${where(name)}`, () =>
-      apps.deleteNamespacedDaemonSet({ name, namespace, propagationPolicy: 'Background' }),
+      client.rest('DELETE', dsPath(name), { query: { propagationPolicy: 'Background' } }),
     );
   } catch (e) {
     if (!isNotFound(e)) throw e;
@@ -100,15 +95,13 @@ export async function deleteDaemonSet(client: KubeClient, name: string): Promise
 
 /** The DaemonSet as it is now, or undefined. */
 export function readDaemonSet(client: KubeClient, name: string): Promise<V1DaemonSet | undefined> {
-  return getOptional(client, `reading ${where(name)}`, () =>
-    client.api(AppsV1Api).readNamespacedDaemonSet({ name, namespace: SYSTEM_NAMESPACE }),
-  );
+  return getOptional(client, `reading ${where(name)}`, () => client.rest<V1DaemonSet>('GET', dsPath(name)));
 }
 
 /** The pods a label selector picks in kube-system. */
 export async function listPods(client: KubeClient, labelSelector: string): Promise<V1Pod[]> {
   const list = await client.call(`listing pods (${labelSelector}) in namespace "${SYSTEM_NAMESPACE}"`, () =>
-    client.api(CoreV1Api).listNamespacedPod({ namespace: SYSTEM_NAMESPACE, labelSelector }),
+    client.rest<V1PodList>('GET', `/api/v1${NS}/pods`, { query: { labelSelector } }),
   );
   return list.items;
 }
@@ -117,7 +110,7 @@ export async function listPods(client: KubeClient, labelSelector: string): Promi
 export async function podLog(client: KubeClient, pod: string): Promise<string> {
   try {
     return await client.call(`reading the log of pod/${pod}`, () =>
-      client.api(CoreV1Api).readNamespacedPodLog({ name: pod, namespace: SYSTEM_NAMESPACE, limitBytes: 65536 }),
+      client.restText('GET', `/api/v1${NS}/pods/${encodeURIComponent(pod)}/log`, { query: { limitBytes: '65536' } }),
     );
   } catch (e) {
     // A container that has not started has no log yet (400 or 404 depending on the server).
@@ -126,14 +119,29 @@ export async function podLog(client: KubeClient, pod: string): Promise<string> {
   }
 }
 
+/** An event's timestamps: RFC 3339 strings as the server sends them, Dates as the typed client made them. */
+type Stamp = string | Date | null | undefined;
+export interface EventTimes {
+  lastTimestamp?: Stamp;
+  eventTime?: Stamp;
+  metadata?: { creationTimestamp?: Stamp };
+}
+
+/**
+ * When an event last happened, in ms (0 when it says nothing). As the server sends them the
+ * timestamps are RFC 3339 strings (the typed client made Dates of them): either is read.
+ */
+export function eventTime(e: EventTimes): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t).getTime() || 0 : 0;
+}
+
 /** Events about one object of kube-system, oldest first. */
 export async function eventsFor(client: KubeClient, kind: string, name: string): Promise<CoreV1Event[]> {
   const list = await client.call(`reading the events of ${kind.toLowerCase()}/${name}`, () =>
-    client.api(CoreV1Api).listNamespacedEvent({
-      namespace: SYSTEM_NAMESPACE,
-      fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+    client.rest<CoreV1EventList>('GET', `/api/v1${NS}/events`, {
+      query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` },
     }),
   );
-  const at = (e: CoreV1Event) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '');
-  return list.items.sort((a, b) => at(a).localeCompare(at(b)));
+  return list.items.sort((a, b) => eventTime(a) - eventTime(b));
 }

@@ -5,7 +5,7 @@
 // `tlsCertificate.tlsSecretLabels`). Found with the rights a namespace user has (listing
 // namespaces by label); the secret may be readable only by an administrator.
 import crypto from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1NamespaceList, V1SecretList } from '@kubernetes/client-node';
 import { ApiError } from '../errors.js';
 import { certificatesIn, type CertInfo } from '../tls/pem.js';
 import type { KubeClient } from './client.js';
@@ -41,11 +41,10 @@ const hostNames = (pem: string): string[] => {
 
 /** The Harbor Supervisor Service of the Supervisor behind `client`, or undefined when there is none (or namespaces cannot be listed). */
 export async function findHarborService(client: KubeClient): Promise<HarborService | undefined> {
-  const core = client.api(CoreV1Api);
   let namespace: string | undefined;
   try {
     const list = await client.call('listing the Harbor Supervisor Service namespace', () =>
-      core.listNamespace({ labelSelector: SERVICE_LABEL }),
+      client.rest<V1NamespaceList>('GET', '/api/v1/namespaces', { query: { labelSelector: SERVICE_LABEL } }),
     );
     namespace = list.items.map((n) => n.metadata?.name ?? '').find(Boolean);
   } catch (e) {
@@ -56,7 +55,9 @@ export async function findHarborService(client: KubeClient): Promise<HarborServi
   const found: HarborService = { namespace, secret: undefined, ca: [], hosts: [], unreadable: undefined };
   try {
     const secrets = await client.call(`listing the Harbor TLS secret in namespace "${namespace}"`, () =>
-      core.listNamespacedSecret({ namespace, labelSelector: REGISTRY_SECRET_LABEL }),
+      client.rest<V1SecretList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, {
+        query: { labelSelector: REGISTRY_SECRET_LABEL },
+      }),
     );
     const s = secrets.items[0];
     if (!s) return { ...found, unreadable: `no secret labelled ${REGISTRY_SECRET_LABEL} in namespace "${namespace}"` };

@@ -2,7 +2,7 @@
 // It needs no SSH client, no package install and no key; it runs as non-root with every
 // capability dropped, a read-only root filesystem and no ServiceAccount token, and ends
 // itself at its deadline (--ttl).
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1EventList, V1Pod, V1PodList } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { CLUSTER_LABEL, COMPONENT, FIELD_MANAGER, managedLabels, MANAGED_BY, MANAGER } from './labels.js';
@@ -26,6 +26,10 @@ export interface EnsureOptions extends JumpboxOptions {
   /** Stop waiting when aborted; a pod this call created is deleted. */
   signal?: AbortSignal;
 }
+
+/** The path of the pods of `namespace`, or of one pod. */
+const podsPath = (namespace: string, name?: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 
 export const jumpboxName = (cluster: string): string => `harbor-jumpbox-${cluster}`.slice(0, 63).replace(/[-.]+$/, '');
 
@@ -90,9 +94,8 @@ async function pullFailure(client: KubeClient, pod: V1Pod): Promise<string | und
     .find((w) => w && /ImagePullBackOff|ErrImagePull|InvalidImageName/.test(w.reason ?? ''));
   if (!waiting) return undefined;
   const events = await client.call('reading the jumpbox events', () =>
-    client.api(CoreV1Api).listNamespacedEvent({
-      namespace: pod.metadata!.namespace!,
-      fieldSelector: `involvedObject.name=${pod.metadata!.name},type=Warning`,
+    client.rest<CoreV1EventList>('GET', `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/events`, {
+      query: { fieldSelector: `involvedObject.name=${pod.metadata!.name},type=Warning` },
     }),
   );
   const failed = events.items.map((e) => e.message ?? '').find((m) => m.startsWith('Failed to pull image'));
@@ -106,11 +109,10 @@ export async function ensureJumpbox(
   cluster: string,
   o: EnsureOptions,
 ): Promise<{ pod: V1Pod; created: boolean }> {
-  const core = client.api(CoreV1Api);
   const name = jumpboxName(cluster);
   const where = `pod/${name} in namespace "${namespace}"`;
   const read = (): Promise<V1Pod | undefined> =>
-    getOptional(client, `reading ${where}`, () => core.readNamespacedPod({ name, namespace }));
+    getOptional(client, `reading ${where}`, () => client.rest<V1Pod>('GET', podsPath(namespace, name)));
   let pod = await read();
   if (pod && (pod.metadata?.deletionTimestamp || ended(pod))) {
     await deleteJumpbox(client, namespace, cluster);
@@ -120,7 +122,10 @@ export async function ensureJumpbox(
   if (!pod) {
     o.progress?.(`creating ${where} (image ${o.image})`);
     pod = await client.call(`creating ${where}`, () =>
-      core.createNamespacedPod({ namespace, body: jumpboxPod(namespace, cluster, o), fieldManager: FIELD_MANAGER }),
+      client.rest<V1Pod>('POST', podsPath(namespace), {
+        body: jumpboxPod(namespace, cluster, o),
+        query: { fieldManager: FIELD_MANAGER },
+      }),
     );
   }
   if (pod.status?.phase !== 'Running') {
@@ -174,7 +179,7 @@ async function untilRunning(
 export function readJumpbox(client: KubeClient, namespace: string, cluster: string): Promise<V1Pod | undefined> {
   const name = jumpboxName(cluster);
   return getOptional(client, `reading pod/${name} in namespace "${namespace}"`, () =>
-    client.api(CoreV1Api).readNamespacedPod({ name, namespace }),
+    client.rest<V1Pod>('GET', podsPath(namespace, name)),
   );
 }
 
@@ -183,7 +188,7 @@ export async function deleteJumpbox(client: KubeClient, namespace: string, clust
   const name = jumpboxName(cluster);
   try {
     await client.call(`deleting pod/${name} in namespace "${namespace}"`, () =>
-      client.api(CoreV1Api).deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
+      client.rest('DELETE', podsPath(namespace, name), { query: { gracePeriodSeconds: '1' } }),
     );
     return true;
   } catch (e) {
@@ -194,10 +199,9 @@ export async function deleteJumpbox(client: KubeClient, namespace: string, clust
 
 /** The jumpbox pods kubectl-harbor made, in a namespace or (undefined) in all. */
 export async function listJumpboxes(client: KubeClient, namespace: string | undefined): Promise<V1Pod[]> {
-  const core = client.api(CoreV1Api);
   const labelSelector = `${MANAGED_BY}=${MANAGER},${COMPONENT}=jumpbox`;
   const list = await client.call('listing jumpbox pods', () =>
-    namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector }),
+    client.rest<V1PodList>('GET', namespace ? podsPath(namespace) : '/api/v1/pods', { query: { labelSelector } }),
   );
   return list.items;
 }

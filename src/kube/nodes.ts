@@ -1,7 +1,7 @@
 // A cluster's nodes as its own API server knows them (core v1 Node): name, role (the
 // control-plane label), InternalIP, and the images its container runtime holds
 // (status.images), which is how `push-ca --via daemonset` picks an image no node has to pull.
-import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1NodeList } from '@kubernetes/client-node';
 import type { KubeClient } from './client.js';
 
 export interface ClusterNode {
@@ -27,6 +27,6 @@ export function clusterNode(n: V1Node): ClusterNode {
 
 /** Every node of the cluster, by name. */
 export async function listClusterNodes(client: KubeClient): Promise<ClusterNode[]> {
-  const list = await client.call('listing nodes', () => client.api(CoreV1Api).listNode());
+  const list = await client.call('listing nodes', () => client.rest<V1NodeList>('GET', '/api/v1/nodes'));
   return list.items.map(clusterNode).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -2,11 +2,11 @@
 // existing secret keeps every other registry in `auths` and every other key; a secret
 // kubectl-harbor did not create is left alone unless the user says --overwrite; a run
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
-// retried on 409. What the secret holds is read in dockerconfigjson.ts. login's and logout's
-// reads and writes go as plain JSON (KubeClient.rest), as bind-sa's do: a PUT keeps fields the
-// typed model does not know, and what is returned (and printed) keeps the typed client's shape.
-import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+// retried on 409. What the secret holds is read in dockerconfigjson.ts. Reads and writes go
+// as plain JSON (KubeClient.rest), as bind-sa's do: a PUT keeps fields the typed model does
+// not know, and what is returned (and printed) is the secret as the server sent it, as kubectl
+// prints it (RFC 3339 timestamps, the server's field order).
+import type { V1Secret, V1SecretList } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
 import {
@@ -23,12 +23,11 @@ import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
 import { getOptional, serverDryRun, update } from './write.js';
 
-/** The secret as the typed client returns it (its field order, Date timestamps): what -o json and -o yaml print. */
-const typed = (x: V1Secret): V1Secret => ObjectSerializer.deserialize(x, 'V1Secret');
+const secretsPath = (namespace: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
 
 /** The plain-JSON requests for secret `name` in `namespace`. */
 function secretRest(client: KubeClient, name: string, namespace: string) {
-  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+  const base = secretsPath(namespace);
   const path = `${base}/${encodeURIComponent(name)}`;
   const query = (dryRun: 'All' | undefined) => ({ dryRun, fieldManager: FIELD_MANAGER });
   return {
@@ -136,7 +135,7 @@ export async function upsertPullSecret(
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
       const secret = await client.call(`creating ${where}`, () => api.create(fresh, serverDryRun(o.dryRun)));
-      return { secret: typed(secret), action: 'created' };
+      return { secret, action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -150,7 +149,7 @@ export async function upsertPullSecret(
     write: api.replace,
     dryRun: o.dryRun,
   });
-  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /**
@@ -171,13 +170,13 @@ export async function removeFromPullSecret(
   if (!cur) return { action: 'unchanged' };
   if (!isManaged(cur)) throw new CliError('NOT_MANAGED', `${where} was not created by kubectl-harbor; not touching it`);
   const cfg = readDockerConfig(cur);
-  if (!cfg.auths?.[host]) return { secret: typed(cur), action: 'unchanged' };
+  if (!cfg.auths?.[host]) return { secret: cur, action: 'unchanged' };
   const others = Object.keys(cfg.auths).filter((h) => h !== host);
   if (others.length === 0) {
     if (dryRun !== 'client') {
       await client.call(`deleting ${where}`, () => api.remove(cur.metadata?.resourceVersion, serverDryRun(dryRun)));
     }
-    return { secret: typed(cur), action: 'deleted' };
+    return { secret: cur, action: 'deleted' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -199,7 +198,7 @@ export async function removeFromPullSecret(
     write: api.replace,
     dryRun,
   });
-  return { secret: typed(r.object), action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /** The managed pull secrets in `namespace` whose annotations name a robot (`name` given: only that one). */
@@ -209,7 +208,7 @@ export async function robotSecrets(
   name?: string,
 ): Promise<{ secret: V1Secret; robot: RobotMark }[]> {
   const list = await client.call(`listing secrets in namespace "${namespace}"`, () =>
-    client.api(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: `${MANAGED_BY}=${MANAGER}` }),
+    client.rest<V1SecretList>('GET', secretsPath(namespace), { query: { labelSelector: `${MANAGED_BY}=${MANAGER}` } }),
   );
   return list.items
     .filter((x) => x.type === DOCKERCONFIGJSON && (name === undefined || x.metadata?.name === name))
@@ -231,11 +230,11 @@ export async function replaceRobotEntry(
   entry: AuthEntry,
   dryRun: DryRun,
 ): Promise<{ secret: V1Secret; action: WriteAction }> {
-  const core = client.api(CoreV1Api);
+  const api = secretRest(client, name, namespace);
   const where = `secret/${name} in namespace "${namespace}"`;
   const r = await update(client, {
     doing: `updating ${where}`,
-    read: () => core.readNamespacedSecret({ name, namespace }),
+    read: api.read,
     modify: (cur) => {
       const held = readDockerConfig(cur).auths?.[robot.registry]?.username;
       if (held !== robot.name)
@@ -245,8 +244,7 @@ export async function replaceRobotEntry(
         );
       return mergeInto(cur, robot.registry, entry, { overwrite: false, dryRun, robot });
     },
-    write: (next, dry) =>
-      core.replaceNamespacedSecret({ name, namespace, body: next, dryRun: dry, fieldManager: FIELD_MANAGER }),
+    write: api.replace,
     dryRun,
   });
   return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };

@@ -1,7 +1,6 @@
 // A cluster's nodes as the Supervisor knows them: the VM Operator's VirtualMachines in
 // the cluster's vSphere Namespace, found by any of the label families TKG has used, with
 // the role and IP each carries. (Named after the resource it reads, as serviceaccounts.ts.)
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { isNotFound } from './write.js';
@@ -52,16 +51,10 @@ export const byRoleThenName = (a: Node, b: Node): number =>
         : a.role.localeCompare(b.role);
 
 async function listVms(client: KubeClient, namespace: string, cluster: string, version: string): Promise<Vm[]> {
-  const custom = client.api(CustomObjectsApi);
+  const path = `/apis/${GROUP}/${version}/namespaces/${encodeURIComponent(namespace)}/virtualmachines`;
   const seen = new Map<string, Vm>();
   for (const label of CLUSTER_LABELS) {
-    const r = (await custom.listNamespacedCustomObject({
-      group: GROUP,
-      version,
-      namespace,
-      plural: 'virtualmachines',
-      labelSelector: `${label}=${cluster}`,
-    })) as { items: Vm[] };
+    const r = await client.rest<{ items: Vm[] }>('GET', path, { query: { labelSelector: `${label}=${cluster}` } });
     for (const vm of r.items) seen.set(vm.metadata?.name ?? '', vm);
   }
   return [...seen.values()];

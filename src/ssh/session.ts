@@ -1,7 +1,7 @@
 // SSH to a TKC node as vmware-system-user with the cluster's key (or password), held in
 // memory only, over any Duplex; the host key is checked against the pinned one.
 import { Client, type ClientChannel } from 'ssh2';
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { Duplex } from 'node:stream';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
@@ -21,10 +21,10 @@ export async function nodeCredentials(
   namespace: string,
   cluster: string,
 ): Promise<NodeCredentials> {
-  const core = client.api(CoreV1Api);
+  const secrets = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
   const read = async (name: string, key: string): Promise<string | undefined> => {
     const s = await getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () =>
-      core.readNamespacedSecret({ name, namespace }),
+      client.rest<V1Secret>('GET', `${secrets}/${encodeURIComponent(name)}`),
     );
     const v = s?.data?.[key];
     return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;

@@ -26,7 +26,8 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
     client = new KubeClient(resolveTarget({ kubeconfig: file, context: 'dev' }, { env: {}, homedir: dir }), {
       timeoutMs: 10_000,
     });
-    core = client.api(CoreV1Api);
+    // KubeClient sends plain JSON (rest()); the typed clients are client-node's own, on the same kubeconfig.
+    core = client.target.kc.makeApiClient(CoreV1Api);
   });
   after(async () => {
     client.close();
@@ -113,7 +114,7 @@ describe('client-node (as kubectl-harbor uses it) against the emulator', () => {
   });
 
   test('custom objects and selectors: TKCs, VirtualMachines by label, events by field', async () => {
-    const custom = client.api(CustomObjectsApi);
+    const custom = client.target.kc.makeApiClient(CustomObjectsApi);
     const tkc = (await custom.getNamespacedCustomObject({
       group: 'run.tanzu.vmware.com',
       version: 'v1alpha3',

@@ -1,12 +1,16 @@
-// The kube client wiring against a real (small) HTTP server on loopback: content
-// types of patches, read-modify-write on 409, request timeouts, -vv request logs
-// that never show a token, and one-line errors through the CLI.
+// The kube client wiring (KubeClient.rest and its text and headers variants) against a real
+// (small) HTTP server on loopback: read-modify-write on 409, request timeouts, -vv request
+// logs that never show a token, one keep-alive connection, exec credentials, pod logs as
+// text, Warning headers, and one-line errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, type V1ServiceAccount } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { V1ServiceAccount } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
+import { eventTime, warningsOf } from '../../src/kube/daemonset.js';
 import { resolveTarget } from '../../src/kube/config.js';
 import { readModifyWrite } from '../../src/kube/write.js';
 import { KC, tempDir } from '../helpers/kubeconfig.js';
@@ -16,6 +20,8 @@ interface Seen {
   url: string;
   contentType: string | undefined;
   auth: string | undefined;
+  accept: string | undefined;
+  port: number | undefined;
   body: string;
 }
 
@@ -43,6 +49,8 @@ before(async () => {
         url: req.url!,
         contentType: req.headers['content-type'],
         auth: req.headers.authorization,
+        accept: req.headers.accept,
+        port: req.socket.remotePort,
         body,
       });
       const json = (code: number, obj: unknown) => {
@@ -50,6 +58,18 @@ before(async () => {
         res.end(JSON.stringify(obj));
       };
       if (req.url?.startsWith('/api/v1/namespaces/hang')) return; // never answers
+      if (req.url?.startsWith('/api/v1/namespaces/ns/pods/p/log')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end('RESULT {"ok":true}\nnot json\n');
+      }
+      if (req.url?.startsWith('/apis/apps/v1/namespaces/kube-system/daemonsets') && req.method === 'POST') {
+        res.writeHead(201, [
+          ['content-type', 'application/json'],
+          ['warning', '299 - "would violate PodSecurity \\"restricted:latest\\""'],
+          ['warning', '299 - "second"'],
+        ]);
+        return res.end(body);
+      }
       if (req.url === '/api/v1') {
         return json(200, {
           kind: 'APIResourceList',
@@ -117,29 +137,32 @@ after(() => {
   server.close();
 });
 
-function client(opts: { timeoutMs?: number; log?: (l: string) => void } = {}) {
-  return new KubeClient(resolveTarget({ kubeconfig: file }, { env: {}, homedir: '/nonexistent' }), {
+function client(opts: { timeoutMs?: number; log?: (l: string) => void; kubeconfig?: string } = {}) {
+  return new KubeClient(resolveTarget({ kubeconfig: opts.kubeconfig ?? file }, { env: {}, homedir: '/nonexistent' }), {
     timeoutMs: opts.timeoutMs ?? 5000,
     log: opts.log,
   });
 }
 
+const SA = '/api/v1/namespaces/ns/serviceaccounts/default';
+const readSa = (c: KubeClient, namespace = 'ns') =>
+  c.rest<V1ServiceAccount>('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/default`);
+const writeSa = (c: KubeClient, body: V1ServiceAccount) => c.rest<V1ServiceAccount>('PUT', SA, { body });
+
 test('readModifyWrite: PUT with the resourceVersion read, retried on 409, keeps existing entries', async () => {
   const c = client();
-  const core = c.api(CoreV1Api);
   try {
     seen = [];
     conflictsLeft = 2;
     let conflictsSeen = 0;
     const res = await readModifyWrite<V1ServiceAccount>(
-      () => c.call('reading', () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'ns' })),
+      () => c.call('reading', () => readSa(c)),
       (cur) => {
         const list = cur.imagePullSecrets ?? [];
         if (list.some((s) => s.name === 'harbor')) return undefined;
         return { ...cur, imagePullSecrets: [...list, { name: 'harbor' }] };
       },
-      (next) =>
-        c.call('writing', () => core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next })),
+      (next) => c.call('writing', () => writeSa(c, next)),
       { backoffMs: 1, onConflict: () => conflictsSeen++ },
     );
     assert.equal(res.changed, true);
@@ -153,6 +176,9 @@ test('readModifyWrite: PUT with the resourceVersion read, retried on 409, keeps 
     const gets = seen.filter((s) => s.method === 'GET').length;
     assert.equal(puts.length, 3);
     assert.equal(gets, 3, 'each retry reads again');
+    const put = seen.find((s) => s.method === 'PUT')!;
+    assert.equal(put.contentType, 'application/json');
+    assert.equal(put.accept, 'application/json');
   } finally {
     c.close();
   }
@@ -163,7 +189,7 @@ test('readModifyWrite: nothing to change, nothing written', async () => {
   try {
     seen = [];
     const res = await readModifyWrite<V1ServiceAccount>(
-      () => c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'ns' }),
+      () => readSa(c),
       () => undefined,
       () => assert.fail('must not write'),
     );
@@ -179,17 +205,13 @@ test('readModifyWrite: nothing to change, nothing written', async () => {
 
 test('readModifyWrite gives up after its retries with the Conflict error', async () => {
   const c = client();
-  const core = c.api(CoreV1Api);
   try {
     conflictsLeft = 100;
     await assert.rejects(
       readModifyWrite<V1ServiceAccount>(
-        () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'ns' }),
+        () => readSa(c),
         (cur) => ({ ...cur, imagePullSecrets: [] }),
-        (next) =>
-          c.call('updating serviceaccount/default', () =>
-            core.replaceNamespacedServiceAccount({ name: 'default', namespace: 'ns', body: next }),
-          ),
+        (next) => c.call('updating serviceaccount/default', () => writeSa(c, next)),
         { retries: 3, backoffMs: 1 },
       ),
       /updating serviceaccount\/default: Conflict: Operation cannot be fulfilled/,
@@ -204,7 +226,7 @@ test('a request that gets no answer ends at --request-timeout with one line', as
   const c = client({ timeoutMs: 200 });
   try {
     await assert.rejects(
-      c.call('reading the hanging thing', () => c.api(CoreV1Api).readNamespace({ name: 'hang' })),
+      c.call('reading the hanging thing', () => c.rest('GET', '/api/v1/namespaces/hang')),
       (e: Error) =>
         e.name === 'NetworkError' &&
         /^reading the hanging thing: timed out talking to http:\/\/127.0.0.1:\d+$/.test(e.message),
@@ -218,10 +240,8 @@ test('-vv logs method, URL, status and time of every request, and never the toke
   const lines: string[] = [];
   const c = client({ log: (l) => lines.push(l) });
   try {
-    await c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'ns' });
-    await c
-      .call('reading', () => c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' }))
-      .catch(() => undefined);
+    await readSa(c);
+    await c.call('reading', () => readSa(c, 'forbidden')).catch(() => undefined);
     assert.equal(lines.length, 2);
     assert.match(
       lines[0]!,
@@ -238,12 +258,101 @@ test('a 403 becomes one line naming what was being done', async () => {
   const c = client();
   try {
     await assert.rejects(
-      c.call('reading serviceaccount/default in namespace "forbidden"', () =>
-        c.api(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'forbidden' }),
-      ),
+      c.call('reading serviceaccount/default in namespace "forbidden"', () => readSa(c, 'forbidden')),
       /^ApiError: reading serviceaccount\/default in namespace "forbidden": Forbidden: serviceaccounts "default" is forbidden: User "dev" cannot get/,
     );
   } finally {
     c.close();
   }
+});
+
+test('every request of a client goes over one keep-alive connection, with the bearer token', async () => {
+  const c = client();
+  try {
+    seen = [];
+    await readSa(c);
+    await readSa(c);
+    await c.restText('GET', '/api/v1/namespaces/ns/pods/p/log');
+    assert.equal(seen.length, 3);
+    assert.equal(new Set(seen.map((s) => s.port)).size, 1, 'one connection');
+    assert.ok(seen.every((s) => s.auth === `Bearer ${TOKEN}`));
+  } finally {
+    c.close();
+  }
+});
+
+test('an exec plugin is run once for concurrent requests; its token is sent', async () => {
+  const dir = tempDir();
+  const count = path.join(dir, 'count');
+  const plugin = path.join(dir, 'cred');
+  const token = 'exec-token-456';
+  fs.writeFileSync(
+    plugin,
+    `#!/bin/sh\necho x >> ${count}\necho '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","status":{"token":"${token}"}}'\n`,
+    { mode: 0o755 },
+  );
+  const { port } = server.address() as AddressInfo;
+  const kc = new KC().cluster('lab', `http://127.0.0.1:${port}`).ctx('lab', 'lab', 'execer', 'ns').use('lab');
+  kc.users.set('execer', {
+    exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' },
+  });
+  const c = client({ kubeconfig: kc.write(dir) });
+  try {
+    seen = [];
+    await Promise.all([readSa(c), readSa(c), readSa(c)]);
+    assert.ok(seen.length === 3 && seen.every((s) => s.auth === `Bearer ${token}`));
+    assert.equal(fs.readFileSync(count, 'utf8'), 'x\n', 'the plugin ran once');
+  } finally {
+    c.close();
+  }
+});
+
+test('restText: a pod log comes back as the text sent, with its query and a -v line', async () => {
+  const lines: string[] = [];
+  const c = client({ log: (l) => lines.push(l) });
+  try {
+    seen = [];
+    const text = await c.restText('GET', '/api/v1/namespaces/ns/pods/p/log', { query: { limitBytes: '65536' } });
+    assert.equal(text, 'RESULT {"ok":true}\nnot json\n');
+    assert.equal(seen[0]?.url, '/api/v1/namespaces/ns/pods/p/log?limitBytes=65536');
+    assert.equal(seen[0]?.accept, 'application/json, */*;q=0.8');
+    assert.match(
+      lines[0] ?? '',
+      /^GET http:\/\/127.0.0.1:\d+\/api\/v1\/namespaces\/ns\/pods\/p\/log\?limitBytes=65536 200 in \d+ms$/,
+    );
+    await assert.rejects(
+      c.call('reading the log of pod/q', () => c.restText('GET', '/api/v1/namespaces/ns/pods/q/log')),
+      /^ApiError: reading the log of pod\/q: NotFound: /,
+    );
+  } finally {
+    c.close();
+  }
+});
+
+test('restInfo: the object and the response headers, repeated Warning headers joined', async () => {
+  const c = client();
+  try {
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'kube-system' } };
+    const r = await c.restInfo<typeof ds>('POST', '/apis/apps/v1/namespaces/kube-system/daemonsets', {
+      body: ds,
+      query: { fieldManager: 'kubectl-harbor', dryRun: undefined },
+    });
+    assert.deepEqual(r.data, ds);
+    assert.equal(seen.at(-1)?.url, '/apis/apps/v1/namespaces/kube-system/daemonsets?fieldManager=kubectl-harbor');
+    assert.deepEqual(warningsOf(r.headers), ['would violate PodSecurity "restricted:latest"', 'second']);
+  } finally {
+    c.close();
+  }
+});
+
+test('eventTime: RFC 3339 strings (as sent) and Dates (as the typed client made them) alike; none is 0', () => {
+  const at = '2026-01-02T03:04:05Z';
+  assert.equal(eventTime({ lastTimestamp: at, eventTime: '2020-01-01T00:00:00Z' }), Date.parse(at));
+  assert.equal(eventTime({ lastTimestamp: null, eventTime: new Date(at) }), Date.parse(at));
+  assert.equal(
+    eventTime({ metadata: { creationTimestamp: '2026-01-01T00:00:00Z' } }),
+    Date.parse('2026-01-01T00:00:00Z'),
+  );
+  assert.equal(eventTime({ metadata: {} }), 0);
+  assert.equal(eventTime({ lastTimestamp: 'garbage' }), 0);
 });
