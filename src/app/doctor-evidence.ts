@@ -2,15 +2,8 @@
 // pods, ServiceAccounts, dockerconfigjson secrets and events. A pod's effective pull
 // secrets are its own `imagePullSecrets`; when it has none, its ServiceAccount's (the
 // admission controller copies them at creation, so a pod made before a binding has none).
-import type {
-  CoreV1EventList,
-  V1Pod,
-  V1PodList,
-  V1Secret,
-  V1SecretList,
-  V1ServiceAccount,
-  V1ServiceAccountList,
-} from '@kubernetes/client-node';
+import type { CoreV1EventList, V1Pod, V1PodList, V1Secret, V1SecretList } from '@kubernetes/client-node';
+import type { V1ServiceAccount, V1ServiceAccountList } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
 import { corePath, type Wire } from '../kube/wire.js';
