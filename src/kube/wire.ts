@@ -1,10 +1,10 @@
 // API objects as KubeClient.rest() returns them, and the paths it is given. The typed
 // clients turned date-time fields into Date objects and printed their models' field order;
 // rest() gives the server's JSON (RFC 3339 strings, every field kept). `Wire<T>` says so in
-// the types, and `typedSecret`/`typedConfigMap` give back the typed clients' shape (field
+// the types, and `typedSecret`/`typedConfigMap`/`typedServiceAccount` give back the typed clients' shape (field
 // order, Dates, unknown fields left out: what ObjectSerializer.deserialize made) where an
 // object is printed with -o json|yaml, so that output is unchanged.
-import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 
 /** A typed model as the server sends it: every Date field is the server's string. */
 export type Wire<T> = T extends Date
@@ -81,6 +81,17 @@ const SECRET: Model = [
   ['stringData', 'copy'],
   ['type', 'value'],
 ];
+const OBJECT_REF: Model = ['apiVersion', 'fieldPath', 'kind', 'name', 'namespace', 'resourceVersion', 'uid'].map(
+  (k) => [k, 'value'] as const,
+);
+const SERVICEACCOUNT: Model = [
+  ['apiVersion', 'value'],
+  ['automountServiceAccountToken', 'value'],
+  ['imagePullSecrets', { list: [['name', 'value']] }],
+  ['kind', 'value'],
+  ['metadata', META],
+  ['secrets', { list: OBJECT_REF }],
+];
 const CONFIGMAP: Model = [
   ['apiVersion', 'value'],
   ['binaryData', 'copy'],
@@ -114,3 +125,7 @@ export const typedSecret = (x: Wire<V1Secret> | V1Secret): V1Secret => shape(x a
 /** The config map as the typed client returned it. */
 export const typedConfigMap = (x: Wire<V1ConfigMap> | V1ConfigMap): V1ConfigMap =>
   shape(x as Record<string, unknown>, CONFIGMAP);
+
+/** The ServiceAccount as the typed client returned it. */
+export const typedServiceAccount = (x: Wire<V1ServiceAccount> | V1ServiceAccount): V1ServiceAccount =>
+  shape(x as Record<string, unknown>, SERVICEACCOUNT);

@@ -10,7 +10,7 @@ import { makeCa } from '../../lab/pki.js';
 import { eventTime, readNamespace } from '../../src/app/doctor-evidence.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
-import { corePath, customPath, typedConfigMap, typedSecret } from '../../src/kube/wire.js';
+import { corePath, customPath, typedConfigMap, typedSecret, typedServiceAccount } from '../../src/kube/wire.js';
 import { certificatesIn } from '../../src/tls/pem.js';
 import { listClusters } from '../../src/trust/cluster-list.js';
 import { BUNDLE, SupervisorStore } from '../../src/trust/supervisor.js';
@@ -51,12 +51,21 @@ const META = {
   unknownMeta: 'dropped',
 };
 
-test('typedSecret and typedConfigMap: the shape ObjectSerializer.deserialize gave (order, Dates, known fields only)', () => {
+test('typedSecret, typedConfigMap, typedServiceAccount: the shape ObjectSerializer.deserialize gave (order, Dates, known fields only)', () => {
   const secret = { type: 'Opaque', metadata: META, kind: 'Secret', data: { k: 'dg==' }, apiVersion: 'v1', extra: 1 };
   const cm = { metadata: META, data: { 'ca-bundle': 'PEM' }, kind: 'ConfigMap', apiVersion: 'v1', binaryData: {} };
+  const sa = {
+    secrets: [{ name: 't', extra: 1 }],
+    imagePullSecrets: [{ name: 'b', extra: 1 }, { name: 'a' }],
+    metadata: META,
+    kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    automountServiceAccountToken: false,
+  };
   for (const [mine, theirs] of [
     [typedSecret(structuredClone(secret)), ObjectSerializer.deserialize(structuredClone(secret), 'V1Secret')],
     [typedConfigMap(structuredClone(cm)), ObjectSerializer.deserialize(structuredClone(cm), 'V1ConfigMap')],
+    [typedServiceAccount(structuredClone(sa)), ObjectSerializer.deserialize(structuredClone(sa), 'V1ServiceAccount')],
   ] as const) {
     assert.equal(JSON.stringify(mine), JSON.stringify(theirs));
     assert.deepEqual(Object.keys(mine), Object.keys(theirs));
@@ -140,6 +149,23 @@ test('listClusters and doctor evidence through rest', async () => {
     assert.equal(ev.namespace, 'dev');
     assert.ok(ev.serviceAccounts.has('default'));
     assert.ok([...ev.secrets.keys()].includes('dev-default-image-pull-secret'));
+  } finally {
+    c.close();
+  }
+});
+
+test('the typed shape of what the emulator really sends equals ObjectSerializer.deserialize of it', async () => {
+  const c = make();
+  try {
+    const cases = [
+      [corePath('dev', 'secrets', 'dev-default-image-pull-secret'), typedSecret, 'V1Secret'],
+      [corePath(BUNDLE.namespace, 'configmaps', BUNDLE.name), typedConfigMap, 'V1ConfigMap'],
+      [corePath('dev', 'serviceaccounts', 'default'), typedServiceAccount, 'V1ServiceAccount'],
+    ] as const;
+    for (const [path, mine, type] of cases) {
+      const raw = await c.rest<Record<string, unknown>>('GET', path);
+      assert.equal(JSON.stringify(mine(structuredClone(raw))), JSON.stringify(ObjectSerializer.deserialize(raw, type)));
+    }
   } finally {
     c.close();
   }
