@@ -1,11 +1,11 @@
 // `kubectl harbor bind-sa`: for each namespace (in a bounded pool, every one attempted),
 // check the secrets exist, then bind or unbind them on each chosen ServiceAccount.
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { bindServiceAccount, serviceAccountNames } from '../kube/serviceaccounts.js';
+import { corePath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import { plural, Report } from '../output/report.js';
 import { forEach } from './each.js';
@@ -24,11 +24,10 @@ export interface BindSaRequest {
 }
 
 async function missingSecrets(client: KubeClient, namespace: string, secrets: string[]): Promise<string[]> {
-  const core = client.api(CoreV1Api);
   const found = await Promise.all(
     secrets.map((name) =>
       getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () =>
-        core.readNamespacedSecret({ name, namespace }),
+        client.rest<object>('GET', corePath(namespace, 'secrets', name)),
       ),
     ),
   );

@@ -2,9 +2,9 @@
 // doctor prints works from the TKC context as printed (a TKC context does not know it):
 // each namespace of the kubeconfig's contexts on the Supervisor's server is asked for a
 // TanzuKubernetesCluster or a Cluster of that name. Only reads; any failure means "not found".
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { customPath } from '../kube/wire.js';
 import type { Session } from './session.js';
 
 const KINDS = [
@@ -15,7 +15,7 @@ const KINDS = [
 async function exists(sup: KubeClient, namespace: string, name: string): Promise<boolean> {
   for (const k of KINDS) {
     try {
-      await sup.api(CustomObjectsApi).getNamespacedCustomObject({ ...k, namespace, name });
+      await sup.rest('GET', customPath({ ...k, namespace, name }));
       return true;
     } catch {
       // not there, not served, or not allowed: try the next

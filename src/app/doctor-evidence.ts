@@ -2,15 +2,18 @@
 // pods, ServiceAccounts, dockerconfigjson secrets and events. A pod's effective pull
 // secrets are its own `imagePullSecrets`; when it has none, its ServiceAccount's (the
 // admission controller copies them at creation, so a pod made before a binding has none).
-import { CoreV1Api, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
+import type { CoreV1EventList, V1Pod, V1PodList, V1Secret, V1SecretList } from '@kubernetes/client-node';
+import type { V1ServiceAccount, V1ServiceAccountList } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
+import { corePath, type Wire } from '../kube/wire.js';
 import { latestByImage, type PullEvent, parsePullEvent } from './doctor-events.js';
 
 export interface NamespaceEvidence {
   namespace: string;
-  pods: V1Pod[];
-  serviceAccounts: Map<string, V1ServiceAccount>;
+  /** As the server sent them: no Date fields are read. */
+  pods: Wire<V1Pod>[];
+  serviceAccounts: Map<string, Wire<V1ServiceAccount>>;
   /** dockerconfigjson secrets by name. */
   secrets: Map<string, V1Secret>;
   /** Pull events by pod name, oldest first. */
@@ -34,27 +37,36 @@ export interface PodEvidence {
   owned: boolean;
 }
 
-const time = (e: CoreV1Event): number =>
+/** The times an event carries, as the server sent them (RFC 3339; eventTime a MicroTime). */
+type EventTimes = Partial<
+  Pick<Wire<CoreV1EventList>['items'][number], 'lastTimestamp' | 'eventTime' | 'firstTimestamp'>
+> & {
+  metadata?: { creationTimestamp?: string | undefined } | undefined;
+};
+
+/** When an event happened, in ms: its RFC 3339 (or MicroTime) strings as the server sent them. */
+export const eventTime = (e: EventTimes): number =>
   Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0)) || 0;
 
 export async function readNamespace(client: KubeClient, namespace: string, pod?: string): Promise<NamespaceEvidence> {
-  const core = client.api(CoreV1Api);
+  const get = <T>(plural: string, query?: Record<string, string>) =>
+    client.rest<T>('GET', corePath(namespace, plural), query ? { query } : {});
   const [pods, sas, secrets, events] = await Promise.all([
     pod
       ? client.call(`reading pod "${pod}" in namespace "${namespace}"`, async () => ({
-          items: [await core.readNamespacedPod({ name: pod, namespace })],
+          items: [await client.rest<Wire<V1Pod>>('GET', corePath(namespace, 'pods', pod))],
         }))
-      : client.call(`listing pods in namespace "${namespace}"`, () => core.listNamespacedPod({ namespace })),
+      : client.call(`listing pods in namespace "${namespace}"`, () => get<Wire<V1PodList>>('pods')),
     client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
-      core.listNamespacedServiceAccount({ namespace }),
+      get<Wire<V1ServiceAccountList>>('serviceaccounts'),
     ),
-    client.call(`listing secrets in namespace "${namespace}"`, () => core.listNamespacedSecret({ namespace })),
+    client.call(`listing secrets in namespace "${namespace}"`, () => get<V1SecretList>('secrets')),
     client.call(`listing events in namespace "${namespace}"`, () =>
-      core.listNamespacedEvent({ namespace, ...(pod ? { fieldSelector: `involvedObject.name=${pod}` } : {}) }),
+      get<Wire<CoreV1EventList>>('events', pod ? { fieldSelector: `involvedObject.name=${pod}` } : undefined),
     ),
   ]);
   const byPod = new Map<string, PullEvent[]>();
-  for (const e of [...events.items].sort((a, b) => time(a) - time(b))) {
+  for (const e of [...events.items].sort((a, b) => eventTime(a) - eventTime(b))) {
     if (e.involvedObject?.kind !== 'Pod' || !e.involvedObject.name) continue;
     const parsed = parsePullEvent(e.message ?? '');
     if (!parsed) continue;
@@ -71,7 +83,7 @@ export async function readNamespace(client: KubeClient, namespace: string, pod?:
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff']);
 
-export function podEvidence(pod: V1Pod, ns: NamespaceEvidence): PodEvidence {
+export function podEvidence(pod: Wire<V1Pod>, ns: NamespaceEvidence): PodEvidence {
   const name = pod.metadata?.name ?? '';
   const serviceAccount = pod.spec?.serviceAccountName || 'default';
   const own = (pod.spec?.imagePullSecrets ?? []).map((r) => r.name ?? '').filter(Boolean);

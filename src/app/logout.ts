@@ -1,11 +1,12 @@
 // `kubectl harbor logout`: take the registry out of the managed pull secret in each
 // namespace (deleting it when nothing else is in it), unbind a deleted secret from the
 // ServiceAccounts that list it, and forget the local docker credential if asked.
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1ServiceAccountList } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { removeFromPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
+import { corePath, type Wire } from '../kube/wire.js';
 import { plural, Report } from '../output/report.js';
 import { forEach } from './each.js';
 import { discoverHarbor } from '../registry/discover.js';
@@ -46,7 +47,7 @@ export async function logout(s: Session, r: LogoutRequest): Promise<number> {
       p.result(out.secret ?? { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } }, out.action);
       if (out.action === 'deleted') {
         const sas = await client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
-          client.api(CoreV1Api).listNamespacedServiceAccount({ namespace }),
+          client.rest<Wire<V1ServiceAccountList>>('GET', corePath(namespace, 'serviceaccounts')),
         );
         for (const sa of sas.items.filter((x) => x.imagePullSecrets?.some((e) => e.name === name))) {
           const b = await bindServiceAccount(client, namespace, sa.metadata!.name!, [name], {

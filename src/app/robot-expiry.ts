@@ -1,9 +1,10 @@
 // `login` with a Harbor robot: warn (stderr) when it expires within --warn-days. The
 // expiry comes from the Harbor API when the credential may read it (a robot usually may
 // not), else from the annotation `robot create` left on the pull secret.
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { robotMark } from '../kube/dockerconfigjson.js';
+import { corePath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import type { Registry } from '../registry/endpoint.js';
 import { HarborApi, HarborApiError } from '../registry/harbor.js';
@@ -41,7 +42,7 @@ async function fromApi(c: ExpiryCheck, s: Session): Promise<number | null | unde
 async function fromAnnotation(c: ExpiryCheck): Promise<number | null | undefined> {
   const namespace = c.client.target.namespace;
   const secret = await getOptional(c.client, `reading secret/${c.secretName} in namespace "${namespace}"`, () =>
-    c.client.api(CoreV1Api).readNamespacedSecret({ name: c.secretName, namespace }),
+    c.client.rest<V1Secret>('GET', corePath(namespace, 'secrets', c.secretName)),
   ).catch(() => undefined);
   const mark = secret && robotMark(secret);
   if (!mark || mark.name !== c.creds.username || mark.registry !== c.registry.host) return undefined;

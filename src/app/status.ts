@@ -4,11 +4,12 @@
 // whether it still authenticates and may pull (Harbor answers bad credentials with a
 // scope as anonymous, so "authenticates" is checked without a scope, then the pull).
 // --check makes anything expired, expiring within --warn-days, or failing exit 1.
-import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret, V1SecretList, V1ServiceAccountList } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { MANAGED_BY, MANAGER } from '../kube/labels.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
+import { corePath, type Wire } from '../kube/wire.js';
 import { DOCKERCONFIGJSON, entryCredentials, readDockerConfig, robotMark } from '../kube/dockerconfigjson.js';
 import { parseRegistry } from '../registry/endpoint.js';
 import { CHECK_REPOSITORY, mayPull, verifyLogin } from '../registry/verify.js';
@@ -83,13 +84,14 @@ async function namespaceRows(
   client: KubeClient,
   namespace: string,
 ): Promise<Array<{ row: StatusRow; secret: V1Secret }>> {
-  const core = client.api(CoreV1Api);
   const [secrets, sas] = await Promise.all([
     client.call(`listing pull secrets in namespace "${namespace}"`, () =>
-      core.listNamespacedSecret({ namespace, labelSelector: `${MANAGED_BY}=${MANAGER}` }),
+      client.rest<V1SecretList>('GET', corePath(namespace, 'secrets'), {
+        query: { labelSelector: `${MANAGED_BY}=${MANAGER}` },
+      }),
     ),
     client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
-      core.listNamespacedServiceAccount({ namespace }),
+      client.rest<Wire<V1ServiceAccountList>>('GET', corePath(namespace, 'serviceaccounts')),
     ),
   ]);
   return secrets.items

@@ -2,6 +2,11 @@ import { Command, Option } from 'clipanion';
 import type { HarborContext } from './base.js';
 import { ENUMS } from './options.js';
 
+/** The part of a NamespaceList completion reads. */
+interface NamespaceList {
+  items: Array<{ metadata?: { name?: string } }>;
+}
+
 /** Hidden: answers Cobra's `__complete` protocol for kubectl_complete-harbor. */
 export class CompleteCommand extends Command<HarborContext> {
   static override paths = [['__complete']];
@@ -30,14 +35,13 @@ export class CompleteCommand extends Command<HarborContext> {
           .map((c) => c.name);
       },
       namespaces: async () => {
-        const [{ resolveTarget }, { KubeClient }, { CoreV1Api }] = await Promise.all([
+        const [{ resolveTarget }, { KubeClient }] = await Promise.all([
           import('../kube/config.js'),
           import('../kube/client.js'),
-          import('@kubernetes/client-node'),
         ]);
         const client = new KubeClient(resolveTarget(flags, environment), { timeoutMs: 3000 });
         try {
-          const list = await client.api(CoreV1Api).listNamespace();
+          const list = await client.rest<NamespaceList>('GET', '/api/v1/namespaces');
           return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
         } finally {
           client.close();

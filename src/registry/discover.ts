@@ -1,11 +1,12 @@
 // Without a registry, the Harbor of a Supervisor session: the embedded Harbor of the
 // vSphere Namespace (named in <ns>-default-image-pull-secret, vSphere 7 and 8), else the
 // Harbor Supervisor Service (vSphere 8 / VCF 9: the DNS name of its TLS certificate).
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { CliError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { findHarborService } from '../kube/harborservice.js';
 import { readDockerConfig } from '../kube/dockerconfigjson.js';
+import { corePath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import { parseRegistry, type Registry } from './endpoint.js';
 
@@ -26,7 +27,7 @@ export async function discoverHarbor(client: KubeClient, namespace: string, plai
   const s = await getOptional(
     client,
     `reading secret/${name} in namespace "${namespace}" to find the embedded Harbor`,
-    () => client.api(CoreV1Api).readNamespacedSecret({ name, namespace }),
+    () => client.rest<V1Secret>('GET', corePath(namespace, 'secrets', name)),
   );
   if (s) {
     const hosts = Object.keys(readDockerConfig(s).auths ?? {});

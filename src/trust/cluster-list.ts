@@ -2,8 +2,8 @@
 // and every cluster.x-k8s.io Cluster, each listed at the newest version the server serves
 // (a list at any served version returns every object, converted). A TKC is backed by a
 // Cluster of the same name in the same namespace: that name counts once.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
+import { customPath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import { CAPI_GROUP, CAPI_VERSIONS } from './capi.js';
 import { TANZU_GROUP, type Obj } from './served.js';
@@ -16,11 +16,10 @@ async function namesOf(
   kind: { group: string; versions: readonly string[]; plural: string },
   namespace: string,
 ): Promise<string[]> {
-  const custom = client.api(CustomObjectsApi);
   for (const version of kind.versions) {
-    const list = (await getOptional(client, doing, () =>
-      custom.listNamespacedCustomObject({ group: kind.group, version, namespace, plural: kind.plural }),
-    )) as { items?: Obj[] } | undefined;
+    const list = await getOptional(client, doing, () =>
+      client.rest<{ items?: Obj[] }>('GET', customPath({ group: kind.group, version, namespace, plural: kind.plural })),
+    );
     if (list) return (list.items ?? []).map((o) => String(o.metadata?.name ?? '')).filter(Boolean);
   }
   return [];

@@ -3,10 +3,11 @@
 // version served, whose ClusterClass says which variable takes the CA. A new key of secret
 // <cluster>-user-trusted-ca-secret is written before the variable names it; on removal the
 // variable goes first, then the key.
-import { CoreV1Api, CustomObjectsApi, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
+import { corePath, customPath, typedSecret } from '../kube/wire.js';
 import { getOptional, update } from '../kube/write.js';
 import {
   CAPI_GROUP,
@@ -44,18 +45,12 @@ export class ClusterStore implements TrustStore {
     return `${kind}/${name} in namespace "${namespace}"`;
   }
 
-  private get custom(): CustomObjectsApi {
-    return this.client.api(CustomObjectsApi);
+  private capiPath(version: string, plural: string, name: string, namespace = this.namespace): string {
+    return customPath({ group: CAPI_GROUP, version, namespace, plural, name });
   }
 
   private getCapi(version: string, plural: string, name: string, namespace = this.namespace): Promise<Obj> {
-    return this.custom.getNamespacedCustomObject({
-      group: CAPI_GROUP,
-      version,
-      namespace,
-      plural,
-      name,
-    }) as Promise<Obj>;
+    return this.client.rest<Obj>('GET', this.capiPath(version, plural, name, namespace));
   }
 
   private async findCluster(): Promise<Served> {
@@ -94,7 +89,7 @@ export class ClusterStore implements TrustStore {
 
   private readSecret(name: string): Promise<V1Secret | undefined> {
     return getOptional(this.client, `reading ${this.where('secret', name)}`, () =>
-      this.client.api(CoreV1Api).readNamespacedSecret({ name, namespace: this.namespace }),
+      this.client.rest<V1Secret>('GET', corePath(this.namespace, 'secrets', name)),
     );
   }
 
@@ -141,12 +136,16 @@ export class ClusterStore implements TrustStore {
   }
 
   private async applySecret(plan: Plan, o: ApplyOptions): Promise<Change> {
-    const core = this.client.api(CoreV1Api);
     const { namespace, secretName: name } = this;
     const doing = this.where('secret', name);
+    const base = corePath(namespace, 'secrets');
+    const path = corePath(namespace, 'secrets', name);
     let created = false;
+    // What -o json|yaml prints is the typed client's shape of what the server returned; a stand-in
+    // (the secret does not exist) that no write replaced is printed as it was built.
+    let standIn = false;
     // A missing secret is read as an empty stand-in (no resourceVersion) and created.
-    const standIn: V1Secret = {
+    const empty: V1Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name, namespace },
@@ -155,23 +154,27 @@ export class ClusterStore implements TrustStore {
     };
     const r = await update<V1Secret>(this.client, {
       doing: `updating ${doing}`,
-      read: async () =>
-        (await getOptional(this.client, `updating ${doing}`, () => core.readNamespacedSecret({ name, namespace }))) ??
-        structuredClone(standIn),
+      read: async () => {
+        const cur = await getOptional(this.client, `updating ${doing}`, () => this.client.rest<V1Secret>('GET', path));
+        standIn = !cur;
+        return cur ?? structuredClone(empty);
+      },
       modify: (cur) => {
         const data = applyToData(cur.data, plan);
         return data ? { ...cur, data } : undefined;
       },
-      write: (body, dryRun) => {
+      write: async (body, dryRun) => {
         created = !body.metadata?.resourceVersion;
-        return created
-          ? core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER })
-          : core.replaceNamespacedSecret({ name, namespace, body, dryRun, fieldManager: FIELD_MANAGER });
+        const query = { dryRun, fieldManager: FIELD_MANAGER };
+        const out = await this.client.rest<V1Secret>(created ? 'POST' : 'PUT', created ? base : path, { body, query });
+        standIn = false;
+        return out;
       },
       dryRun: o.dryRun,
     });
     const action = !r.changed ? 'unchanged' : created || !r.object.metadata?.resourceVersion ? 'created' : 'configured';
-    return { object: { apiVersion: 'v1', kind: 'Secret', ...r.object }, action, notes: [] };
+    const object = standIn ? r.object : typedSecret(r.object);
+    return { object: { apiVersion: 'v1', kind: 'Secret', ...object }, action, notes: [] };
   }
 
   private async applyVariable(
@@ -190,16 +193,10 @@ export class ClusterStore implements TrustStore {
         return next ? withItems(cur, variable, next) : undefined;
       },
       write: (body, dryRun) =>
-        this.custom.replaceNamespacedCustomObject({
-          group: CAPI_GROUP,
-          version,
-          namespace: this.namespace,
-          plural: 'clusters',
-          name: this.cluster,
+        this.client.rest<Obj>('PUT', this.capiPath(version, 'clusters', this.cluster), {
           body,
-          dryRun,
-          fieldManager: FIELD_MANAGER,
-        }) as Promise<Obj>,
+          query: { dryRun, fieldManager: FIELD_MANAGER },
+        }),
       dryRun: o.dryRun,
     });
     return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: plan.notes };

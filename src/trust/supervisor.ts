@@ -1,10 +1,11 @@
 // The Supervisor's trust for vSphere Pods: ConfigMap kube-system/image-fetcher-ca-bundle,
 // key ca-bundle, a PEM bundle with no names. Existing certificates stay first, byte for
 // byte (CRLF too); one already present is not added again; removal is by fingerprint.
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
+import { corePath, typedConfigMap } from '../kube/wire.js';
 import { getOptional, isNotFound, update } from '../kube/write.js';
 import { certificatesIn, damageNote } from '../tls/pem.js';
 import { editBundle } from './lists.js';
@@ -24,8 +25,11 @@ export class SupervisorStore implements TrustStore {
 
   constructor(private readonly client: KubeClient) {}
 
+  private readonly path = corePath(BUNDLE.namespace, 'configmaps', BUNDLE.name);
+
+  /** As the server sent it (its timestamps are strings; none is read). */
   private read(): Promise<V1ConfigMap> {
-    return this.client.api(CoreV1Api).readNamespacedConfigMap({ name: BUNDLE.name, namespace: BUNDLE.namespace });
+    return this.client.rest('GET', this.path);
   }
 
   async list(warn: (line: string) => void = () => undefined): Promise<TrustedCa[]> {
@@ -38,7 +42,6 @@ export class SupervisorStore implements TrustStore {
   }
 
   async apply(entries: Entry[], o: ApplyOptions): Promise<Change[]> {
-    const core = this.client.api(CoreV1Api);
     const notes: string[] = [];
     try {
       const r = await update<V1ConfigMap>(this.client, {
@@ -51,18 +54,13 @@ export class SupervisorStore implements TrustStore {
           return next === undefined ? undefined : { ...cm, data: { ...(cm.data ?? {}), [BUNDLE.key]: next } };
         },
         write: (body, dryRun) =>
-          core.replaceNamespacedConfigMap({
-            name: BUNDLE.name,
-            namespace: BUNDLE.namespace,
-            body,
-            dryRun,
-            fieldManager: FIELD_MANAGER,
-          }),
+          this.client.rest('PUT', this.path, { body, query: { dryRun, fieldManager: FIELD_MANAGER } }),
         dryRun: o.dryRun,
       });
       return [
         {
-          object: { apiVersion: 'v1', kind: 'ConfigMap', ...r.object },
+          // As the typed client returned it (field order, Dates): what -o json|yaml printed before.
+          object: { apiVersion: 'v1', kind: 'ConfigMap', ...typedConfigMap(r.object) },
           action: r.changed ? 'configured' : 'unchanged',
           notes,
         },

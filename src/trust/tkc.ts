@@ -4,9 +4,9 @@
 // deprecated since TKG Service 3.2 (VMware blog, 2025-02-24, "vSphere Kubernetes Service:
 // retiring TanzuKubernetesCluster (TKC) resources and transitioning to Cluster API"): every
 // command on one says so once.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
+import { customPath } from '../kube/wire.js';
 import { update } from '../kube/write.js';
 import { codecFor } from './codec.js';
 import { namedCas, upsertNamed } from './lists.js';
@@ -30,14 +30,18 @@ export class Tkc {
     return `tanzukubernetescluster/${this.cluster} in namespace "${this.namespace}"`;
   }
 
-  private get(version: string): Promise<Obj> {
-    return this.client.api(CustomObjectsApi).getNamespacedCustomObject({
+  private path(version: string): string {
+    return customPath({
       group: TANZU_GROUP,
       version,
       namespace: this.namespace,
       plural: TKC.plural,
       name: this.cluster,
-    }) as Promise<Obj>;
+    });
+  }
+
+  private get(version: string): Promise<Obj> {
+    return this.client.rest<Obj>('GET', this.path(version));
   }
 
   /** The TKC at the newest version served; undefined when there is none of that name. */
@@ -74,16 +78,7 @@ export class Tkc {
         };
       },
       write: (body, dryRun) =>
-        this.client.api(CustomObjectsApi).replaceNamespacedCustomObject({
-          group: TANZU_GROUP,
-          version,
-          namespace: this.namespace,
-          plural: TKC.plural,
-          name: this.cluster,
-          body,
-          dryRun,
-          fieldManager: FIELD_MANAGER,
-        }) as Promise<Obj>,
+        this.client.rest<Obj>('PUT', this.path(version), { body, query: { dryRun, fieldManager: FIELD_MANAGER } }),
       dryRun: o.dryRun,
     });
     return { object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: [...new Set(notes)] };

@@ -4,10 +4,10 @@
 // not apply to cluster.x-k8s.io Clusters (vSphere 8 "Configuring the TKG Service",
 // GUID-EC2A5489…: "It does not apply to Clusters provisioned with the v1beta1 API"; v1beta2
 // Clusters are ClusterClass-based too; /tmp/research/vks-facts.md §8): every command says so.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
+import { customPath } from '../kube/wire.js';
 import { update } from '../kube/write.js';
 import { codecFor } from './codec.js';
 import { namedCas, upsertNamed } from './lists.js';
@@ -29,10 +29,13 @@ export class TkgsStore implements TrustStore {
 
   constructor(private readonly client: KubeClient) {}
 
+  /** Cluster-scoped: no namespaces segment. */
+  private path(version: string): string {
+    return customPath({ group: TANZU_GROUP, version, plural: TKGS.plural, name: TKGS.name });
+  }
+
   private get(version: string): Promise<Obj> {
-    return this.client
-      .api(CustomObjectsApi)
-      .getClusterCustomObject({ group: TANZU_GROUP, version, plural: TKGS.plural, name: TKGS.name }) as Promise<Obj>;
+    return this.client.rest<Obj>('GET', this.path(version));
   }
 
   private async find(): Promise<Served> {
@@ -71,15 +74,7 @@ export class TkgsStore implements TrustStore {
         };
       },
       write: (body, dryRun) =>
-        this.client.api(CustomObjectsApi).replaceClusterCustomObject({
-          group: TANZU_GROUP,
-          version,
-          plural: TKGS.plural,
-          name: TKGS.name,
-          body,
-          dryRun,
-          fieldManager: FIELD_MANAGER,
-        }) as Promise<Obj>,
+        this.client.rest<Obj>('PUT', this.path(version), { body, query: { dryRun, fieldManager: FIELD_MANAGER } }),
       dryRun: o.dryRun,
     });
     return [{ object: r.object, action: r.changed ? 'configured' : 'unchanged', notes: [...new Set(notes)] }];
