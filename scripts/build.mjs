@@ -7,7 +7,9 @@
 // client, ssh2, node-forge, yaml, ora, ...) is the heavy part: bundled separately
 // and embedded as gzipped source text that is inflated and compiled only when a command
 // first imports from it. Parsing a 4 MB script costs ~60 ms that `--help` never pays. The code that
-// compiles it (with a V8 code cache) is scripts/lazy-loader.cjs.
+// compiles it (with a V8 code cache) is scripts/lazy-loader.cjs. @kubernetes/client-node comes
+// without its generated API and model classes (scripts/lean-client-node.mjs): every request
+// goes through KubeClient.rest().
 //
 // Modules the light part already holds (errors, printer, clipanion) are not bundled
 // twice: the heavy part gets the light part's instances, so `instanceof CliError`
@@ -23,6 +25,7 @@ import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkLean, leanClientNode } from './lean-client-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -141,6 +144,7 @@ async function buildHeavy(lazyKeys, lightInputs) {
     stdin: { contents: entry, resolveDir: root, loader: 'js', sourcefile: 'lazy-entry.js' },
     plugins: [
       optionalStub,
+      leanClientNode(root),
       {
         name: 'shared',
         setup(b) {
@@ -166,6 +170,7 @@ async function buildHeavy(lazyKeys, lightInputs) {
       },
     ],
   });
+  checkLean(result.metafile);
   return { text: result.outputFiles[0].text, used: [...used].sort() };
 }
 

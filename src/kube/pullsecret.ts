@@ -4,11 +4,11 @@
 // that changes nothing writes nothing. Writes are PUTs with the resourceVersion read,
 // retried on 409. What the secret holds is read in dockerconfigjson.ts. Reads and writes go
 // as plain JSON (KubeClient.rest), as bind-sa's do: a PUT keeps fields the typed model does
-// not know, and what is returned (and printed) is the secret as the server sent it, as kubectl
-// prints it (RFC 3339 timestamps, the server's field order).
+// not know, and what is returned (and printed) keeps the typed client's shape (typedSecret).
 import type { V1Secret, V1SecretList } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
+import { typedSecret } from './wire.js';
 import {
   ANNOTATION,
   type AuthEntry,
@@ -135,7 +135,7 @@ export async function upsertPullSecret(
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
     try {
       const secret = await client.call(`creating ${where}`, () => api.create(fresh, serverDryRun(o.dryRun)));
-      return { secret, action: 'created' };
+      return { secret: typedSecret(secret), action: 'created' };
     } catch (e) {
       // Someone created it between our read and our create: merge into theirs instead.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -149,7 +149,7 @@ export async function upsertPullSecret(
     write: api.replace,
     dryRun: o.dryRun,
   });
-  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: typedSecret(r.object), action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /**
@@ -170,13 +170,13 @@ export async function removeFromPullSecret(
   if (!cur) return { action: 'unchanged' };
   if (!isManaged(cur)) throw new CliError('NOT_MANAGED', `${where} was not created by kubectl-harbor; not touching it`);
   const cfg = readDockerConfig(cur);
-  if (!cfg.auths?.[host]) return { secret: cur, action: 'unchanged' };
+  if (!cfg.auths?.[host]) return { secret: typedSecret(cur), action: 'unchanged' };
   const others = Object.keys(cfg.auths).filter((h) => h !== host);
   if (others.length === 0) {
     if (dryRun !== 'client') {
       await client.call(`deleting ${where}`, () => api.remove(cur.metadata?.resourceVersion, serverDryRun(dryRun)));
     }
-    return { secret: cur, action: 'deleted' };
+    return { secret: typedSecret(cur), action: 'deleted' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -198,7 +198,7 @@ export async function removeFromPullSecret(
     write: api.replace,
     dryRun,
   });
-  return { secret: r.object, action: r.changed ? 'configured' : 'unchanged' };
+  return { secret: typedSecret(r.object), action: r.changed ? 'configured' : 'unchanged' };
 }
 
 /** The managed pull secrets in `namespace` whose annotations name a robot (`name` given: only that one). */

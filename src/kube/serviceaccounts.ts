@@ -8,6 +8,7 @@ import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, managedLabels } from './labels.js';
+import { typedServiceAccount } from './wire.js';
 import { getOptional, serverDryRun, update } from './write.js';
 
 export interface BindOptions {
@@ -66,7 +67,7 @@ export async function bindServiceAccount(
         query: { dryRun: serverDryRun(o.dryRun), fieldManager: FIELD_MANAGER },
       }),
     );
-    return { sa, action: 'created' };
+    return { sa: typedServiceAccount(sa), action: 'created' };
   }
   const r = await update(client, {
     doing: `updating ${where}`,
@@ -79,7 +80,7 @@ export async function bindServiceAccount(
     write: (next, dryRun) => client.rest('PUT', path, { body: next, query: { dryRun, fieldManager: FIELD_MANAGER } }),
     dryRun: o.dryRun,
   });
-  return { sa: r.object, action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
+  return { sa: typedServiceAccount(r.object), action: r.changed ? (o.unbind ? 'unbound' : 'bound') : 'unchanged' };
 }
 
 /** The names of the ServiceAccounts in `namespace`. */

@@ -1,7 +1,7 @@
 // The kube adapters on KubeClient.rest() against the in-process Supervisor emulator: pull
 // secrets (created, unchanged on a re-run, robot entries replaced, taken out), jumpbox pods
 // (created, listed in one namespace and in all, deleted), the Harbor Supervisor Service, and
-// what each returns: the object as the server sent it (timestamps are RFC 3339 strings).
+// what each returns (pull secrets in the typed client's shape, as -o json|yaml printed them).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type SupervisorLab, startSupervisor, writeKubeconfig } from '../../lab/apiserver/supervisor.js';
@@ -41,7 +41,7 @@ test('pull secrets through rest: created, unchanged on a re-run, robot entry rep
     const o = { overwrite: false, dryRun: undefined, robot };
     const first = await upsertPullSecret(c, 'pull', 'dev', 'harbor.test', entry('robot$p+ci', 'one'), o);
     assert.equal(first.action, 'created');
-    assert.equal(typeof first.secret.metadata?.creationTimestamp, 'string', 'as the server sent it');
+    assert.ok(first.secret.metadata?.creationTimestamp instanceof Date, "printed in the typed client's shape");
     const again = await upsertPullSecret(c, 'pull', 'dev', 'harbor.test', entry('robot$p+ci', 'one'), o);
     assert.equal(again.action, 'unchanged');
     const found = await robotSecrets(c, 'dev');
