@@ -1,10 +1,11 @@
 // `kubectl harbor bind-sa`: for each namespace (in a bounded pool, every one attempted),
 // check the secrets exist, then bind or unbind them on each chosen ServiceAccount.
+import type { V1ServiceAccount } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
-import { bindServiceAccount, serviceAccountNames } from '../kube/serviceaccounts.js';
+import { bindServiceAccount, serviceAccountNames, serviceAccountsEverywhere } from '../kube/serviceaccounts.js';
 import { corePath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import { plural, Report } from '../output/report.js';
@@ -34,10 +35,30 @@ async function missingSecrets(client: KubeClient, namespace: string, secrets: st
   return secrets.filter((_, i) => !found[i]);
 }
 
+/**
+ * With -A, each named ServiceAccount of every namespace from one paged list (by name), so each
+ * namespace needs only its PUT, not a GET first. A stale copy gets 409 and is read afresh; a
+ * namespace the list lacks, or a list the user may not make, is read one by one as before.
+ */
+async function listedEverywhere(s: Session, client: KubeClient, r: BindSaRequest) {
+  const known = new Map<string, Map<string, V1ServiceAccount>>();
+  if (r.namespaces.kind !== 'all' || !r.serviceAccounts) return known;
+  await Promise.all(
+    r.serviceAccounts.map(async (name) => {
+      const found = await serviceAccountsEverywhere(client, name, (line) => s.printer.debug(line));
+      if (found) known.set(name, found);
+    }),
+  );
+  return known;
+}
+
 export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
   const p = s.printer;
   const client = await s.kube();
-  const namespaces = await resolveNamespaces(r.namespaces, client);
+  const [namespaces, known] = await Promise.all([
+    resolveNamespaces(r.namespaces, client),
+    listedEverywhere(s, client, r),
+  ]);
   const report = new Report(
     p,
     (o) => `bind-sa: ${plural(o.length, 'ServiceAccount')} in ${plural(namespaces.length, 'namespace')}`,
@@ -64,6 +85,7 @@ export async function bindSa(s: Session, r: BindSaRequest): Promise<number> {
           unbind: r.unbind,
           create: r.create,
           dryRun: r.dryRun,
+          current: known.get(sa)?.get(namespace),
         });
         p.result({ ...b.sa, apiVersion: 'v1', kind: 'ServiceAccount' }, b.action);
         return b.action;

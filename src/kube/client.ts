@@ -56,6 +56,13 @@ class SharedAgentAuth implements SecurityAuthentication {
   private agent: http.Agent | undefined;
   private readonly kc: KubeConfig;
   private readonly exec: ExecCredentials | undefined;
+  /**
+   * The kubeconfig's own headers, once read, where they cannot change during a run (a token,
+   * basic auth, a client certificate, an exec plugin's part apart): client-node would rebuild
+   * the TLS options (reading the files again) and an agent on every request. Auth providers
+   * (OIDC, token files) refresh, so they are asked every time.
+   */
+  private kcHeaders: Record<string, string> | undefined;
 
   constructor(private readonly target: KubeTarget) {
     const { user } = target;
@@ -69,12 +76,17 @@ class SharedAgentAuth implements SecurityAuthentication {
   }
 
   private async credentials(context: RequestContext): Promise<ExecStatus | undefined> {
-    try {
-      await this.kc.applySecurityAuthentication(context);
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new CredentialError(`getting credentials for user "${this.target.user.name}": ${why}`);
+    if (this.kcHeaders) {
+      for (const [k, v] of Object.entries(this.kcHeaders)) context.setHeaderParam(k, v);
+    } else {
+      try {
+        await this.kc.applySecurityAuthentication(context);
+      } catch (e) {
+        if (e instanceof CliError) throw e;
+        const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        throw new CredentialError(`getting credentials for user "${this.target.user.name}": ${why}`);
+      }
+      if (!this.target.user.authProvider) this.kcHeaders = { ...context.getHeaders() };
     }
     const st = await this.exec?.get();
     if (st?.token) context.setHeaderParam('Authorization', `Bearer ${st.token}`);
@@ -156,9 +168,12 @@ export class KubeClient {
     const url = ctx.getUrl();
     const t0 = Date.now();
     const line = (what: string) => this.log?.(`${method} ${url} ${what} in ${Date.now() - t0}ms`);
-    const data = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
+    // A string, not a Buffer: node then sends the headers and the body in one write (one TLS record).
+    const data = r.body === undefined ? undefined : JSON.stringify(r.body);
     const headers: Record<string, string | number> = { ...ctx.getHeaders(), Accept: accept };
-    if (data) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': data.length });
+    if (data !== undefined) {
+      Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+    }
     let res: { status: number; text: string; headers: http.IncomingHttpHeaders };
     try {
       res = await send(url, { method, headers, agent: ctx.getAgent(), timeoutMs: this.timeoutMs }, data);

@@ -18,7 +18,7 @@ export interface SendOptions {
 export function send(
   url: string,
   o: SendOptions,
-  data: Buffer | undefined,
+  data: string | Buffer | undefined,
 ): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     let done = false;
