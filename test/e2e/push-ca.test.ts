@@ -158,6 +158,36 @@ describe('kubectl harbor push-ca', needsLab, () => {
     for (const p of await pullAll()) assert.equal(p.ok, true, JSON.stringify(p));
   });
 
+  test('a node whose containerd has no config_path gets the system bundle and a restart, and pulls', async () => {
+    const node3 = lab.info.nodes[2]!.ip;
+    const sh = async (script: string): Promise<string> => {
+      const r = await nodeExec(lab.cfg, 3, ['sh', '-c', script]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    await sh(
+      `${UNTRUST_NODE}; cp /etc/containerd/config.toml /root/config.toml.lab; sed -i '/config_path/d' /etc/containerd/config.toml; systemctl restart containerd`,
+    );
+    try {
+      const before = await restarts(3);
+      const r = await push(['--from-registry', lab.info.harbor, '--fingerprint', fp, '--nodes', node3, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      const row = (JSON.parse(r.stdout).nodes as Array<{ restarted: boolean; changes: string[] }>)[0]!;
+      assert.equal(row.restarted, true, JSON.stringify(row));
+      assert.ok(!row.changes.includes('containerd-certs.d'), JSON.stringify(row));
+      assert.equal(await restarts(3), before + 1);
+      const pull = await criPull(lab.info.nodes[2]!.containerdSocket, lab.info.image, {
+        username: 'admin',
+        password: lab.info.users.admin!,
+      });
+      assert.equal(pull.ok, true, JSON.stringify(pull));
+    } finally {
+      await sh(
+        'cp /root/config.toml.lab /etc/containerd/config.toml && rm /root/config.toml.lab && systemctl restart containerd',
+      );
+    }
+  });
+
   test('sudo denied and a read-only /etc fail on that node alone, with a clear line', async () => {
     const other = path.join(h.home, 'other-ca.pem');
     fs.writeFileSync(other, makeCa('Another registry CA').certPem);
