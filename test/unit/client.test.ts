@@ -356,3 +356,48 @@ test('eventTime: RFC 3339 strings (as sent) and Dates (as the typed client made 
   assert.equal(eventTime({ metadata: {} }), 0);
   assert.equal(eventTime({ lastTimestamp: 'garbage' }), 0);
 });
+
+test('the kubeconfig is asked for credentials once per client; an auth provider, which refreshes, on every request', async () => {
+  const counted = (kubeconfig: string): { c: KubeClient; asked: () => number } => {
+    const t = resolveTarget({ kubeconfig }, { env: {}, homedir: '/nonexistent' });
+    const apply = t.kc.applySecurityAuthentication.bind(t.kc);
+    let n = 0;
+    t.kc.applySecurityAuthentication = (ctx) => {
+      n++;
+      return apply(ctx);
+    };
+    return { c: new KubeClient(t, { timeoutMs: 5000 }), asked: () => n };
+  };
+  const { port } = server.address() as AddressInfo;
+  const gcp = path.join(tempDir(), 'gcp.kubeconfig');
+  fs.writeFileSync(
+    gcp,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: lab, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: g, user: {auth-provider: {name: gcp, config: {access-token: gcp-token-1, expiry: "2999-01-01T00:00:00Z"}}}}]',
+      'contexts: [{name: lab, context: {cluster: lab, user: g, namespace: ns}}]',
+      'current-context: lab',
+    ].join('\n'),
+  );
+  for (const [kubeconfig, want, auth] of [
+    [file, 1, `Bearer ${TOKEN}`],
+    [gcp, 3, 'Bearer gcp-token-1'],
+  ] as const) {
+    const { c, asked } = counted(kubeconfig);
+    try {
+      seen = [];
+      await readSa(c);
+      await readSa(c);
+      await readSa(c);
+      assert.equal(asked(), want, kubeconfig);
+      assert.ok(
+        seen.every((s) => s.auth === auth),
+        JSON.stringify(seen.map((s) => s.auth)),
+      );
+    } finally {
+      c.close();
+    }
+  }
+});
