@@ -15,7 +15,7 @@
 // the functions that run compiled; it never fails the command.
 const { printStoredHelp } = require('../src/output/stored-help.ts');
 
-if (!printStoredHelp(process.argv.slice(2), __HARBOR_STORED_HELP__, process)) start();
+if (!printStoredHelp(process.argv.slice(2), __HARBOR_STORED_HELP__, process, 1)) start();
 
 /** Compile and run the start-up part. */
 function start() {

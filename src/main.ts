@@ -14,7 +14,7 @@ const STORED_HELP = typeof __HARBOR_STORED_HELP__ === 'object' ? __HARBOR_STORED
 
 /** One run of the plugin. */
 function main(): void {
-  if (printStoredHelp(process.argv.slice(2), STORED_HELP, process)) return;
+  if (printStoredHelp(process.argv.slice(2), STORED_HELP, process, 1)) return;
   // `kubectl harbor ... | head` closes stdout early: that is not an error.
   quietOnEpipe(process.stdout, process);
 

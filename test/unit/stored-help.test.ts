@@ -3,9 +3,12 @@
 // whatever NO_COLOR and TERM say, the same bytes as the live CLI; any other command line falls
 // through to the CLI. test/build/stored-help.test.ts checks the built plugin the same way.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { before, test } from 'node:test';
 import { OVERVIEW_FORMS, runHelp, storedHelp } from '../../scripts/help-texts.js';
 import { printStoredHelp, type StoredHelp } from '../../src/output/stored-help.js';
+import { tempDir } from '../helpers/kubeconfig.js';
 
 let help: StoredHelp;
 
@@ -14,7 +17,7 @@ before(async () => {
 });
 
 /** What the stored path prints for argv on a stream that is a TTY or not, and whether it answered. */
-function stored(argv: string[], tty: boolean, env: NodeJS.ProcessEnv) {
+function stored(argv: string[], tty: boolean, env: NodeJS.ProcessEnv, fd?: number) {
   let text = '';
   const stdout = {
     isTTY: tty,
@@ -24,7 +27,7 @@ function stored(argv: string[], tty: boolean, env: NodeJS.ProcessEnv) {
   const exit = (): never => {
     throw new Error('exit');
   };
-  const answered = printStoredHelp(argv, help, { stdout, env, exit });
+  const answered = printStoredHelp(argv, help, { stdout, env, exit }, fd);
   return { answered, text };
 }
 
@@ -88,4 +91,19 @@ test('any other command line falls through to the CLI, printing nothing', () => 
     }),
     false,
   );
+});
+
+test('straight to the descriptor when colours change nothing; what it cannot take goes through the stream', () => {
+  assert.equal(help.color, undefined, 'the overview has no colours');
+  const file = path.join(tempDir(), 'out');
+  const fd = fs.openSync(file, 'w');
+  const s = stored(['--help'], true, {}, fd);
+  fs.closeSync(fd);
+  assert.ok(s.answered);
+  assert.equal(s.text, '', 'nothing went through the stream');
+  assert.equal(fs.readFileSync(file, 'utf8'), help.plain);
+  // A closed descriptor (EBADF): the stream gets the whole text, as on the normal path.
+  const closed = stored(['-h'], false, {}, fd);
+  assert.ok(closed.answered);
+  assert.equal(closed.text, help.plain);
 });
