@@ -25,6 +25,7 @@ export async function storedHelp(root, common) {
           );
         },
       },
+      ...(common.plugins ?? []),
     ],
   });
   const file = path.join(root, 'scripts/help-texts.cjs');
