@@ -2,10 +2,9 @@
 // they compile the start-up part with a V8 code cache, as scripts/lazy-loader.cjs does for the
 // lazy part. Node 20 keeps no compile cache for a plain script, so every run would parse the
 // start-up part and compile each function it calls (~10 ms of a 40 ms `--help`). The start-up
-// part's source follows this code in the same file, as line comments after the line
-// __HARBOR_START_MARK__ (its last one; scripts/starter.mjs), and is read back from the file. The build fills
-// three placeholders through esbuild's `define`:
-//   __HARBOR_START_MARK__    the line before the start-up part
+// part's source follows this code in the same file, as the body of __harbor_start (never
+// called), one `//` per line (scripts/starter.mjs). The build fills two placeholders through
+// esbuild's `define`:
 //   __HARBOR_START_CACHE__   the cache file's name, start-<hash>.v8 (per version and content)
 //   __HARBOR_STORED_HELP__   the overview as the CLI prints it (scripts/help-texts.ts)
 // The overview (no arguments, `--help`, `-h`, `help`) is printed from the stored text before
@@ -30,11 +29,9 @@ function start() {
   try {
     cachedData = fs.readFileSync(file);
   } catch {}
-  // ASCII (the build checks), so latin1 reads it as it was written; each line starts with `//`
-  // (`\n//` after the mark).
-  const own = fs.readFileSync(__filename, 'latin1');
-  const at = own.lastIndexOf(__HARBOR_START_MARK__) + __HARBOR_START_MARK__.length + 3;
-  const source = own.slice(at).replaceAll('\n//', '\n');
+  // `function __harbor_start() {\n//…\n//…\n}`: the script's own text, without the wrapper and the `//`s.
+  const own = __harbor_start.toString();
+  const source = own.slice(own.indexOf('{') + 4, own.lastIndexOf('\n}')).replaceAll('\n//', '\n');
   const script = new vm.Script(`(function (require, module, exports, __dirname, __filename) {${source}\n})`, {
     filename: __filename,
     cachedData,

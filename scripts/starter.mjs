@@ -38,18 +38,16 @@ export async function storedHelp(root, common) {
   return m.exports.storedHelp();
 }
 
-/** The line before the start-up part; the last one in the file (scripts/start-loader.cjs looks from the end). */
-const MARK = '//!harbor-start';
-
 /**
  * The file after its `#!` line: start-loader.cjs (with the start-up part's cache name and the
- * stored help), then the start-up part as line comments, one `//` per line: V8 skips a comment
- * faster than it scans and copies an 840 KB string literal (~3 ms of every run), and the loader
- * reads its own file to take the text back.
+ * stored help), then the start-up part as the body of a function that is never called, one line
+ * comment per line. V8 skips comments faster than it scans and copies an 840 KB string literal
+ * (~3 ms of every run), and the loader takes the text back from the function's source
+ * (Function.prototype.toString: the script's own text, not a second read of the file).
  */
 export async function buildStarter(root, { startText, startHash, help }) {
-  if (!/^[\x00-\x7f]*$/.test(startText) || startText.includes('\r') || startText.includes(MARK))
-    throw new Error(`the start-up part must be ASCII, without carriage returns or ${MARK}, to travel as line comments`);
+  if (!/^[\x00-\x7f]*$/.test(startText) || startText.includes('\r'))
+    throw new Error('the start-up part must be ASCII, without carriage returns, to travel as line comments');
   const result = await build({
     entryPoints: [path.join(root, 'scripts/start-loader.cjs')],
     bundle: true,
@@ -61,10 +59,10 @@ export async function buildStarter(root, { startText, startHash, help }) {
     legalComments: 'none',
     logLevel: 'warning',
     define: {
-      __HARBOR_START_MARK__: JSON.stringify(MARK),
       __HARBOR_START_CACHE__: JSON.stringify(`start-${startHash}.v8`),
       __HARBOR_STORED_HELP__: JSON.stringify(help),
     },
   });
-  return `${result.outputFiles[0].text.trimEnd()}\n${MARK}\n//${startText.replaceAll('\n', '\n//')}`;
+  const body = `//${startText.replaceAll('\n', '\n//')}`;
+  return `${result.outputFiles[0].text.trimEnd()}\nfunction __harbor_start() {\n${body}\n}\n`;
 }
