@@ -18,7 +18,7 @@
 // Optional native modules (ssh2's cpu-features and sshcrypto.node, ws's bufferutil
 // and utf-8-validate) resolve to a stub that throws; every caller wraps them in
 // try/catch and falls back to pure JavaScript.
-import { build, transform } from 'esbuild';
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLean, leanClientNode } from './lean-client-node.mjs';
+import { buildStarter, storedHelp } from './starter.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -100,6 +101,8 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
       __HARBOR_LAZY_SOURCE__: JSON.stringify(heavySource ? gzipSync(heavySource, { level: 9 }).toString('base64') : ''),
       __HARBOR_LAZY_SEA__: JSON.stringify(sea),
       __HARBOR_LAZY_CACHE__: JSON.stringify(`lazy-${heavyHash}.v8`),
+      // The overview, printed by src/main.ts in a SEA (the plugin file's loader prints it first).
+      __HARBOR_STORED_HELP__: sea ? JSON.stringify(help) : 'undefined',
     },
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
     plugins: [
@@ -174,6 +177,8 @@ async function buildHeavy(lazyKeys, lightInputs) {
   return { text: result.outputFiles[0].text, used: [...used].sort() };
 }
 
+// The overview as the CLI prints it (scripts/starter.mjs).
+const help = await storedHelp(root, common);
 // 1: find what the light part imports lazily and what it holds; 2: the heavy part;
 // 3: the light part again, with the heavy source and the shared modules it needs.
 const probe = await buildLight(undefined, []);
@@ -197,24 +202,13 @@ if (seaDir) {
   writeAtomic(path.join(seaDir, 'main.cjs'), sea.text);
   writeAtomic(path.join(seaDir, 'lazy.js'), heavy.text);
 }
-// The file: scripts/start-loader.cjs, which compiles the start-up part (held as a string)
-// with a V8 code cache.
+// The file: scripts/start-loader.cjs, which prints the stored overview or compiles the start-up
+// part (held as a string) with a V8 code cache.
 const startText = final.text.replace(/^#!.*\n/, '');
 const startHash = createHash('sha256').update(startText).update(process.version).digest('hex').slice(0, 16);
-const starter = await transform(fs.readFileSync(path.join(root, 'scripts/start-loader.cjs'), 'utf8'), {
-  loader: 'js',
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  define: {
-    __HARBOR_START_SOURCE__: JSON.stringify(startText),
-    __HARBOR_START_CACHE__: JSON.stringify(`start-${startHash}.v8`),
-  },
-});
+const starter = await buildStarter(root, { startText, startHash, help });
 fs.mkdirSync(path.dirname(outfile), { recursive: true });
-writeAtomic(outfile, `#!/usr/bin/env node\n${starter.code}`, 0o755);
+writeAtomic(outfile, `#!/usr/bin/env node\n${starter}`, 0o755);
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const total = Buffer.byteLength(final.text);
 const lazyBytes = Buffer.byteLength(heavy.text);

@@ -4,15 +4,19 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import { commandsFor, getCli, runCli } from './cli.js';
 import { installInterruption } from './interrupt.js';
+import { printStoredHelp, quietOnEpipe, type StoredHelp } from './output/stored-help.js';
 import { SESSION_PASSWORD_VARS } from './secrets.js';
+
+// The overview as the CLI prints it, stored by the SEA build (scripts/starter.mjs); the plugin
+// file's loader prints it before this module is even compiled (scripts/start-loader.cjs).
+declare const __HARBOR_STORED_HELP__: StoredHelp | undefined;
+const STORED_HELP = typeof __HARBOR_STORED_HELP__ === 'object' ? __HARBOR_STORED_HELP__ : undefined;
 
 /** One run of the plugin. */
 function main(): void {
+  if (printStoredHelp(process.argv.slice(2), STORED_HELP, process, 1)) return;
   // `kubectl harbor ... | head` closes stdout early: that is not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  quietOnEpipe(process.stdout, process);
 
   // The session passwords stay in this copy; children (exec credential plugins started by
   // the Kubernetes client, credential helpers) inherit a process environment without them.
