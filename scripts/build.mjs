@@ -5,8 +5,8 @@
 // parts. The light part is what every run needs: clipanion, the command classes,
 // the printer. Everything the commands reach through `import()` (the Kubernetes
 // client, ssh2, node-forge, yaml, ora, ...) is the heavy part: bundled separately
-// and embedded as gzipped source text that is inflated and compiled only when a command
-// first imports from it. Parsing a 4 MB script costs ~60 ms that `--help` never pays. The code that
+// and carried as comment text (scripts/starter.mjs) that is compiled only when a command
+// first imports from it: parsing it costs ~20 ms that `--help` never pays. The code that
 // compiles it (with a V8 code cache) is scripts/lazy-loader.cjs. @kubernetes/client-node comes
 // without its generated API and model classes (scripts/lean-client-node.mjs): every request
 // goes through KubeClient.rest().
@@ -21,7 +21,6 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +83,7 @@ const key = (file) => path.relative(root, file).split(path.sep).join('/');
  * The light part. Dynamic imports become `load(key)` from the heavy part; `shared`
  * lists the light modules the heavy part may use, registered by the entry wrapper.
  */
-async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') {
+async function buildLight(shared, sea = false, heavyHash = 'none') {
   const lazy = new Set();
   const entry = [
     ...shared.map((k, i) => `import * as m${i} from ${JSON.stringify(path.join(root, k))};`),
@@ -96,9 +95,6 @@ async function buildLight(heavySource, shared, sea = false, heavyHash = 'none') 
     ...common,
     define: {
       ...common.define,
-      // Gzipped, base64: node reads and scans the whole file on every run (`--help` too), and
-      // 4 MB of string literal cost ~25 ms of that; inflating 0.6 MB when a command needs it ~5 ms.
-      __HARBOR_LAZY_SOURCE__: JSON.stringify(heavySource ? gzipSync(heavySource, { level: 9 }).toString('base64') : ''),
       __HARBOR_LAZY_SEA__: JSON.stringify(sea),
       __HARBOR_LAZY_CACHE__: JSON.stringify(`lazy-${heavyHash}.v8`),
       // The overview, printed by src/main.ts in a SEA (the plugin file's loader prints it first).
@@ -181,10 +177,10 @@ async function buildHeavy(lazyKeys, lightInputs) {
 const help = await storedHelp(root, common);
 // 1: find what the light part imports lazily and what it holds; 2: the heavy part;
 // 3: the light part again, with the heavy source and the shared modules it needs.
-const probe = await buildLight(undefined, []);
+const probe = await buildLight([]);
 const heavy = await buildHeavy(probe.lazy, probe.inputs);
 const heavyHash = createHash('sha256').update(heavy.text).update(process.version).digest('hex').slice(0, 16);
-const final = await buildLight(heavy.text, heavy.used, false, heavyHash);
+const final = await buildLight(heavy.used, false, heavyHash);
 if (final.lazy.join() !== probe.lazy.join()) throw new Error('lazy imports changed between passes');
 
 // Written to a temporary file and renamed: a test may build while others run the plugin,
@@ -197,22 +193,19 @@ function writeAtomic(file, text, mode = 0o644) {
 }
 
 if (seaDir) {
-  const sea = await buildLight(undefined, heavy.used, true, heavyHash);
+  const sea = await buildLight(heavy.used, true, heavyHash);
   fs.mkdirSync(seaDir, { recursive: true });
   writeAtomic(path.join(seaDir, 'main.cjs'), sea.text);
   writeAtomic(path.join(seaDir, 'lazy.js'), heavy.text);
 }
 // The file: scripts/start-loader.cjs, which prints the stored overview or compiles the start-up
-// part (held as a string) with a V8 code cache.
+// part with a V8 code cache; then the start-up part and the lazy part as comment text.
 const startText = final.text.replace(/^#!.*\n/, '');
 const startHash = createHash('sha256').update(startText).update(process.version).digest('hex').slice(0, 16);
-const starter = await buildStarter(root, { startText, startHash, help });
+const starter = await buildStarter(root, { startText, startHash, help, lazyText: heavy.text });
 fs.mkdirSync(path.dirname(outfile), { recursive: true });
 writeAtomic(outfile, `#!/usr/bin/env node\n${starter}`, 0o755);
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-const total = Buffer.byteLength(final.text);
-const lazyBytes = Buffer.byteLength(heavy.text);
-const packed = Buffer.byteLength(gzipSync(heavy.text, { level: 9 }).toString('base64'));
 process.stderr.write(
-  `${path.relative(root, outfile)}: ${kib(total)} (start-up part ${kib(total - packed)}, lazy part ${kib(lazyBytes)}, ${kib(packed)} packed; shared: ${heavy.used.join(', ')})\n`,
+  `${path.relative(root, outfile)}: ${kib(fs.statSync(outfile).size)} (start-up part ${kib(Buffer.byteLength(final.text))}, lazy part ${kib(Buffer.byteLength(heavy.text))}; shared: ${heavy.used.join(', ')})\n`,
 );

@@ -1,8 +1,10 @@
 // The runtime of the lazy (heavy) part, bundled into the start-up part as the module
 // `harbor:heavy` (see scripts/build.mjs). build.mjs fills three placeholders through
 // esbuild's `define`:
-//   __HARBOR_LAZY_SOURCE__  the lazy part's source text, gzipped and base64 ('' in a SEA build)
 //   __HARBOR_LAZY_SEA__     true in a SEA build, where the source is the `lazy.js` asset
+// In the plugin file the source is the body of __harbor_lazy, a function that is never called,
+// one `//` per line (scripts/starter.mjs), which the start-up part receives as a parameter:
+// its text comes back through Function.prototype.toString, with nothing to inflate or decode.
 //   __HARBOR_LAZY_CACHE__   the V8 cache file's name, lazy-<hash>.v8 (per version and content)
 //
 // The lazy part is compiled only when a command first imports from it, with a V8 code
@@ -29,10 +31,7 @@ function compile() {
   const fs = require('node:fs');
   const path = require('node:path');
   const os = require('node:os');
-  // In the plugin file the source is gzipped and base64-encoded (ASCII, so latin1 decodes it).
-  const source = __HARBOR_LAZY_SEA__
-    ? require('node:sea').getAsset('lazy.js', 'utf8')
-    : require('node:zlib').gunzipSync(Buffer.from(__HARBOR_LAZY_SOURCE__, 'base64')).toString('latin1');
+  const source = __HARBOR_LAZY_SEA__ ? require('node:sea').getAsset('lazy.js', 'utf8') : fromComments();
   const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubectl-harbor');
   const file = path.join(dir, __HARBOR_LAZY_CACHE__);
   let cachedData;
@@ -51,6 +50,12 @@ function compile() {
     process.once('exit', () => writeCache(fs, path, dir, file, script));
   }
   return m.exports;
+}
+
+/** `function __harbor_lazy() {\n//…\n//…\n}`: the text without the wrapper and the `//`s. */
+function fromComments() {
+  const own = __harbor_lazy.toString();
+  return own.slice(own.indexOf('{') + 4, own.lastIndexOf('\n}')).replaceAll('\n//', '\n');
 }
 
 /** Atomically (temporary file, rename), 0600 in a 0700 directory; never fails the command. */

@@ -8,6 +8,8 @@
 // command paid to load the lazy part. Here:
 // - `import { ... } from '@kubernetes/client-node'` in src/ resolves to the few classes
 //   the plugin uses; a value import of anything else (CoreV1Api, say) fails the build;
+// - Exec, and config.js's proxy agents, load their modules (ws; socks, hpagent) when the first
+//   instance is made, not at every start (~3 ms);
 // - config.js's import of `./gen/index.js` (only for makeApiClient) becomes a stub that
 //   throws, as does node-fetch (config.js's Headers serve applyToFetchOptions, the generated
 //   fetch library the typed clients; the plugin calls neither);
@@ -18,7 +20,6 @@ import path from 'node:path';
 const NS = 'lean-client-node';
 const LEAN = [
   'KubeConfig from config.js',
-  'Exec from exec.js',
   'RequestContext from gen/http/http.js',
   'ApiException from gen/apis/exception.js',
 ];
@@ -44,12 +45,22 @@ export function leanClientNode(root) {
       b.onResolve({ filter: /^node-fetch$/ }, (a) =>
         fromDist(a.importer) ? { path: 'node-fetch', namespace: NS } : undefined,
       );
+      // Proxy agents only for a kubeconfig with proxy-url: loaded when one is made.
+      b.onResolve({ filter: /^(socks-proxy-agent|hpagent)$/ }, (a) =>
+        a.importer === path.join(dist, 'config.js') ? { path: a.path, namespace: NS } : undefined,
+      );
       b.onLoad({ filter: /.*/, namespace: NS }, (a) => {
         const contents = {
-          index: LEAN.map((l) => {
-            const [name, file] = l.split(' from ');
-            return `export { ${name} } from ${JSON.stringify(path.join(dist, file))};`;
-          }).join('\n'),
+          // Exec (pods/exec over a websocket: ws) is loaded when the first one is made.
+          index: [
+            ...LEAN.map((l) => {
+              const [name, file] = l.split(' from ');
+              return `export { ${name} } from ${JSON.stringify(path.join(dist, file))};`;
+            }),
+            lazyClass('Exec', path.join(dist, 'exec.js')),
+          ].join('\n'),
+          'socks-proxy-agent': lazyClass('SocksProxyAgent', 'socks-proxy-agent'),
+          hpagent: [lazyClass('HttpProxyAgent', 'hpagent'), lazyClass('HttpsProxyAgent', 'hpagent')].join('\n'),
           gen: `const no = ${stub('the generated API client')};\nexport const createConfiguration = no;\nexport class ServerConfiguration { constructor() { no(); } }`,
           // Not `= globalThis.Headers`: reading that global loads node's fetch (undici), ~20 ms.
           'node-fetch': `const no = ${stub('node-fetch')};\nexport default no;\nexport class Headers { constructor(init) { return new globalThis.Headers(init); } }`,
@@ -59,6 +70,13 @@ export function leanClientNode(root) {
     },
   };
 }
+
+/**
+ * A class whose module is required (and initialised) when the first instance is made: esbuild
+ * wraps a module reached through require() so that its code runs only then.
+ */
+const lazyClass = (name, from) =>
+  `export class ${name} { constructor(...a) { return new (require(${JSON.stringify(from)}).${name})(...a); } }`;
 
 /** Throws if a build's metafile holds generated client-node code or node-fetch after all. */
 export function checkLean(metafile) {

@@ -32,12 +32,15 @@ function start() {
   // `function __harbor_start() {\n//…\n//…\n}`: the script's own text, without the wrapper and the `//`s.
   const own = __harbor_start.toString();
   const source = own.slice(own.indexOf('{') + 4, own.lastIndexOf('\n}')).replaceAll('\n//', '\n');
-  const script = new vm.Script(`(function (require, module, exports, __dirname, __filename) {${source}\n})`, {
-    filename: __filename,
-    cachedData,
-  });
+  const script = new vm.Script(
+    `(function (require, module, exports, __dirname, __filename, __harbor_lazy) {${source}\n})`,
+    {
+      filename: __filename,
+      cachedData,
+    },
+  );
   if (!cachedData || script.cachedDataRejected) process.once('exit', writeCache);
-  script.runInThisContext()(require, module, exports, __dirname, __filename);
+  script.runInThisContext()(require, module, exports, __dirname, __filename, __harbor_lazy);
 
   /** Atomically (temporary file, rename), 0600 in a 0700 directory; then the other start-*.v8 go. */
   function writeCache() {

@@ -17,7 +17,7 @@ import { discoverHarbor } from '../registry/discover.js';
 import { defaultSecretName, type Registry } from '../registry/endpoint.js';
 import { CliError, UsageError } from '../errors.js';
 import { CHECK_REPOSITORY, type Credentials, mayPull, type VerifyOptions, verifyLogin } from '../registry/verify.js';
-import { warnRobotExpiry } from './robot-expiry.js';
+import { robotExpiryWarning } from './robot-expiry.js';
 import { tlsSettings } from '../tls/roots.js';
 import type { Session } from './session.js';
 
@@ -87,8 +87,13 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     if (r.insecure) p.warn(`not verifying the certificate of ${registry.host} (--insecure-skip-tls-verify)`);
     const o = { tls, timeoutMs: s.timeoutMs, log: s.trace };
     const repos = r.pullChecks.length ? r.pullChecks : found ? [`${client.target.namespace}/${CHECK_REPOSITORY}`] : [];
+    // The expiry lookup (Harbor's API, else the secret's annotation) runs beside the check: each
+    // waits on a different server. Its warning is printed after the check's lines.
+    const expiry = robotExpiryWarning(s, { client, registry, creds, o, secretName: name, warnDays: r.warnDays });
+    expiry.catch(() => undefined); // awaited below unless the check fails first
     await checkCredentials(s, registry, creds, o, repos);
-    await warnRobotExpiry(s, { client, registry, creds, o, secretName: name, warnDays: r.warnDays });
+    const warning = await expiry;
+    if (warning) p.warn(warning);
   }
   const docker = await dockerConfigOf(s, r);
   // Every local precondition before the first cluster write: nothing is left half-done.

@@ -51,17 +51,16 @@ async function fromAnnotation(c: ExpiryCheck): Promise<number | null | undefined
   return Number.isNaN(t) ? undefined : t;
 }
 
-export async function warnRobotExpiry(s: Session, c: ExpiryCheck): Promise<void> {
-  if (!looksLikeRobot(c.creds.username)) return;
+/** The warning to print when the robot expires within --warn-days; undefined when none is due. */
+export async function robotExpiryWarning(s: Session, c: ExpiryCheck): Promise<string | undefined> {
+  if (!looksLikeRobot(c.creds.username)) return undefined;
   let at = await fromApi(c, s);
   if (at === undefined) at = await fromAnnotation(c);
-  if (at === undefined || at === null) return;
+  if (at === undefined || at === null) return undefined;
   const days = (at - Date.now()) / DAY;
-  if (days > c.warnDays) return;
+  if (days > c.warnDays) return undefined;
   const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  s.printer.warn(
-    days <= 0
-      ? `robot "${c.creds.username}" expired on ${when}; create a new one with \`kubectl harbor robot create\``
-      : `robot "${c.creds.username}" expires on ${when} (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}); create a new one with \`kubectl harbor robot create\` (a refresh gives a new secret, not a longer life)`,
-  );
+  return days <= 0
+    ? `robot "${c.creds.username}" expired on ${when}; create a new one with \`kubectl harbor robot create\``
+    : `robot "${c.creds.username}" expires on ${when} (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}); create a new one with \`kubectl harbor robot create\` (a refresh gives a new secret, not a longer life)`;
 }
