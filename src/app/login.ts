@@ -7,7 +7,7 @@
 import type { DryRun } from '../dryrun.js';
 import { type NamespaceSelection, resolveNamespaces } from '../kube/namespaces.js';
 import { authEntry } from '../kube/dockerconfigjson.js';
-import { upsertPullSecret } from '../kube/pullsecret.js';
+import { readPullSecret, upsertPullSecret } from '../kube/pullsecret.js';
 import { bindServiceAccount } from '../kube/serviceaccounts.js';
 import type { VsphereSession } from '../kube/vsphere.js';
 import { plural, Report } from '../output/report.js';
@@ -80,6 +80,10 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     warn: (l) => p.warn(l),
   });
   const name = r.secretName ?? defaultSecretName(registry.host);
+  // The secret in the context's namespace, read while the registry is checked: each waits on
+  // a different server. Awaited by the write (and the robot's expiry) unless the check fails first.
+  const early = r.namespaces.kind === 'context' ? readPullSecret(client, name, client.target.namespace) : undefined;
+  early?.catch(() => undefined);
   if (r.skipVerify) {
     p.warn(`credentials for ${creds.username} at ${registry.host} were not checked (--skip-verify)`);
   } else {
@@ -89,7 +93,15 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
     const repos = r.pullChecks.length ? r.pullChecks : found ? [`${client.target.namespace}/${CHECK_REPOSITORY}`] : [];
     // The expiry lookup (Harbor's API, else the secret's annotation) runs beside the check: each
     // waits on a different server. Its warning is printed after the check's lines.
-    const expiry = robotExpiryWarning(s, { client, registry, creds, o, secretName: name, warnDays: r.warnDays });
+    const expiry = robotExpiryWarning(s, {
+      client,
+      registry,
+      creds,
+      o,
+      secretName: name,
+      secret: early,
+      warnDays: r.warnDays,
+    });
     expiry.catch(() => undefined); // awaited below unless the check fails first
     await checkCredentials(s, registry, creds, o, repos);
     const warning = await expiry;
@@ -107,6 +119,7 @@ export async function login(s: Session, r: LoginRequest): Promise<number> {
       const { secret, action } = await upsertPullSecret(client, name, namespace, registry.host, entry, {
         overwrite: r.overwrite,
         dryRun: r.dryRun,
+        read: namespace === client.target.namespace ? early : undefined,
       });
       p.result(secret, action);
       for (const sa of r.bindSa) {

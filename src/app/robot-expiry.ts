@@ -18,6 +18,8 @@ export interface ExpiryCheck {
   o: VerifyOptions;
   /** The pull secret login writes: its annotation is the fallback. */
   secretName: string;
+  /** That secret's read, when login has one under way. */
+  secret?: Promise<V1Secret | undefined> | undefined;
   warnDays: number;
 }
 
@@ -41,8 +43,11 @@ async function fromApi(c: ExpiryCheck, s: Session): Promise<number | null | unde
 
 async function fromAnnotation(c: ExpiryCheck): Promise<number | null | undefined> {
   const namespace = c.client.target.namespace;
-  const secret = await getOptional(c.client, `reading secret/${c.secretName} in namespace "${namespace}"`, () =>
-    c.client.rest<V1Secret>('GET', corePath(namespace, 'secrets', c.secretName)),
+  const secret = await (
+    c.secret ??
+    getOptional(c.client, `reading secret/${c.secretName} in namespace "${namespace}"`, () =>
+      c.client.rest<V1Secret>('GET', corePath(namespace, 'secrets', c.secretName)),
+    )
   ).catch(() => undefined);
   const mark = secret && robotMark(secret);
   if (!mark || mark.name !== c.creds.username || mark.registry !== c.registry.host) return undefined;

@@ -83,6 +83,17 @@ export interface UpsertOptions {
   dryRun: DryRun;
   /** The robot `entry` is for: its annotations are set. */
   robot?: RobotMark | undefined;
+  /** A read of the secret already under way (readPullSecret), used instead of a GET of its own. */
+  read?: Promise<V1Secret | undefined> | undefined;
+}
+
+/** The secret, or undefined where there is none: one GET, failures as every read's. */
+export function readPullSecret(client: KubeClient, name: string, namespace: string): Promise<V1Secret | undefined> {
+  return getOptional(
+    client,
+    `reading secret/${name} in namespace "${namespace}"`,
+    secretRest(client, name, namespace).read,
+  );
 }
 
 function sameEntry(a: Record<string, unknown> | undefined, b: AuthEntry): boolean {
@@ -129,7 +140,9 @@ export async function upsertPullSecret(
   const api = secretRest(client, name, namespace);
   const where = `secret/${name} in namespace "${namespace}"`;
   const read = api.read;
-  const existing = await getOptional(client, `reading ${where}`, read);
+  // A read made earlier may be stale by now: a PUT from it gets 409 and reads afresh, a POST
+  // AlreadyExists and merges into what is there.
+  const existing = await (o.read ?? getOptional(client, `reading ${where}`, read));
   if (!existing) {
     const fresh = newPullSecret(name, namespace, host, entry, o.robot);
     if (o.dryRun === 'client') return { secret: fresh, action: 'created' };
