@@ -9,7 +9,13 @@ import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
 import { findHarborService } from '../../src/kube/harborservice.js';
 import { deleteJumpbox, jumpboxName, jumpboxPod, listJumpboxes, readJumpbox } from '../../src/kube/jumpbox.js';
-import { removeFromPullSecret, replaceRobotEntry, robotSecrets, upsertPullSecret } from '../../src/kube/pullsecret.js';
+import {
+  readPullSecret,
+  removeFromPullSecret,
+  replaceRobotEntry,
+  robotSecrets,
+  upsertPullSecret,
+} from '../../src/kube/pullsecret.js';
 import { tempDir } from '../helpers/kubeconfig.js';
 
 let sup: SupervisorLab;
@@ -65,6 +71,30 @@ test('pull secrets through rest: created, unchanged on a re-run, robot entry rep
     );
     assert.equal((await removeFromPullSecret(c, 'pull', 'dev', 'harbor.test', undefined)).action, 'deleted');
     assert.equal((await removeFromPullSecret(c, 'pull', 'dev', 'harbor.test', undefined)).action, 'unchanged');
+  } finally {
+    c.close();
+  }
+});
+
+test('upsertPullSecret with a read made earlier: stale or absent by now, nothing is lost', async () => {
+  const c = make();
+  const o = { overwrite: false, dryRun: undefined };
+  try {
+    // Read as absent, created by someone else since: the POST gets AlreadyExists, then a merge.
+    const absent = readPullSecret(c, 'early', 'dev');
+    assert.equal(await absent, undefined);
+    await upsertPullSecret(c, 'early', 'dev', 'other.test', entry('u1', 'p1'), o);
+    const merged = await upsertPullSecret(c, 'early', 'dev', 'harbor.test', entry('u2', 'p2'), { ...o, read: absent });
+    assert.equal(merged.action, 'configured');
+    // Read, then changed by someone else: the PUT from the stale copy gets 409 and reads afresh.
+    const stale = readPullSecret(c, 'early', 'dev');
+    await stale;
+    await upsertPullSecret(c, 'early', 'dev', 'third.test', entry('u3', 'p3'), o);
+    const last = await upsertPullSecret(c, 'early', 'dev', 'harbor.test', entry('u4', 'p4'), { ...o, read: stale });
+    assert.equal(last.action, 'configured');
+    const auths = JSON.parse(Buffer.from(last.secret.data!['.dockerconfigjson']!, 'base64').toString()).auths;
+    assert.deepEqual(Object.keys(auths).sort(), ['harbor.test', 'other.test', 'third.test']);
+    assert.equal(auths['harbor.test'].username, 'u4');
   } finally {
     c.close();
   }
