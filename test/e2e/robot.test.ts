@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, type TestContext, test } from 'node:test';
+import { before, describe, type TestContext, test } from 'node:test';
 import { e2e, labFixture, needsLab, supervisorFixture } from '../helpers/e2e.js';
 import { baseEnv, exec, type Result } from '../helpers/run.js';
 
@@ -49,6 +49,27 @@ describe('kubectl harbor robot', needsLab, () => {
   const noSecretIn = (secret: string, ...outputs: Result[]) => {
     for (const o of outputs) assert.ok(!`${o.stdout}${o.stderr}`.includes(secret), 'the robot secret is never printed');
   };
+
+  // A run cut short leaves robot$lab+e2e in the lab's Harbor, where `create` would find it (409):
+  // take it away first, through Harbor's API, so the file runs again on the same lab.
+  before(async () => {
+    const api = `https://${lab.info.harbor}/api/v2.0`;
+    const get = (url: string) => exec('curl', ['-sf', '--cacert', lab.info.ca, '-H', adminAuth(), url], baseEnv());
+    const project = await get(`${api}/projects/lab`);
+    if (project.code !== 0) return; // no robot API (hasRobotApi skips the tests)
+    const id = (JSON.parse(project.stdout) as { project_id: number }).project_id;
+    const list = await get(`${api}/robots?page_size=100&q=${encodeURIComponent(`Level=project,ProjectID=${id}`)}`);
+    assert.equal(list.code, 0, list.stderr);
+    for (const r of JSON.parse(list.stdout) as Array<{ id: number; name: string }>) {
+      if (r.name !== 'robot$lab+e2e') continue;
+      const gone = await exec(
+        'curl',
+        ['-sf', '-X', 'DELETE', '--cacert', lab.info.ca, '-H', adminAuth(), `${api}/robots/${r.id}`],
+        baseEnv(),
+      );
+      assert.equal(gone.code, 0, gone.stderr);
+    }
+  });
 
   test('create: a pull-only robot in two namespaces, annotated, bound; its pull secret pulls with skopeo; never printed', async (t) => {
     if (!(await hasRobotApi(t))) return;
