@@ -95,7 +95,10 @@ class SharedAgentAuth implements SecurityAuthentication {
 
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     const st = await this.credentials(context);
-    if (!this.agent) {
+    if (!this.agent && this.target.cluster.proxyUrl) {
+      // proxy-url: the agent client-node made for it (socks, or HTTP through the proxy).
+      this.agent = context.getAgent() as http.Agent;
+    } else if (!this.agent) {
       const made = context.getAgent();
       const opts = (made as (https.Agent & { options?: https.AgentOptions }) | undefined)?.options ?? {};
       const cert =

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { V1ServiceAccount } from '@kubernetes/client-node';
@@ -399,5 +400,49 @@ test('the kubeconfig is asked for credentials once per client; an auth provider,
     } finally {
       c.close();
     }
+  }
+});
+
+test("a cluster's proxy-url is used: every request goes through the proxy", async () => {
+  const { port } = server.address() as AddressInfo;
+  const through: string[] = [];
+  // An HTTP CONNECT proxy (hpagent tunnels through CONNECT for http and https servers alike).
+  const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
+    through.push(req.url ?? '');
+    const [host, p] = (req.url ?? '').split(':');
+    const up = net.connect(Number(p), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    up.on('error', () => client.destroy());
+    client.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const kubeconfig = path.join(tempDir(), 'proxy.kubeconfig');
+  fs.writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: lab, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true, proxy-url: "http://127.0.0.1:${(proxy.address() as AddressInfo).port}"}}]`,
+      `users: [{name: dev, user: {token: ${TOKEN}}}]`,
+      'contexts: [{name: lab, context: {cluster: lab, user: dev, namespace: ns}}]',
+      'current-context: lab',
+    ].join('\n'),
+  );
+  const c = client({ kubeconfig });
+  try {
+    seen = [];
+    assert.equal((await readSa(c)).metadata?.name, 'default');
+    await readSa(c);
+    assert.ok(through.length >= 1 && through.every((t) => t === `127.0.0.1:${port}`), JSON.stringify(through));
+    assert.ok(seen.every((s) => s.auth === `Bearer ${TOKEN}`));
+  } finally {
+    c.close();
+    proxy.closeAllConnections();
+    proxy.close();
   }
 });
