@@ -6,7 +6,7 @@ import type { CoreV1EventList, V1Pod, V1PodList, V1Secret, V1SecretList } from '
 import type { V1ServiceAccount, V1ServiceAccountList } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { DOCKERCONFIGJSON } from '../kube/dockerconfigjson.js';
-import { corePath, type Wire } from '../kube/wire.js';
+import { corePath, eventTime, type Wire } from '../kube/wire.js';
 import { latestByImage, type PullEvent, parsePullEvent } from './doctor-events.js';
 
 export interface NamespaceEvidence {
@@ -36,17 +36,6 @@ export interface PodEvidence {
   /** A controller owns the pod (it makes a new one when this one is deleted). */
   owned: boolean;
 }
-
-/** The times an event carries, as the server sent them (RFC 3339; eventTime a MicroTime). */
-type EventTimes = Partial<
-  Pick<Wire<CoreV1EventList>['items'][number], 'lastTimestamp' | 'eventTime' | 'firstTimestamp'>
-> & {
-  metadata?: { creationTimestamp?: string | undefined } | undefined;
-};
-
-/** When an event happened, in ms: its RFC 3339 (or MicroTime) strings as the server sent them. */
-export const eventTime = (e: EventTimes): number =>
-  Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0)) || 0;
 
 export async function readNamespace(client: KubeClient, namespace: string, pod?: string): Promise<NamespaceEvidence> {
   const get = <T>(plural: string, query?: Record<string, string>) =>

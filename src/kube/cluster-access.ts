@@ -9,6 +9,7 @@ import { CliError, ConfigError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import type { KubeTarget } from './config.js';
 import { detectVsphere } from './vsphere.js';
+import { corePath } from './wire.js';
 import { getOptional } from './write.js';
 
 export const kubeconfigSecretName = (cluster: string): string => `${cluster}-kubeconfig`;
@@ -61,10 +62,7 @@ export async function readKubeconfigSecret(client: KubeClient, namespace: string
   const name = kubeconfigSecretName(cluster);
   const where = `secret/${name} in namespace "${namespace}"`;
   const secret = await getOptional(client, `reading ${where}`, () =>
-    client.rest<V1Secret>(
-      'GET',
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`,
-    ),
+    client.rest<V1Secret>('GET', corePath(namespace, 'secrets', name)),
   );
   if (!secret) throw new CliError('NO_KUBECONFIG_SECRET', `${where} does not exist`);
   const value = secret.data?.[KUBECONFIG_KEY];

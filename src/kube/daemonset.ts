@@ -5,6 +5,7 @@
 import type { CoreV1Event, CoreV1EventList, V1DaemonSet, V1PodList, V1Pod } from '@kubernetes/client-node';
 import { ApiError, CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
+import { corePath, customPath, eventTime } from './wire.js';
 import { FIELD_MANAGER, isManaged } from './labels.js';
 import { getOptional, isNotFound, update } from './write.js';
 
@@ -25,10 +26,9 @@ export interface Applied {
   warnings: string[];
 }
 
-const NS = `/namespaces/${SYSTEM_NAMESPACE}`;
 /** The DaemonSets of kube-system, or one of them. */
 const dsPath = (name?: string): string =>
-  `/apis/apps/v1${NS}/daemonsets${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+  customPath({ group: 'apps', version: 'v1', plural: 'daemonsets', namespace: SYSTEM_NAMESPACE, name });
 
 const where = (name: string): string => `daemonset/${name} in namespace "${SYSTEM_NAMESPACE}"`;
 
@@ -101,7 +101,7 @@ export function readDaemonSet(client: KubeClient, name: string): Promise<V1Daemo
 /** The pods a label selector picks in kube-system. */
 export async function listPods(client: KubeClient, labelSelector: string): Promise<V1Pod[]> {
   const list = await client.call(`listing pods (${labelSelector}) in namespace "${SYSTEM_NAMESPACE}"`, () =>
-    client.rest<V1PodList>('GET', `/api/v1${NS}/pods`, { query: { labelSelector } }),
+    client.rest<V1PodList>('GET', corePath(SYSTEM_NAMESPACE, 'pods'), { query: { labelSelector } }),
   );
   return list.items;
 }
@@ -110,7 +110,7 @@ export async function listPods(client: KubeClient, labelSelector: string): Promi
 export async function podLog(client: KubeClient, pod: string): Promise<string> {
   try {
     return await client.call(`reading the log of pod/${pod}`, () =>
-      client.restText('GET', `/api/v1${NS}/pods/${encodeURIComponent(pod)}/log`, { query: { limitBytes: '65536' } }),
+      client.restText('GET', `${corePath(SYSTEM_NAMESPACE, 'pods', pod)}/log`, { query: { limitBytes: '65536' } }),
     );
   } catch (e) {
     // A container that has not started has no log yet (400 or 404 depending on the server).
@@ -119,27 +119,10 @@ export async function podLog(client: KubeClient, pod: string): Promise<string> {
   }
 }
 
-/** An event's timestamps: RFC 3339 strings as the server sends them, Dates as the typed client made them. */
-type Stamp = string | Date | null | undefined;
-export interface EventTimes {
-  lastTimestamp?: Stamp;
-  eventTime?: Stamp;
-  metadata?: { creationTimestamp?: Stamp };
-}
-
-/**
- * When an event last happened, in ms (0 when it says nothing). As the server sends them the
- * timestamps are RFC 3339 strings (the typed client made Dates of them): either is read.
- */
-export function eventTime(e: EventTimes): number {
-  const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
-  return t ? new Date(t).getTime() || 0 : 0;
-}
-
 /** Events about one object of kube-system, oldest first. */
 export async function eventsFor(client: KubeClient, kind: string, name: string): Promise<CoreV1Event[]> {
   const list = await client.call(`reading the events of ${kind.toLowerCase()}/${name}`, () =>
-    client.rest<CoreV1EventList>('GET', `/api/v1${NS}/events`, {
+    client.rest<CoreV1EventList>('GET', corePath(SYSTEM_NAMESPACE, 'events'), {
       query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` },
     }),
   );

@@ -9,6 +9,7 @@ import type { V1NamespaceList, V1SecretList } from '@kubernetes/client-node';
 import { ApiError } from '../errors.js';
 import { certificatesIn, type CertInfo } from '../tls/pem.js';
 import type { KubeClient } from './client.js';
+import { corePath } from './wire.js';
 
 export const SERVICE_LABEL = 'appplatform.vmware.com/serviceId=harbor';
 export const REGISTRY_SECRET_LABEL = 'managed-by=vmware-vRegistry';
@@ -55,7 +56,7 @@ export async function findHarborService(client: KubeClient): Promise<HarborServi
   const found: HarborService = { namespace, secret: undefined, ca: [], hosts: [], unreadable: undefined };
   try {
     const secrets = await client.call(`listing the Harbor TLS secret in namespace "${namespace}"`, () =>
-      client.rest<V1SecretList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, {
+      client.rest<V1SecretList>('GET', corePath(namespace, 'secrets'), {
         query: { labelSelector: REGISTRY_SECRET_LABEL },
       }),
     );

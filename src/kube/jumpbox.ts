@@ -5,6 +5,7 @@
 import type { CoreV1EventList, V1Pod, V1PodList } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
+import { corePath } from './wire.js';
 import { CLUSTER_LABEL, COMPONENT, FIELD_MANAGER, managedLabels, MANAGED_BY, MANAGER } from './labels.js';
 import { getOptional, isNotFound } from './write.js';
 
@@ -26,10 +27,6 @@ export interface EnsureOptions extends JumpboxOptions {
   /** Stop waiting when aborted; a pod this call created is deleted. */
   signal?: AbortSignal;
 }
-
-/** The path of the pods of `namespace`, or of one pod. */
-const podsPath = (namespace: string, name?: string): string =>
-  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 
 export const jumpboxName = (cluster: string): string => `harbor-jumpbox-${cluster}`.slice(0, 63).replace(/[-.]+$/, '');
 
@@ -94,7 +91,7 @@ async function pullFailure(client: KubeClient, pod: V1Pod): Promise<string | und
     .find((w) => w && /ImagePullBackOff|ErrImagePull|InvalidImageName/.test(w.reason ?? ''));
   if (!waiting) return undefined;
   const events = await client.call('reading the jumpbox events', () =>
-    client.rest<CoreV1EventList>('GET', `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/events`, {
+    client.rest<CoreV1EventList>('GET', corePath(pod.metadata!.namespace!, 'events'), {
       query: { fieldSelector: `involvedObject.name=${pod.metadata!.name},type=Warning` },
     }),
   );
@@ -112,7 +109,7 @@ export async function ensureJumpbox(
   const name = jumpboxName(cluster);
   const where = `pod/${name} in namespace "${namespace}"`;
   const read = (): Promise<V1Pod | undefined> =>
-    getOptional(client, `reading ${where}`, () => client.rest<V1Pod>('GET', podsPath(namespace, name)));
+    getOptional(client, `reading ${where}`, () => client.rest<V1Pod>('GET', corePath(namespace, 'pods', name)));
   let pod = await read();
   if (pod && (pod.metadata?.deletionTimestamp || ended(pod))) {
     await deleteJumpbox(client, namespace, cluster);
@@ -122,7 +119,7 @@ export async function ensureJumpbox(
   if (!pod) {
     o.progress?.(`creating ${where} (image ${o.image})`);
     pod = await client.call(`creating ${where}`, () =>
-      client.rest<V1Pod>('POST', podsPath(namespace), {
+      client.rest<V1Pod>('POST', corePath(namespace, 'pods'), {
         body: jumpboxPod(namespace, cluster, o),
         query: { fieldManager: FIELD_MANAGER },
       }),
@@ -179,7 +176,7 @@ async function untilRunning(
 export function readJumpbox(client: KubeClient, namespace: string, cluster: string): Promise<V1Pod | undefined> {
   const name = jumpboxName(cluster);
   return getOptional(client, `reading pod/${name} in namespace "${namespace}"`, () =>
-    client.rest<V1Pod>('GET', podsPath(namespace, name)),
+    client.rest<V1Pod>('GET', corePath(namespace, 'pods', name)),
   );
 }
 
@@ -188,7 +185,7 @@ export async function deleteJumpbox(client: KubeClient, namespace: string, clust
   const name = jumpboxName(cluster);
   try {
     await client.call(`deleting pod/${name} in namespace "${namespace}"`, () =>
-      client.rest('DELETE', podsPath(namespace, name), { query: { gracePeriodSeconds: '1' } }),
+      client.rest('DELETE', corePath(namespace, 'pods', name), { query: { gracePeriodSeconds: '1' } }),
     );
     return true;
   } catch (e) {
@@ -201,7 +198,9 @@ export async function deleteJumpbox(client: KubeClient, namespace: string, clust
 export async function listJumpboxes(client: KubeClient, namespace: string | undefined): Promise<V1Pod[]> {
   const labelSelector = `${MANAGED_BY}=${MANAGER},${COMPONENT}=jumpbox`;
   const list = await client.call('listing jumpbox pods', () =>
-    client.rest<V1PodList>('GET', namespace ? podsPath(namespace) : '/api/v1/pods', { query: { labelSelector } }),
+    client.rest<V1PodList>('GET', namespace ? corePath(namespace, 'pods') : '/api/v1/pods', {
+      query: { labelSelector },
+    }),
   );
   return list.items;
 }

@@ -8,7 +8,7 @@
 import type { V1Secret, V1SecretList } from '@kubernetes/client-node';
 import type { DryRun } from '../dryrun.js';
 import { ApiError, CliError } from '../errors.js';
-import { typedSecret } from './wire.js';
+import { corePath, typedSecret } from './wire.js';
 import {
   ANNOTATION,
   type AuthEntry,
@@ -23,12 +23,10 @@ import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, isManaged, MANAGED_BY, MANAGER, managedLabels } from './labels.js';
 import { getOptional, serverDryRun, update } from './write.js';
 
-const secretsPath = (namespace: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
-
 /** The plain-JSON requests for secret `name` in `namespace`. */
 function secretRest(client: KubeClient, name: string, namespace: string) {
-  const base = secretsPath(namespace);
-  const path = `${base}/${encodeURIComponent(name)}`;
+  const base = corePath(namespace, 'secrets');
+  const path = corePath(namespace, 'secrets', name);
   const query = (dryRun: 'All' | undefined) => ({ dryRun, fieldManager: FIELD_MANAGER });
   return {
     read: (): Promise<V1Secret> => client.rest('GET', path),
@@ -221,7 +219,9 @@ export async function robotSecrets(
   name?: string,
 ): Promise<{ secret: V1Secret; robot: RobotMark }[]> {
   const list = await client.call(`listing secrets in namespace "${namespace}"`, () =>
-    client.rest<V1SecretList>('GET', secretsPath(namespace), { query: { labelSelector: `${MANAGED_BY}=${MANAGER}` } }),
+    client.rest<V1SecretList>('GET', corePath(namespace, 'secrets'), {
+      query: { labelSelector: `${MANAGED_BY}=${MANAGER}` },
+    }),
   );
   return list.items
     .filter((x) => x.type === DOCKERCONFIGJSON && (name === undefined || x.metadata?.name === name))

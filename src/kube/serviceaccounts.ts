@@ -8,7 +8,7 @@ import type { DryRun } from '../dryrun.js';
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { FIELD_MANAGER, managedLabels } from './labels.js';
-import { typedServiceAccount } from './wire.js';
+import { corePath, typedServiceAccount } from './wire.js';
 import { getOptional, serverDryRun, update } from './write.js';
 
 export interface BindOptions {
@@ -47,8 +47,8 @@ export async function bindServiceAccount(
   const where = `serviceaccount/${name} in namespace "${namespace}"`;
   // Plain JSON (KubeClient.rest): bind-sa -A makes three requests per namespace, and the typed
   // client's serializer doubled the CPU of each.
-  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`;
-  const path = `${base}/${encodeURIComponent(name)}`;
+  const base = corePath(namespace, 'serviceaccounts');
+  const path = corePath(namespace, 'serviceaccounts', name);
   const read = (): Promise<V1ServiceAccount> => client.rest('GET', path);
   const current = o.current ?? (await getOptional(client, `reading ${where}`, read));
   if (!current) {
@@ -86,7 +86,7 @@ export async function bindServiceAccount(
 /** The names of the ServiceAccounts in `namespace`. */
 export async function serviceAccountNames(client: KubeClient, namespace: string): Promise<string[]> {
   const list = await client.call(`listing serviceaccounts in namespace "${namespace}"`, () =>
-    client.rest<V1ServiceAccountList>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
+    client.rest<V1ServiceAccountList>('GET', corePath(namespace, 'serviceaccounts')),
   );
   return list.items.map((x) => x.metadata!.name!);
 }

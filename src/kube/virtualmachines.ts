@@ -3,6 +3,7 @@
 // the role and IP each carries. (Named after the resource it reads, as serviceaccounts.ts.)
 import { CliError } from '../errors.js';
 import type { KubeClient } from './client.js';
+import { customPath } from './wire.js';
 import { isNotFound } from './write.js';
 
 export type Role = 'controlplane' | 'node';
@@ -51,7 +52,7 @@ export const byRoleThenName = (a: Node, b: Node): number =>
         : a.role.localeCompare(b.role);
 
 async function listVms(client: KubeClient, namespace: string, cluster: string, version: string): Promise<Vm[]> {
-  const path = `/apis/${GROUP}/${version}/namespaces/${encodeURIComponent(namespace)}/virtualmachines`;
+  const path = customPath({ group: GROUP, version, plural: 'virtualmachines', namespace });
   const seen = new Map<string, Vm>();
   for (const label of CLUSTER_LABELS) {
     const r = await client.rest<{ items: Vm[] }>('GET', path, { query: { labelSelector: `${label}=${cluster}` } });

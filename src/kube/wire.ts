@@ -15,6 +15,21 @@ export type Wire<T> = T extends Date
       ? { [K in keyof T]: Wire<T[K]> }
       : T;
 
+/** An event's timestamps: RFC 3339 (eventTime a MicroTime) strings as the server sends them, or Dates. */
+type Stamp = string | Date | null | undefined;
+export interface EventTimes {
+  lastTimestamp?: Stamp;
+  eventTime?: Stamp;
+  firstTimestamp?: Stamp;
+  metadata?: { creationTimestamp?: Stamp } | undefined;
+}
+
+/** When an event happened, in ms: lastTimestamp, else eventTime, firstTimestamp, creationTimestamp; 0 for none. */
+export function eventTime(e: EventTimes): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t).getTime() || 0 : 0;
+}
+
 /** `/api/v1/namespaces/<ns>/<plural>[/<name>]`, each segment encoded. */
 export function corePath(namespace: string, plural: string, name?: string): string {
   const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${plural}`;
@@ -31,7 +46,7 @@ export interface CustomRef {
   name?: string | undefined;
 }
 
-/** A custom object or collection: `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]`. */
+/** An object or collection of a named API group (apps, custom resources): `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]`. */
 export function customPath(r: CustomRef): string {
   const e = encodeURIComponent;
   const ns = r.namespace === undefined ? '' : `/namespaces/${e(r.namespace)}`;

@@ -5,6 +5,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Duplex } from 'node:stream';
 import { CliError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { corePath } from '../kube/wire.js';
 import { getOptional } from '../kube/write.js';
 import type { HostKeyError, KnownHosts } from './knownhosts.js';
 
@@ -21,10 +22,9 @@ export async function nodeCredentials(
   namespace: string,
   cluster: string,
 ): Promise<NodeCredentials> {
-  const secrets = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
   const read = async (name: string, key: string): Promise<string | undefined> => {
     const s = await getOptional(client, `reading secret/${name} in namespace "${namespace}"`, () =>
-      client.rest<V1Secret>('GET', `${secrets}/${encodeURIComponent(name)}`),
+      client.rest<V1Secret>('GET', corePath(namespace, 'secrets', name)),
     );
     const v = s?.data?.[key];
     return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;

@@ -7,10 +7,17 @@ import { after, before, test } from 'node:test';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { type SupervisorLab, startSupervisor, writeKubeconfig } from '../../lab/apiserver/supervisor.js';
 import { makeCa } from '../../lab/pki.js';
-import { eventTime, readNamespace } from '../../src/app/doctor-evidence.js';
+import { readNamespace } from '../../src/app/doctor-evidence.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { resolveTarget } from '../../src/kube/config.js';
-import { corePath, customPath, typedConfigMap, typedSecret, typedServiceAccount } from '../../src/kube/wire.js';
+import {
+  corePath,
+  customPath,
+  eventTime,
+  typedConfigMap,
+  typedSecret,
+  typedServiceAccount,
+} from '../../src/kube/wire.js';
 import { certificatesIn } from '../../src/tls/pem.js';
 import { listClusters } from '../../src/trust/cluster-list.js';
 import { BUNDLE, SupervisorStore } from '../../src/trust/supervisor.js';
