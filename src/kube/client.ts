@@ -5,13 +5,7 @@
 // TLS options (KubeConfig.applySecurityAuthentication); exec plugins run in ExecCredentials.
 import https from 'node:https';
 import http from 'node:http';
-import {
-  ApiException,
-  type HttpMethod,
-  KubeConfig,
-  RequestContext,
-  type SecurityAuthentication,
-} from '@kubernetes/client-node';
+import { ApiException, type HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { CliError, CredentialError } from '../errors.js';
 import { type ExecConfig, ExecCredentials, type ExecStatus } from '../local/execcredential.js';
 import { checkConnection, type KubeTarget } from './config.js';
@@ -52,7 +46,7 @@ function withoutExec(t: KubeTarget): KubeConfig {
  * for its failures, one run for concurrent requests); any other failure to get credentials
  * (auth providers) is one line naming the user, not an internal error.
  */
-class SharedAgentAuth implements SecurityAuthentication {
+class SharedAgentAuth {
   private agent: http.Agent | undefined;
   private readonly kc: KubeConfig;
   private readonly exec: ExecCredentials | undefined;
@@ -69,10 +63,6 @@ class SharedAgentAuth implements SecurityAuthentication {
     const exec = user.exec as ExecConfig | undefined;
     this.exec = exec?.command && !user.token ? new ExecCredentials(exec, user.name, process.env) : undefined;
     this.kc = this.exec ? withoutExec(target) : target.kc;
-  }
-
-  getName(): string {
-    return 'kubeconfig';
   }
 
   private async credentials(context: RequestContext): Promise<ExecStatus | undefined> {
